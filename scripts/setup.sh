@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One-time host setup for Thaw (idempotent, fast when done): the Debian packages the platform and its tests use,
+# and a working CRIU (scripts/setup-criu.sh). Needs root for the installs.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf 'thaw-setup: %s\n' "$*"; }
+
+PKGS=(util-linux uidmap maven)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if (( ${#missing[@]} > 0 )); then
+  if [[ $(id -u) -ne 0 ]]; then
+    say "missing packages ${missing[*]}: run this script as root once"; exit 1
+  fi
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  "$REPO/scripts/setup-criu.sh"
+else
+  say "not root: skipping CRIU setup (SnapStart needs root)"
+fi

@@ -1,0 +1,258 @@
+package dev.thaw.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.errors.ThawException;
+import dev.thaw.functions.Alias;
+import dev.thaw.functions.Commands;
+import dev.thaw.functions.FunctionConfig;
+import dev.thaw.functions.FunctionService;
+import dev.thaw.functions.FunctionVersion;
+import dev.thaw.functions.SnapStartMode;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.util.Base64;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+/** Lambda's control API: functions, versions, aliases and reserved concurrency. */
+final class ControlApi {
+    private static final String FUNCTIONS = "/2015-03-31/functions";
+    /** A base64 ZipFile of 50 MB plus the JSON around it. */
+    private static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
+
+    private final FunctionService functions;
+    private final Function<String, String> codeLocation;
+
+    ControlApi(FunctionService functions, Function<String, String> codeLocation) {
+        this.functions = functions;
+        this.codeLocation = codeLocation;
+    }
+
+    void routes(HttpRouting.Builder r) {
+        r.post(FUNCTIONS, this::createFunction)
+                .post(FUNCTIONS + "/", this::createFunction)
+                .get(FUNCTIONS, this::listFunctions)
+                .get(FUNCTIONS + "/", this::listFunctions)
+                .get(FUNCTIONS + "/{name}", this::getFunction)
+                .delete(FUNCTIONS + "/{name}", this::deleteFunction)
+                .get(FUNCTIONS + "/{name}/configuration", this::getConfiguration)
+                .put(FUNCTIONS + "/{name}/configuration", this::updateConfiguration)
+                .put(FUNCTIONS + "/{name}/code", this::updateCode)
+                .post(FUNCTIONS + "/{name}/versions", this::publishVersion)
+                .get(FUNCTIONS + "/{name}/versions", this::listVersions)
+                .post(FUNCTIONS + "/{name}/aliases", this::createAlias)
+                .get(FUNCTIONS + "/{name}/aliases", this::listAliases)
+                .get(FUNCTIONS + "/{name}/aliases/{alias}", this::getAlias)
+                .put(FUNCTIONS + "/{name}/aliases/{alias}", this::updateAlias)
+                .delete(FUNCTIONS + "/{name}/aliases/{alias}", this::deleteAlias)
+                .put("/2017-10-31/functions/{name}/concurrency", this::putConcurrency)
+                .delete("/2017-10-31/functions/{name}/concurrency", this::deleteConcurrency)
+                .get("/2019-09-30/functions/{name}/concurrency", this::getConcurrency);
+    }
+
+    private void createFunction(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(Http.body(req, MAX_CONTROL_BODY, "CreateFunction"));
+        String name = Json.requiredText(body, "FunctionName");
+        if (Json.text(body, "PackageType").filter(t -> !t.equals("Zip")).isPresent()) {
+            throw ThawException.invalidParameter("Only PackageType Zip is supported.");
+        }
+        FunctionConfig config = new FunctionConfig(
+                Json.requiredText(body, "Runtime"),
+                Json.requiredText(body, "Handler"),
+                Json.text(body, "Role").orElse(""),
+                Json.text(body, "Description").orElse(""),
+                Json.integer(body, "MemorySize").orElse(128),
+                Json.integer(body, "Timeout").orElse(3),
+                ephemeralStorage(body).orElse(512),
+                environment(body).orElse(Map.of()),
+                snapStart(body).orElse(SnapStartMode.NONE));
+        byte[] zip = zipFile(Json.object(body, "Code").orElseThrow(() ->
+                ThawException.invalidParameter("Code is required.")));
+        FunctionVersion created = functions.create(new Commands.CreateFunction(name, config, zip,
+                Json.bool(body, "Publish").orElse(false)));
+        Http.json(res, 201, Shapes.configuration(created, functions.arns()));
+    }
+
+    private void listFunctions(ServerRequest req, ServerResponse res) {
+        FunctionService.Page<FunctionVersion> page = functions.list(Http.query(req, "Marker").orElse(null),
+                Http.maxItems(req, 50));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode items = out.putArray("Functions");
+        page.items().forEach(v -> items.add(Shapes.configuration(v, functions.arns())));
+        if (page.nextMarker() != null) {
+            out.put("NextMarker", page.nextMarker());
+        }
+        Http.json(res, 200, out);
+    }
+
+    private void getFunction(ServerRequest req, ServerResponse res) {
+        String ref = Http.pathParam(req, "name");
+        FunctionVersion v = functions.get(ref, Http.query(req, "Qualifier").orElse(null));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.set("Configuration", Shapes.configuration(v, functions.arns()));
+        ObjectNode code = out.putObject("Code");
+        code.put("RepositoryType", "S3");
+        code.put("Location", codeLocation.apply(v.code().sha256Hex()));
+        OptionalInt reserved = functions.reservedConcurrency(ref);
+        if (reserved.isPresent()) {
+            out.putObject("Concurrency").put("ReservedConcurrentExecutions", reserved.getAsInt());
+        }
+        out.putObject("Tags");
+        Http.json(res, 200, out);
+    }
+
+    private void deleteFunction(ServerRequest req, ServerResponse res) {
+        functions.delete(Http.pathParam(req, "name"), Http.query(req, "Qualifier").orElse(null));
+        Http.noContent(res);
+    }
+
+    private void getConfiguration(ServerRequest req, ServerResponse res) {
+        FunctionVersion v = functions.get(Http.pathParam(req, "name"), Http.query(req, "Qualifier").orElse(null));
+        Http.json(res, 200, Shapes.configuration(v, functions.arns()));
+    }
+
+    private void updateConfiguration(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(Http.body(req, MAX_CONTROL_BODY, "UpdateFunctionConfiguration"));
+        FunctionVersion v = functions.updateConfiguration(new Commands.UpdateConfiguration(
+                Http.pathParam(req, "name"),
+                Json.text(body, "Runtime").orElse(null),
+                Json.text(body, "Handler").orElse(null),
+                Json.text(body, "Role").orElse(null),
+                Json.text(body, "Description").orElse(null),
+                Json.integer(body, "MemorySize").orElse(null),
+                Json.integer(body, "Timeout").orElse(null),
+                ephemeralStorage(body).orElse(null),
+                environment(body).orElse(null),
+                snapStart(body).orElse(null),
+                Json.text(body, "RevisionId").orElse(null)));
+        Http.json(res, 200, Shapes.configuration(v, functions.arns()));
+    }
+
+    private void updateCode(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(Http.body(req, MAX_CONTROL_BODY, "UpdateFunctionCode"));
+        FunctionVersion v = functions.updateCode(new Commands.UpdateCode(Http.pathParam(req, "name"),
+                zipFile(body), Json.bool(body, "Publish").orElse(false), Json.text(body, "RevisionId").orElse(null)));
+        Http.json(res, 200, Shapes.configuration(v, functions.arns()));
+    }
+
+    private void publishVersion(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "PublishVersion"));
+        FunctionVersion v = functions.publish(new Commands.Publish(Http.pathParam(req, "name"),
+                Json.text(body, "Description").orElse(null), Json.text(body, "CodeSha256").orElse(null),
+                Json.text(body, "RevisionId").orElse(null)));
+        Http.json(res, 201, Shapes.configuration(v, functions.arns()));
+    }
+
+    private void listVersions(ServerRequest req, ServerResponse res) {
+        FunctionService.Page<FunctionVersion> page = functions.listVersions(Http.pathParam(req, "name"),
+                Http.query(req, "Marker").orElse(null), Http.maxItems(req, 50));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode items = out.putArray("Versions");
+        page.items().forEach(v -> items.add(Shapes.configuration(v, functions.arns())));
+        if (page.nextMarker() != null) {
+            out.put("NextMarker", page.nextMarker());
+        }
+        Http.json(res, 200, out);
+    }
+
+    private void createAlias(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "CreateAlias"));
+        rejectRoutingConfig(body);
+        Alias a = functions.createAlias(new Commands.CreateAlias(Http.pathParam(req, "name"),
+                Json.requiredText(body, "Name"), Json.requiredText(body, "FunctionVersion"),
+                Json.text(body, "Description").orElse(null)));
+        Http.json(res, 201, Shapes.alias(a, functions.arns()));
+    }
+
+    private void listAliases(ServerRequest req, ServerResponse res) {
+        FunctionService.Page<Alias> page = functions.listAliasesPage(Http.pathParam(req, "name"),
+                Http.query(req, "Marker").orElse(null), Http.maxItems(req, 50));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode items = out.putArray("Aliases");
+        page.items().forEach(a -> items.add(Shapes.alias(a, functions.arns())));
+        if (page.nextMarker() != null) {
+            out.put("NextMarker", page.nextMarker());
+        }
+        Http.json(res, 200, out);
+    }
+
+    private void getAlias(ServerRequest req, ServerResponse res) {
+        Alias a = functions.getAlias(Http.pathParam(req, "name"), Http.pathParam(req, "alias"));
+        Http.json(res, 200, Shapes.alias(a, functions.arns()));
+    }
+
+    private void updateAlias(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "UpdateAlias"));
+        rejectRoutingConfig(body);
+        Alias a = functions.updateAlias(new Commands.UpdateAlias(Http.pathParam(req, "name"),
+                Http.pathParam(req, "alias"), Json.text(body, "FunctionVersion").orElse(null),
+                Json.text(body, "Description").orElse(null), Json.text(body, "RevisionId").orElse(null)));
+        Http.json(res, 200, Shapes.alias(a, functions.arns()));
+    }
+
+    private void deleteAlias(ServerRequest req, ServerResponse res) {
+        functions.deleteAlias(Http.pathParam(req, "name"), Http.pathParam(req, "alias"));
+        Http.noContent(res);
+    }
+
+    private void putConcurrency(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "PutFunctionConcurrency"));
+        int value = functions.putReservedConcurrency(Http.pathParam(req, "name"),
+                Json.integer(body, "ReservedConcurrentExecutions").orElse(null));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("ReservedConcurrentExecutions", value);
+        Http.json(res, 200, out);
+    }
+
+    private void deleteConcurrency(ServerRequest req, ServerResponse res) {
+        functions.deleteReservedConcurrency(Http.pathParam(req, "name"));
+        Http.noContent(res);
+    }
+
+    private void getConcurrency(ServerRequest req, ServerResponse res) {
+        OptionalInt reserved = functions.reservedConcurrency(Http.pathParam(req, "name"));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        reserved.ifPresent(n -> out.put("ReservedConcurrentExecutions", n));
+        Http.json(res, 200, out);
+    }
+
+    // --- body parts ---------------------------------------------------------------------------------------------
+
+    private static byte[] zipFile(JsonNode code) {
+        if (code.has("S3Bucket") || code.has("ImageUri")) {
+            throw ThawException.invalidParameter("Only Code.ZipFile is supported: S3 and container images are not.");
+        }
+        String b64 = Json.requiredText(code, "ZipFile");
+        try {
+            return Base64.getDecoder().decode(b64.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw ThawException.invalidParameter("ZipFile is not valid base64: " + e.getMessage());
+        }
+    }
+
+    private static java.util.Optional<Integer> ephemeralStorage(JsonNode body) {
+        return Json.object(body, "EphemeralStorage").map(n -> Json.integer(n, "Size").orElseThrow(() ->
+                ThawException.invalidParameter("EphemeralStorage.Size is required.")));
+    }
+
+    private static java.util.Optional<Map<String, String>> environment(JsonNode body) {
+        return Json.object(body, "Environment").map(n -> Json.stringMap(n, "Variables").orElse(Map.of()));
+    }
+
+    private static java.util.Optional<SnapStartMode> snapStart(JsonNode body) {
+        return Json.object(body, "SnapStart").map(n -> SnapStartMode.fromAws(Json.text(n, "ApplyOn").orElse("None")));
+    }
+
+    private static void rejectRoutingConfig(JsonNode body) {
+        if (body.has("RoutingConfig") && !body.get("RoutingConfig").isNull()
+                && body.get("RoutingConfig").has("AdditionalVersionWeights")
+                && !body.get("RoutingConfig").get("AdditionalVersionWeights").isEmpty()) {
+            throw ThawException.invalidParameter("Weighted alias routing (RoutingConfig) is not supported yet.");
+        }
+    }
+}

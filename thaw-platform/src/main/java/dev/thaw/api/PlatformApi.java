@@ -1,0 +1,100 @@
+package dev.thaw.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.environments.Environment;
+import dev.thaw.environments.EnvironmentPool;
+import dev.thaw.environments.FunctionLogs;
+import dev.thaw.errors.ThawException;
+import dev.thaw.functions.CodeStore;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Thaw's own endpoints, for what AWS has no API for: health, the environments that run, evicting idle environments
+ * (to force cold starts), logs, and downloading a deployed package (GetFunction's Code.Location points here).
+ */
+final class PlatformApi {
+    static final String BASE = "/thaw/v1";
+
+    private final EnvironmentPool pool;
+    private final FunctionLogs logs;
+    private final CodeStore code;
+
+    PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code) {
+        this.pool = pool;
+        this.logs = logs;
+        this.code = code;
+    }
+
+    void routes(HttpRouting.Builder r) {
+        r.get(BASE + "/health", (req, res) -> {
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            out.put("status", "ok");
+            Http.json(res, 200, out);
+        })
+                .get(BASE + "/environments", this::environments)
+                .post(BASE + "/evict", this::evict)
+                .get(BASE + "/logs/{name}", this::logs)
+                .get(BASE + "/code/{file}", this::download);
+    }
+
+    private void environments(ServerRequest req, ServerResponse res) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode items = out.putArray("Environments");
+        for (Environment env : pool.environments()) {
+            ObjectNode e = items.addObject();
+            e.put("Id", env.id());
+            e.put("FunctionName", env.version().functionName());
+            e.put("Version", env.version().version());
+            e.put("Pid", env.pid());
+            e.put("RuntimeApiPort", env.runtimeApiPort());
+            e.put("State", env.state().name());
+        }
+        Http.json(res, 200, out);
+    }
+
+    private void evict(ServerRequest req, ServerResponse res) {
+        int stopped = pool.evictIdle(Http.query(req, "FunctionName").orElse(null));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("Evicted", stopped);
+        Http.json(res, 200, out);
+    }
+
+    private void logs(ServerRequest req, ServerResponse res) {
+        int limit = Http.query(req, "Limit").map(Integer::parseInt).orElse(1000);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode lines = out.putArray("Events");
+        for (String line : logs.read(Http.pathParam(req, "name"), limit)) {
+            int sp = line.indexOf(' ');
+            ObjectNode e = lines.addObject();
+            e.put("Timestamp", Long.parseLong(line.substring(0, sp)));
+            e.put("Message", line.substring(sp + 1));
+        }
+        Http.json(res, 200, out);
+    }
+
+    private void download(ServerRequest req, ServerResponse res) {
+        String file = Http.pathParam(req, "file");
+        if (!file.matches("[0-9a-f]{64}\\.zip")) {
+            throw ThawException.notFound("No such code package: " + file);
+        }
+        Path archive = code.archivePath(file.substring(0, 64));
+        if (!Files.isRegularFile(archive)) {
+            throw ThawException.notFound("No such code package: " + file);
+        }
+        try {
+            res.header(HeaderNames.CONTENT_TYPE, "application/zip");
+            res.send(Files.readAllBytes(archive));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

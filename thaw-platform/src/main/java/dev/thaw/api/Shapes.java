@@ -1,0 +1,71 @@
+package dev.thaw.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.functions.Alias;
+import dev.thaw.functions.Arns;
+import dev.thaw.functions.FunctionConfig;
+import dev.thaw.functions.FunctionVersion;
+import dev.thaw.functions.VersionState;
+
+/** Renders domain records in the JSON shapes of Lambda's API (FunctionConfiguration, AliasConfiguration). */
+final class Shapes {
+    private Shapes() {
+    }
+
+    static ObjectNode configuration(FunctionVersion v, Arns arns) {
+        FunctionConfig c = v.config();
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("FunctionName", v.functionName());
+        o.put("FunctionArn", v.isLatest() ? arns.functionArn(v.functionName())
+                : arns.qualifiedArn(v.functionName(), v.version()));
+        o.put("Runtime", c.runtime());
+        o.put("Role", c.role() == null ? "" : c.role());
+        o.put("Handler", c.handler());
+        o.put("CodeSize", v.code().size());
+        o.put("Description", c.description() == null ? "" : c.description());
+        o.put("Timeout", c.timeout());
+        o.put("MemorySize", c.memorySize());
+        o.put("LastModified", v.lastModified());
+        o.put("CodeSha256", v.code().sha256Base64());
+        o.put("Version", v.version());
+        if (!c.environment().isEmpty()) {
+            ObjectNode vars = o.putObject("Environment").putObject("Variables");
+            c.environment().forEach(vars::put);
+        }
+        o.putObject("TracingConfig").put("Mode", "PassThrough");
+        o.put("RevisionId", v.revisionId());
+        o.put("PackageType", "Zip");
+        o.putArray("Architectures").add("x86_64");
+        o.putObject("EphemeralStorage").put("Size", c.ephemeralStorage());
+        ObjectNode snap = o.putObject("SnapStart");
+        snap.put("ApplyOn", c.snapStart().awsName());
+        snap.put("OptimizationStatus", v.snapshot() == FunctionVersion.SnapshotStatus.On ? "On" : "Off");
+        VersionState s = v.state();
+        o.put("State", s.state().name());
+        putIfPresent(o, "StateReason", s.stateReason());
+        putIfPresent(o, "StateReasonCode", s.stateReasonCode());
+        o.put("LastUpdateStatus", s.lastUpdateStatus().name());
+        putIfPresent(o, "LastUpdateStatusReason", s.lastUpdateStatusReason());
+        putIfPresent(o, "LastUpdateStatusReasonCode", s.lastUpdateStatusReasonCode());
+        ObjectNode logging = o.putObject("LoggingConfig");
+        logging.put("LogFormat", "Text");
+        logging.put("LogGroup", "/aws/lambda/" + v.functionName());
+        return o;
+    }
+
+    static ObjectNode alias(Alias a, Arns arns) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("AliasArn", arns.qualifiedArn(a.functionName(), a.name()));
+        o.put("Name", a.name());
+        o.put("FunctionVersion", a.functionVersion());
+        o.put("Description", a.description());
+        o.put("RevisionId", a.revisionId());
+        return o;
+    }
+
+    private static void putIfPresent(ObjectNode o, String field, String value) {
+        if (value != null) {
+            o.put(field, value);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.thaw.cli;
+
+import dev.thaw.server.Thaw;
+import dev.thaw.server.ThawConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code thaw server}: runs the platform in the foreground until SIGINT or SIGTERM. */
+@Command(name = "server", description = "Run the platform in the foreground.")
+final class ServerCommand implements Callable<Integer> {
+    private static volatile boolean running;
+
+    @Option(names = "--home", description = "Data directory (default: $THAW_HOME or ~/.thaw).")
+    Path home;
+
+    @Option(names = "--port", description = "API port on 127.0.0.1 (default: 9000).")
+    Integer port;
+
+    @Option(names = "--region", description = "Region in ARNs (default: $AWS_REGION or us-east-1).")
+    String region;
+
+    @Option(names = "--account-id", description = "Account id in ARNs (default: 000000000000).")
+    String accountId;
+
+    @Option(names = "--runtime-ports", description = "Runtime API port range FIRST-LAST (default: 9100-9999).")
+    String runtimePorts;
+
+    @Option(names = "--concurrency", description = "Account concurrency limit (default: 64).")
+    Integer concurrency;
+
+    @Option(names = "--idle-ttl", description = "Seconds an idle environment is kept (default: 600).")
+    Integer idleTtlSeconds;
+
+    static boolean running() {
+        return running;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Logger.getLogger("io.helidon").setLevel(Level.WARNING);
+        ThawConfig config = ThawConfig.defaults();
+        if (home != null) {
+            config = config.withHome(home);
+        }
+        if (port != null) {
+            config = config.withPort(port);
+        }
+        if (region != null || accountId != null) {
+            config = config.withRegionAndAccount(region != null ? region : config.region(),
+                    accountId != null ? accountId : config.accountId());
+        }
+        if (runtimePorts != null) {
+            String[] range = runtimePorts.split("-");
+            config = config.withRuntimePorts(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
+        }
+        if (concurrency != null || idleTtlSeconds != null) {
+            config = config.withLimits(concurrency != null ? concurrency : config.accountConcurrency(),
+                    idleTtlSeconds != null ? Duration.ofSeconds(idleTtlSeconds) : config.idleTtl());
+        }
+        Thaw thaw = new Thaw(config).start();
+        running = true;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("thaw: shutting down");
+            thaw.close();
+            System.out.println("thaw: stopped");
+            stopped.countDown();
+        }, "thaw-shutdown"));
+        System.out.println("thaw: ready on http://" + config.host() + ":" + thaw.port() + " (home " + config.home()
+                + ", region " + config.region() + ", account " + config.accountId() + ")");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,340 @@
+package dev.thaw.environments;
+
+import dev.thaw.functions.FunctionVersion;
+import dev.thaw.runtimeapi.Invocation;
+import dev.thaw.runtimeapi.InvocationChannel;
+import dev.thaw.runtimeapi.RuntimeApiServer;
+import dev.thaw.runtimeapi.RuntimeOutcome;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One execution environment: a process tree, its Runtime API server and its log stream. It serves one invocation at
+ * a time and writes Lambda's START / END / REPORT lines around each. All state changes go through {@link #moveTo}.
+ */
+public final class Environment {
+    private static final Logger LOG = Logger.getLogger(Environment.class.getName());
+    private static final long LOG_DRAIN_MILLIS = 50;
+
+    private final String id;
+    private final FunctionVersion version;
+    private final EnvironmentProcess process;
+    private final InvocationChannel channel;
+    private final RuntimeApiServer api;
+    private final Runnable releasePort;
+    private final FunctionLogs.Stream logStream;
+    private final LogPump stdout;
+    private final LogPump stderr;
+    private final Object logLock = new Object();
+    private final long startedNanos = System.nanoTime();
+
+    private StringBuilder currentLog = new StringBuilder();
+    private EnvironmentState state = EnvironmentState.STARTING;
+    /** Init Duration or Restore Duration, reported once on the first invocation (a cold start). */
+    private String coldStartReport = "";
+    private volatile long lastUsedNanos = System.nanoTime();
+
+    Environment(String id, FunctionVersion version, EnvironmentProcess process, InvocationChannel channel,
+                RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream) {
+        this.id = id;
+        this.version = version;
+        this.process = process;
+        this.channel = channel;
+        this.api = api;
+        this.releasePort = releasePort;
+        this.logStream = logStream;
+        this.stdout = new LogPump(process.stdout(), this::functionLine);
+        this.stderr = new LogPump(process.stderr(), this::functionLine);
+        Thread.ofVirtual().name("env-" + id + "-stdout").start(stdout);
+        Thread.ofVirtual().name("env-" + id + "-stderr").start(stderr);
+        process.onExit().whenComplete((code, err) -> {
+            channel.close(new EnvironmentExited(code == null ? -1 : code));
+            markDead();
+        });
+    }
+
+    public static String newId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public FunctionVersion version() {
+        return version;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public int runtimeApiPort() {
+        return api.port();
+    }
+
+    public EnvironmentProcess process() {
+        return process;
+    }
+
+    public InvocationChannel channel() {
+        return channel;
+    }
+
+    public synchronized EnvironmentState state() {
+        return state;
+    }
+
+    public long idleNanos() {
+        return System.nanoTime() - lastUsedNanos;
+    }
+
+    synchronized void moveTo(EnvironmentState target) {
+        if (state == target) {
+            return;
+        }
+        if (!state.canMoveTo(target)) {
+            throw new IllegalStateException("environment " + id + " cannot move from " + state + " to " + target);
+        }
+        state = target;
+    }
+
+    private synchronized void markDead() {
+        state = EnvironmentState.DEAD;
+    }
+
+    /** Writes a platform line (INIT_START, START, END, REPORT...) into the environment's log stream. */
+    public void platformLine(String line) {
+        functionLine(line);
+    }
+
+    private void functionLine(String line) {
+        logStream.append(line);
+        synchronized (logLock) {
+            if (currentLog != null) {
+                currentLog.append(line).append('\n');
+            }
+        }
+    }
+
+    /** Lines logged since the environment started (INIT output), for startup failures. */
+    String takeInitLog() {
+        synchronized (logLock) {
+            String log = currentLog == null ? "" : currentLog.toString();
+            currentLog = null;
+            return log;
+        }
+    }
+
+    /**
+     * Waits until the runtime finished INIT (its first poll), it reported an INIT error, it died, or
+     * {@code limitMillis} passed. On failure the environment is stopped.
+     */
+    void awaitInit(long limitMillis) throws StartupFailure {
+        moveTo(EnvironmentState.INITIALIZING);
+        CompletableFuture<Object> any = CompletableFuture.anyOf(channel.firstPoll(), channel.initError(),
+                process.onExit());
+        try {
+            any.get(limitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            fail("Runtime.InitTimeout", "INIT did not finish within " + limitMillis + " ms");
+        } catch (ExecutionException e) {
+            // The channel was closed because the process exited: reported below.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("Runtime.Interrupted", "interrupted during INIT");
+        }
+        if (channel.initError().isDone()) {
+            RuntimeOutcome.Error err = channel.initError().join();
+            drainLogs();
+            String log = takeInitLog();
+            stop();
+            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
+        }
+        if (!channel.firstPoll().isDone() || channel.firstPoll().isCompletedExceptionally()) {
+            fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
+        }
+        double initMs = (System.nanoTime() - startedNanos) / 1e6;
+        coldStartReport = String.format(Locale.ROOT, "Init Duration: %.2f ms\t", initMs);
+        takeInitLog();
+        lastUsedNanos = System.nanoTime();
+    }
+
+    /** Marks a restored environment ready and records its restore time for the first REPORT line. */
+    void restored(double restoreMillis) {
+        long billed = (long) Math.ceil(restoreMillis);
+        coldStartReport = String.format(Locale.ROOT, "Restore Duration: %.2f ms\tBilled Restore Duration: %d ms\t",
+                restoreMillis, billed);
+        takeInitLog();
+        lastUsedNanos = System.nanoTime();
+    }
+
+    private String exitStatus() {
+        try {
+            return ": exit status " + process.onExit().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private void fail(String errorType, String message) throws StartupFailure {
+        drainLogs();
+        String log = takeInitLog();
+        stop();
+        throw new StartupFailure(errorType, errorJson(message, errorType), log, message);
+    }
+
+    /** Runs one invocation to completion, enforcing the function's timeout. */
+    public InvocationResult invoke(InvokeCall call) {
+        moveTo(EnvironmentState.BUSY);
+        StringBuilder log = new StringBuilder();
+        synchronized (logLock) {
+            currentLog = log;
+        }
+        platformLine("START RequestId: " + call.requestId() + " Version: " + version.version());
+        long start = System.nanoTime();
+        Invocation inv = new Invocation(call.requestId(), call.payload(),
+                System.currentTimeMillis() + call.timeoutMillis(), call.invokedFunctionArn(),
+                "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + id + ";Sampled=0",
+                call.clientContext(), Optional.empty(), new CompletableFuture<>());
+        InvocationResult result;
+        String status = "";
+        try {
+            channel.submit(inv);
+            RuntimeOutcome outcome = inv.outcome().get(call.timeoutMillis(), TimeUnit.MILLISECONDS);
+            drainLogs();
+            result = switch (outcome) {
+                case RuntimeOutcome.Response r -> InvocationResult.success(r.body(), null);
+                case RuntimeOutcome.Error e -> InvocationResult.error(e.errorType(), e.body(), null,
+                        !"Runtime.OutOfMemory".equals(e.errorType()));
+                case RuntimeOutcome.ResponseTooLarge t -> InvocationResult.error("Function.ResponseSizeTooLarge",
+                        errorJson("Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+                                "Function.ResponseSizeTooLarge"), null, true);
+            };
+        } catch (TimeoutException e) {
+            process.kill();
+            drainLogs();
+            String message = String.format(Locale.ROOT, "%s %s Task timed out after %.2f seconds", Instant.now(),
+                    call.requestId(), call.timeoutMillis() / 1000.0);
+            platformLine(message);
+            status = "Status: timeout\t";
+            result = InvocationResult.error("Sandbox.Timedout", errorJson(message, "Sandbox.Timedout"), null, false);
+        } catch (ExecutionException | IllegalStateException e) {
+            drainLogs();
+            String message = "RequestId: " + call.requestId() + " Error: Runtime exited with error" + exitStatus();
+            platformLine(message);
+            status = "Status: error\tError Type: Runtime.ExitError\t";
+            result = InvocationResult.error("Runtime.ExitError", errorJson(message, "Runtime.ExitError"), null,
+                    false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.kill();
+            result = InvocationResult.error("Runtime.Interrupted", errorJson("interrupted", "Runtime.Interrupted"),
+                    null, false);
+        }
+        double durationMs = (System.nanoTime() - start) / 1e6;
+        platformLine("END RequestId: " + call.requestId());
+        platformLine(String.format(Locale.ROOT,
+                "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t"
+                        + "Max Memory Used: %d MB\t%s%s",
+                call.requestId(), durationMs, (long) Math.ceil(durationMs), version.config().memorySize(),
+                maxMemoryUsedMb(), coldStartReport, status));
+        coldStartReport = "";
+        logStream.flush();
+        synchronized (logLock) {
+            currentLog = null;
+        }
+        lastUsedNanos = System.nanoTime();
+        return new InvocationResult(result.functionError(), result.errorType(), result.body(), log.toString(),
+                result.environmentReusable() && process.onExit().isDone() == false);
+    }
+
+    /** Returns a busy environment to idle after an invocation. */
+    void idle() {
+        moveTo(EnvironmentState.IDLE);
+    }
+
+    private void drainLogs() {
+        stdout.awaitQuiet(LOG_DRAIN_MILLIS);
+        stderr.awaitQuiet(LOG_DRAIN_MILLIS);
+    }
+
+    /** Peak resident memory of the environment's main process, in MB. */
+    long maxMemoryUsedMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // The process is gone; report what we cannot know as 0.
+        }
+        return 0;
+    }
+
+    /** Stops the process (SIGTERM, SIGKILL after 2 s), the Runtime API server and the log stream. Idempotent. */
+    public void stop() {
+        synchronized (this) {
+            if (state == EnvironmentState.DEAD && process.onExit().isDone() && channelClosed) {
+                return;
+            }
+            state = EnvironmentState.DEAD;
+        }
+        channel.close(new EnvironmentExited(-1));
+        try {
+            process.stop(2000);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "stopping environment " + id, e);
+        }
+        closeResources();
+    }
+
+    private volatile boolean channelClosed;
+
+    private synchronized void closeResources() {
+        if (channelClosed) {
+            return;
+        }
+        channelClosed = true;
+        try {
+            api.close();
+        } finally {
+            releasePort.run();
+            stdout.awaitQuiet(200);
+            stderr.awaitQuiet(200);
+            logStream.close();
+        }
+    }
+
+    static byte[] errorJson(String message, String errorType) {
+        var encoder = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+        return ("{\"errorMessage\":\"" + new String(encoder.quoteAsString(message)) + "\",\"errorType\":\""
+                + new String(encoder.quoteAsString(errorType)) + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The environment's process ended; fails whatever was in flight. */
+    static final class EnvironmentExited extends RuntimeException {
+        EnvironmentExited(int status) {
+            super("environment process exited with status " + status);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Environment[" + id + " " + version.functionName() + ":" + version.version() + " pid " + pid() + "]";
+    }
+}

@@ -1,0 +1,148 @@
+package dev.thaw.environments;
+
+import dev.thaw.functions.FunctionVersion;
+import dev.thaw.functions.Runtimes;
+import dev.thaw.runtimeapi.InvocationChannel;
+import dev.thaw.runtimeapi.RuntimeApiServer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The one place where environment processes are spawned.
+ *
+ * <p>Each runs as {@code setpriv --pdeathsig KILL -- unshare --pid --fork --kill-child --mount-proc -- setsid CMD}:
+ * the runtime is pid 1 of a fresh pid namespace (it cannot signal anything outside), has its own /proc, is a session
+ * leader inside that namespace (which CRIU needs to dump it), and is killed if the platform dies. Spawns run on one
+ * long-lived thread because PR_SET_PDEATHSIG fires when the spawning <em>thread</em> exits.
+ */
+public final class EnvironmentLauncher implements AutoCloseable {
+    /** Lambda's on-demand INIT limit. */
+    public static final long ON_DEMAND_INIT_LIMIT_MS = 10_000;
+
+    private final LaunchSettings settings;
+    private final ExecutorService spawner = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("environment-spawner").factory());
+
+    public EnvironmentLauncher(LaunchSettings settings) {
+        this.settings = settings;
+    }
+
+    public LaunchSettings settings() {
+        return settings;
+    }
+
+    /** Whether an environment runs INIT for a snapshot or for on-demand use. */
+    public enum InitType {
+        ON_DEMAND("on-demand"),
+        SNAP_START("snap-start");
+
+        final String value;
+
+        InitType(String value) {
+            this.value = value;
+        }
+    }
+
+    /** Starts an environment and waits for INIT to finish. */
+    public Environment start(FunctionVersion version, InitType initType, long initLimitMillis) throws StartupFailure {
+        Environment env = spawn(version, initType);
+        env.platformLine("INIT_START Runtime Version: " + version.config().runtime() + " Initialization Type: "
+                + initType.value);
+        env.awaitInit(initLimitMillis);
+        return env;
+    }
+
+    /** Spawns the process and its Runtime API server without waiting for INIT. */
+    Environment spawn(FunctionVersion version, InitType initType) throws StartupFailure {
+        String id = Environment.newId();
+        int port = settings.ports().allocate();
+        InvocationChannel channel = new InvocationChannel();
+        RuntimeApiServer api;
+        try {
+            api = RuntimeApiServer.start(channel, port);
+        } catch (RuntimeException e) {
+            settings.ports().release(port);
+            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start Runtime API: " + e,
+                    "Runtime.Unavailable"), "", e.toString());
+        }
+        Path taskRoot = settings.codeRoot().resolve(version.code().sha256Hex());
+        ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot)).directory(taskRoot.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(environmentVariables(version, id, api.address(), taskRoot, initType));
+        ChildProcess process;
+        try {
+            process = spawner.submit(() -> ChildProcess.of(pb.start())).get();
+        } catch (ExecutionException | InterruptedException e) {
+            api.close();
+            settings.ports().release(port);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start environment: "
+                    + cause.getMessage(), "Runtime.Unavailable"), "", String.valueOf(cause));
+        }
+        FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
+        return new Environment(id, version, process, channel, api, () -> settings.ports().release(port), stream);
+    }
+
+    List<String> command(FunctionVersion version, Path taskRoot) {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
+                "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--", "setsid"));
+        String runtime = version.config().runtime();
+        if (Runtimes.isCustom(runtime)) {
+            cmd.add(taskRoot.resolve("bootstrap").toString());
+            return cmd;
+        }
+        Jdks.Jdk jdk = settings.jdks().require(runtime);
+        cmd.add(jdk.java().toString());
+        cmd.addAll(JvmOptions.forMemory(version.config().memorySize()));
+        cmd.add("-cp");
+        cmd.add(settings.runtimeJar().toString());
+        cmd.add("dev.thaw.runtime.Bootstrap");
+        return cmd;
+    }
+
+    Map<String, String> environmentVariables(FunctionVersion version, String envId, String runtimeApi,
+                                             Path taskRoot, InitType initType) {
+        Map<String, String> env = new LinkedHashMap<>(version.config().environment());
+        String name = version.functionName();
+        String runtime = version.config().runtime();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("LANG", "C.UTF-8");
+        env.put("TZ", ":UTC");
+        env.put("HOME", "/tmp");
+        env.put("_HANDLER", version.config().handler());
+        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + runtime.replace(".", "_"));
+        env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", initType.value);
+        env.put("AWS_LAMBDA_FUNCTION_NAME", name);
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", version.version());
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(version.config().memorySize()));
+        env.put("AWS_REGION", settings.region());
+        env.put("AWS_DEFAULT_REGION", settings.region());
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", DateTimeFormatter.ofPattern("yyyy/MM/dd").format(
+                LocalDate.now(ZoneOffset.UTC)) + "/[" + version.version() + "]" + envId);
+        env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+        env.put("LAMBDA_RUNTIME_DIR", settings.runtimeJar().getParent().toString());
+        return env;
+    }
+
+    @Override
+    public void close() {
+        spawner.shutdownNow();
+    }
+
+    static String describe(IOException e) {
+        return e.getMessage();
+    }
+}

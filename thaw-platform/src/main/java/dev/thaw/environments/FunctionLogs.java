@@ -1,0 +1,154 @@
+package dev.thaw.environments;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Durable, bounded logs: one log group per function ({@code logs/<function>/}) and one stream per environment, named
+ * like Lambda's {@code yyyy/MM/dd/[version]environmentId}. Each line is stored as {@code <epoch-ms> <text>}. A stream
+ * rotates once it reaches {@link #MAX_STREAM_BYTES}, and only the newest rotated file is kept, so a chatty function
+ * uses at most twice that per environment; a group keeps at most {@link #MAX_GROUP_BYTES} in all.
+ */
+public final class FunctionLogs {
+    static final long MAX_STREAM_BYTES = 8L * 1024 * 1024;
+    static final long MAX_GROUP_BYTES = 256L * 1024 * 1024;
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
+
+    private final Path root;
+
+    public FunctionLogs(Path root) {
+        this.root = root;
+    }
+
+    /** Opens the stream for one environment. */
+    public Stream open(String functionName, String version, String environmentId) {
+        String safeVersion = version.replace("$", "");
+        Path dir = root.resolve(functionName);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String name = DAY.format(Instant.now()) + "_" + safeVersion + "_" + environmentId + ".log";
+        return new Stream(dir, dir.resolve(name));
+    }
+
+    /** Lines of a function's log group, oldest first, at most {@code limit} from the end. */
+    public List<String> read(String functionName, int limit) {
+        Path dir = root.resolve(functionName);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String[]> entries = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".log") || p.toString().endsWith(".log.1")).toList()) {
+                String stream = f.getFileName().toString();
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    int sp = line.indexOf(' ');
+                    if (sp > 0) {
+                        entries.add(new String[] {line.substring(0, sp), stream, line.substring(sp + 1)});
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        entries.sort(Comparator.comparingLong(e -> Long.parseLong(e[0])));
+        List<String> out = new ArrayList<>();
+        for (String[] e : entries.subList(Math.max(0, entries.size() - limit), entries.size())) {
+            out.add(e[0] + " " + e[2]);
+        }
+        return out;
+    }
+
+    /** One environment's log stream; thread-safe. */
+    public static final class Stream implements AutoCloseable {
+        private final Path group;
+        private final Path file;
+        private OutputStream out;
+        private long written;
+
+        Stream(Path group, Path file) {
+            this.group = group;
+            this.file = file;
+        }
+
+        public synchronized void append(String line) {
+            try {
+                if (out == null) {
+                    out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    written = Files.size(file);
+                }
+                byte[] bytes = (System.currentTimeMillis() + " " + line + "\n").getBytes(StandardCharsets.UTF_8);
+                out.write(bytes);
+                written += bytes.length;
+                if (written >= MAX_STREAM_BYTES) {
+                    rotate();
+                }
+            } catch (IOException e) {
+                // Logging must never fail an invocation; the line is still in the invocation's tail.
+            }
+        }
+
+        public synchronized void flush() {
+            try {
+                if (out != null) {
+                    out.flush();
+                }
+            } catch (IOException ignored) {
+                // See append.
+            }
+        }
+
+        private void rotate() throws IOException {
+            out.close();
+            out = null;
+            Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+            written = 0;
+            enforceGroupLimit();
+        }
+
+        private void enforceGroupLimit() throws IOException {
+            List<Path> files;
+            try (var s = Files.list(group)) {
+                files = s.sorted(Comparator.comparingLong(p -> p.toFile().lastModified())).toList();
+            }
+            long total = 0;
+            for (Path p : files) {
+                total += Files.size(p);
+            }
+            for (Path p : files) {
+                if (total <= MAX_GROUP_BYTES) {
+                    break;
+                }
+                if (!p.equals(file)) {
+                    total -= Files.size(p);
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            try {
+                if (out != null) {
+                    out.close();
+                }
+            } catch (IOException ignored) {
+                // Nothing to do on close.
+            }
+        }
+    }
+}

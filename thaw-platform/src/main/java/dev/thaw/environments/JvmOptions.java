@@ -1,0 +1,37 @@
+package dev.thaw.environments;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JVM flags for an environment. One set for every environment, plain or snapshot, so that INIT for a snapshot runs
+ * with exactly the flags its restored copies have. The GC settings keep the heap compact (small snapshot images and
+ * little idle RSS); C1 only, as Lambda's Java runtimes do, because environments are short-lived.
+ */
+public final class JvmOptions {
+    private JvmOptions() {
+    }
+
+    public static List<String> forMemory(int memoryMb) {
+        int heapMb = Math.max(48, memoryMb * 70 / 100);
+        List<String> flags = new ArrayList<>(List.of(
+                "-Xmx" + heapMb + "m",
+                "-XX:+UseG1GC",
+                "-XX:MinHeapFreeRatio=5",
+                "-XX:MaxHeapFreeRatio=10",
+                "-XX:ParallelGCThreads=1",
+                "-XX:ConcGCThreads=1",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:CICompilerCount=1",
+                "-XX:-UsePerfData",
+                "-Xshare:auto",
+                "-Djava.net.preferIPv4Stack=true",
+                "-Dorg.crac.Core.Compat=dev.thaw.runtime.crac"));
+        for (String pkg : List.of("java.lang", "java.util", "java.util.concurrent", "java.net",
+                "sun.security.provider")) {
+            flags.add("--add-opens");
+            flags.add("java.base/" + pkg + "=ALL-UNNAMED");
+        }
+        return flags;
+    }
+}

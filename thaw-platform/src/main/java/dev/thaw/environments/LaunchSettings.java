@@ -1,0 +1,14 @@
+package dev.thaw.environments;
+
+import java.nio.file.Path;
+
+/** What every environment launch needs from the platform's configuration. */
+public record LaunchSettings(
+        Path runtimeJar,
+        Jdks jdks,
+        String region,
+        String accountId,
+        FunctionLogs logs,
+        PortAllocator ports,
+        Path codeRoot) {
+}

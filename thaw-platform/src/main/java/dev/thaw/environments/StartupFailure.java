@@ -1,0 +1,30 @@
+package dev.thaw.environments;
+
+/**
+ * An environment could not become ready: INIT threw, timed out or the process died, or a restore failed. The
+ * {@code errorType} and {@code body} are what the caller receives as the invocation's error.
+ */
+public final class StartupFailure extends Exception {
+    private final String errorType;
+    private final byte[] body;
+    private final String log;
+
+    public StartupFailure(String errorType, byte[] body, String log, String message) {
+        super(message);
+        this.errorType = errorType;
+        this.body = body;
+        this.log = log;
+    }
+
+    public String errorType() {
+        return errorType;
+    }
+
+    public byte[] body() {
+        return body;
+    }
+
+    public String log() {
+        return log;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.thaw.functions;
+
+import dev.thaw.errors.ThawException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Content-addressed, immutable storage of deployment packages.
+ *
+ * <p>{@code code/<sha256>.zip} keeps the package byte for byte (GetFunction serves it back) and
+ * {@code code/<sha256>/} is its extracted task root, read-only. A package is written once and shared by every
+ * version that has the same bytes; extraction goes to a temporary folder and is renamed into place, so a crash
+ * never leaves a half-extracted task root under a valid name.
+ */
+public final class CodeStore {
+    /** AWS's limit on the unzipped size of a function package. */
+    static final long MAX_UNZIPPED_BYTES = 262_144_000L;
+
+    private final Path root;
+
+    public CodeStore(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Validates, stores and extracts a package; idempotent for identical bytes. */
+    public CodePackage store(byte[] zip) {
+        byte[] digest = sha256(zip);
+        String hex = HexFormat.of().formatHex(digest);
+        Path archive = archivePath(hex);
+        Path taskRoot = taskRoot(hex);
+        try {
+            if (!Files.isDirectory(taskRoot)) {
+                Path staging = root.resolve(".staging-" + UUID.randomUUID());
+                try {
+                    extract(zip, staging);
+                    makeReadOnly(staging);
+                    moveIntoPlace(staging, taskRoot);
+                } finally {
+                    deleteRecursively(staging);
+                }
+            }
+            if (!Files.exists(archive)) {
+                Path tmp = root.resolve(".staging-" + UUID.randomUUID() + ".zip");
+                Files.write(tmp, zip);
+                moveIntoPlace(tmp, archive);
+            }
+        } catch (IOException e) {
+            throw ThawException.service("cannot store code package", e);
+        }
+        return new CodePackage(hex, Base64.getEncoder().encodeToString(digest), zip.length);
+    }
+
+    public Path taskRoot(String sha256Hex) {
+        return root.resolve(sha256Hex);
+    }
+
+    public Path archivePath(String sha256Hex) {
+        return root.resolve(sha256Hex + ".zip");
+    }
+
+    /** Removes packages no version refers to any more. */
+    public void deleteUnless(String sha256Hex, boolean stillReferenced) {
+        if (stillReferenced) {
+            return;
+        }
+        try {
+            deleteRecursively(taskRoot(sha256Hex));
+            Files.deleteIfExists(archivePath(sha256Hex));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void extract(byte[] zip, Path target) throws IOException {
+        Files.createDirectories(target);
+        long total = 0;
+        int entries = 0;
+        try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            ZipEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                entries++;
+                Path dest = target.resolve(entry.getName()).normalize();
+                if (!dest.startsWith(target) || entry.getName().startsWith("/")) {
+                    throw ThawException.invalidParameter("Could not unzip uploaded file: entry '" + entry.getName()
+                            + "' escapes the package's folder.");
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(dest);
+                    continue;
+                }
+                Files.createDirectories(dest.getParent());
+                total += copyBounded(in, dest, MAX_UNZIPPED_BYTES - total);
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw notAZip();
+        }
+        if (entries == 0) {
+            throw notAZip();
+        }
+    }
+
+    private static ThawException notAZip() {
+        return ThawException.invalidParameter(
+                "Could not unzip uploaded file. Please check your file, then try to upload again.");
+    }
+
+    private static long copyBounded(InputStream in, Path dest, long budget) throws IOException {
+        long written = 0;
+        byte[] buf = new byte[65536];
+        try (var out = Files.newOutputStream(dest)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                written += n;
+                if (written > budget) {
+                    throw ThawException.invalidParameter(
+                            "Unzipped size must be smaller than " + MAX_UNZIPPED_BYTES + " bytes");
+                }
+                out.write(buf, 0, n);
+            }
+        }
+        return written;
+    }
+
+    private static void makeReadOnly(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                boolean executable = Files.isDirectory(p) || p.getFileName().toString().equals("bootstrap");
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(executable ? "r-xr-xr-x" : "r--r--r--"));
+            }
+        }
+    }
+
+    private static void moveIntoPlace(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            // A concurrent upload of the same bytes won the race; its copy is identical.
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var paths = Files.walk(p)) {
+            for (Path q : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (Files.isDirectory(q)) {
+                    q.toFile().setWritable(true, true);
+                }
+                Files.deleteIfExists(q);
+            }
+        } catch (IOException e) {
+            // Read-only directories: make writable, then retry once.
+            try (var paths = Files.walk(p)) {
+                paths.forEach(q -> q.toFile().setWritable(true, true));
+            }
+            try (var paths = Files.walk(p)) {
+                for (Path q : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(q);
+                }
+            }
+        }
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

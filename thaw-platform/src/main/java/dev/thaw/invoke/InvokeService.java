@@ -1,0 +1,101 @@
+package dev.thaw.invoke;
+
+import dev.thaw.environments.Environment;
+import dev.thaw.environments.EnvironmentPool;
+import dev.thaw.environments.InvocationResult;
+import dev.thaw.environments.InvokeCall;
+import dev.thaw.environments.StartupFailure;
+import dev.thaw.errors.ThawException;
+import dev.thaw.functions.FunctionService;
+import dev.thaw.functions.Invocable;
+import dev.thaw.store.MetadataStore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Runs invocations: route → throttle → lease an environment → invoke → release → respond. */
+public final class InvokeService {
+    /** Lambda's synchronous payload limit (request and response). */
+    public static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+    /** X-Amz-Log-Result carries the last 4 KB of the invocation's log. */
+    private static final int LOG_TAIL_BYTES = 4096;
+
+    private final FunctionService functions;
+    private final MetadataStore store;
+    private final ConcurrencyLimiter limiter;
+    private final EnvironmentPool pool;
+
+    public InvokeService(FunctionService functions, MetadataStore store, ConcurrencyLimiter limiter,
+                         EnvironmentPool pool) {
+        this.functions = functions;
+        this.store = store;
+        this.limiter = limiter;
+        this.pool = pool;
+    }
+
+    public InvokeResponse invoke(InvokeRequest request) {
+        Invocable target = functions.resolveForInvoke(request.functionRef(), request.qualifier().orElse(null));
+        String name = target.version().functionName();
+        if (request.type() == InvokeRequest.InvocationType.DRY_RUN) {
+            return new InvokeResponse(204, new byte[0], target.executedVersion(), Optional.empty(), Optional.empty());
+        }
+        if (request.type() == InvokeRequest.InvocationType.EVENT) {
+            throw ThawException.invalidParameter("InvocationType Event is not supported yet; use RequestResponse.");
+        }
+        if (request.payload().length > MAX_SYNC_PAYLOAD) {
+            throw ThawException.tooLarge("Request must be smaller than " + MAX_SYNC_PAYLOAD
+                    + " bytes for the InvokeFunction operation");
+        }
+        try (ConcurrencyLimiter.Permit permit = limiter.acquire(name, store.reservedConcurrency(name),
+                store.totalReservedConcurrency(name))) {
+            return run(target, request);
+        }
+    }
+
+    private InvokeResponse run(Invocable target, InvokeRequest request) {
+        String requestId = UUID.randomUUID().toString();
+        EnvironmentPool.Lease lease;
+        try {
+            lease = pool.acquire(target.version());
+        } catch (StartupFailure failure) {
+            return functionError(target, failure.errorType(), failure.body(), failure.log(), request.tailLog());
+        }
+        Environment env = lease.environment();
+        InvocationResult result = null;
+        try {
+            long timeoutMillis = target.version().config().timeout() * 1000L;
+            result = env.invoke(new InvokeCall(requestId, request.payload(), target.invokedArn(),
+                    request.clientContext(), timeoutMillis));
+        } finally {
+            pool.release(env, result != null && result.environmentReusable());
+        }
+        if (result.functionError()) {
+            return functionError(target, result.errorType(), result.body(), result.log(), request.tailLog());
+        }
+        return new InvokeResponse(200, result.body(), target.executedVersion(), Optional.empty(),
+                tail(result.log(), request.tailLog()));
+    }
+
+    private static InvokeResponse functionError(Invocable target, String errorType, byte[] body, String log,
+                                                boolean tailLog) {
+        byte[] payload = body == null || body.length == 0
+                ? ("{\"errorType\":\"" + errorType + "\",\"errorMessage\":\"" + errorType + "\"}")
+                .getBytes(StandardCharsets.UTF_8)
+                : body;
+        return new InvokeResponse(200, payload, target.executedVersion(), Optional.of("Unhandled"),
+                tail(log, tailLog));
+    }
+
+    private static Optional<String> tail(String log, boolean wanted) {
+        if (!wanted || log == null) {
+            return Optional.empty();
+        }
+        byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
+        byte[] last = bytes.length <= LOG_TAIL_BYTES ? bytes
+                : Arrays.copyOfRange(bytes, bytes.length - LOG_TAIL_BYTES, bytes.length);
+        return Optional.of(Base64.getEncoder().encodeToString(last));
+    }
+}

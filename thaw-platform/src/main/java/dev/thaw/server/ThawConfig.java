@@ -1,0 +1,85 @@
+package dev.thaw.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Platform settings with embedded defaults. Every field can be overridden from the command line or, for the
+ * launcher's convenience, from THAW_* environment variables.
+ */
+public record ThawConfig(
+        Path home,
+        String host,
+        int port,
+        String region,
+        String accountId,
+        int runtimePortFirst,
+        int runtimePortLast,
+        int accountConcurrency,
+        Duration idleTtl,
+        Path runtimeJar,
+        Path jdkSearchRoot,
+        Map<String, Path> jdkOverrides) {
+
+    public static ThawConfig defaults() {
+        Map<String, String> env = System.getenv();
+        Path home = Path.of(env.getOrDefault("THAW_HOME", System.getProperty("user.home") + "/.thaw"));
+        Map<String, Path> jdks = new HashMap<>();
+        for (String runtime : new String[] {"java17", "java21", "java25"}) {
+            String v = env.get("THAW_JDK_" + runtime.toUpperCase());
+            if (v != null && !v.isEmpty()) {
+                jdks.put(runtime, Path.of(v));
+            }
+        }
+        return new ThawConfig(home, "127.0.0.1", 9000, env.getOrDefault("AWS_REGION", "us-east-1"),
+                "000000000000", 9100, 9999, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
+                Path.of("/usr/lib/jvm"), jdks);
+    }
+
+    /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
+    static Path defaultRuntimeJar() {
+        String configured = System.getenv("THAW_RUNTIME_JAR");
+        if (configured != null && !configured.isEmpty()) {
+            return Path.of(configured);
+        }
+        try {
+            Path platformJar = Path.of(ThawConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path repoRoot = platformJar.getParent().getParent().getParent();
+            Path built = repoRoot.resolve("thaw-runtime/target/thaw-runtime.jar");
+            if (Files.exists(built)) {
+                return built;
+            }
+            return platformJar.getParent().resolve("thaw-runtime.jar");
+        } catch (Exception e) {
+            return Path.of("thaw-runtime.jar");
+        }
+    }
+
+    public ThawConfig withHome(Path newHome) {
+        return new ThawConfig(newHome, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+    }
+
+    public ThawConfig withPort(int newPort) {
+        return new ThawConfig(home, host, newPort, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+    }
+
+    public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
+        return new ThawConfig(home, host, port, newRegion, newAccount, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+    }
+
+    public ThawConfig withRuntimePorts(int first, int last) {
+        return new ThawConfig(home, host, port, region, accountId, first, last, accountConcurrency, idleTtl,
+                runtimeJar, jdkSearchRoot, jdkOverrides);
+    }
+
+    public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
+        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+                newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+    }
+}

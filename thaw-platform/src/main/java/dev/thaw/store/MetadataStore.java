@@ -1,0 +1,233 @@
+package dev.thaw.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** SQLite-backed metadata. Thread-safe: every method holds the store's monitor for its statements. */
+public final class MetadataStore implements AutoCloseable {
+    private final Connection connection;
+
+    private MetadataStore(Connection connection) {
+        this.connection = connection;
+    }
+
+    public static MetadataStore open(Path databaseFile) {
+        try {
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + databaseFile);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA foreign_keys=ON");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS functions (
+                          name TEXT PRIMARY KEY,
+                          next_version INTEGER NOT NULL DEFAULT 1,
+                          reserved_concurrency INTEGER,
+                          created_at TEXT NOT NULL)""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS versions (
+                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                          version TEXT NOT NULL,
+                          ordinal INTEGER NOT NULL,
+                          document TEXT NOT NULL,
+                          PRIMARY KEY (function_name, version))""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS aliases (
+                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                          name TEXT NOT NULL,
+                          document TEXT NOT NULL,
+                          PRIMARY KEY (function_name, name))""");
+            }
+            return new MetadataStore(c);
+        } catch (SQLException e) {
+            throw new StoreException("cannot open metadata database " + databaseFile, e);
+        }
+    }
+
+    public synchronized boolean functionExists(String name) {
+        return queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, name).isPresent();
+    }
+
+    /** Creates the function row and its $LATEST document atomically; false if the name is taken. */
+    public synchronized boolean insertFunction(String name, String latestDocument, String createdAt) {
+        return inTransaction(() -> {
+            if (functionExists(name)) {
+                return false;
+            }
+            update("INSERT INTO functions(name, created_at) VALUES (?, ?)", name, createdAt);
+            update("INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, '$LATEST', 0, ?)",
+                    name, latestDocument);
+            return true;
+        });
+    }
+
+    public synchronized void deleteFunction(String name) {
+        update("DELETE FROM functions WHERE name = ?", name);
+    }
+
+    /** Function names in order, starting after {@code afterName} (exclusive; null for the first page). */
+    public synchronized List<String> functionNames(String afterName, int limit) {
+        return queryList("SELECT name FROM functions WHERE name > ? ORDER BY name LIMIT ?", rs -> rs.getString(1),
+                afterName == null ? "" : afterName, limit);
+    }
+
+    public synchronized Optional<String> version(String functionName, String version) {
+        return queryOne("SELECT document FROM versions WHERE function_name = ? AND version = ?",
+                rs -> rs.getString(1), functionName, version);
+    }
+
+    public synchronized void putVersion(String functionName, String version, String document) {
+        int ordinal = "$LATEST".equals(version) ? 0 : Integer.parseInt(version);
+        update("""
+                INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, ?, ?, ?)
+                ON CONFLICT(function_name, version) DO UPDATE SET document = excluded.document""",
+                functionName, version, ordinal, document);
+    }
+
+    public synchronized void deleteVersion(String functionName, String version) {
+        update("DELETE FROM versions WHERE function_name = ? AND version = ?", functionName, version);
+    }
+
+    /** Version documents ordered $LATEST first, then by number, starting after ordinal {@code afterOrdinal}. */
+    public synchronized List<String> versions(String functionName, int afterOrdinal, int limit) {
+        return queryList("""
+                SELECT document FROM versions WHERE function_name = ? AND ordinal > ?
+                ORDER BY ordinal LIMIT ?""", rs -> rs.getString(1), functionName, afterOrdinal, limit);
+    }
+
+    /** All version documents of every function (for reconciliation at startup). */
+    public synchronized List<String> allVersions() {
+        return queryList("SELECT document FROM versions ORDER BY function_name, ordinal", rs -> rs.getString(1));
+    }
+
+    /** Reserves the next version number of a function. */
+    public synchronized int allocateVersionNumber(String functionName) {
+        return inTransaction(() -> {
+            int next = queryOne("SELECT next_version FROM functions WHERE name = ?", rs -> rs.getInt(1), functionName)
+                    .orElseThrow(() -> new StoreException("no function " + functionName, null));
+            update("UPDATE functions SET next_version = ? WHERE name = ?", next + 1, functionName);
+            return next;
+        });
+    }
+
+    public synchronized OptionalInt reservedConcurrency(String functionName) {
+        Optional<Integer> v = queryOne("SELECT reserved_concurrency FROM functions WHERE name = ?",
+                rs -> rs.getObject(1) == null ? null : rs.getInt(1), functionName);
+        return v.map(OptionalInt::of).orElse(OptionalInt.empty());
+    }
+
+    public synchronized void setReservedConcurrency(String functionName, Integer value) {
+        update("UPDATE functions SET reserved_concurrency = ? WHERE name = ?", value, functionName);
+    }
+
+    /** Sum of reserved concurrency over all functions except {@code exceptFunction}. */
+    public synchronized int totalReservedConcurrency(String exceptFunction) {
+        return queryOne("SELECT COALESCE(SUM(reserved_concurrency), 0) FROM functions WHERE name <> ?",
+                rs -> rs.getInt(1), exceptFunction).orElse(0);
+    }
+
+    public synchronized Optional<String> alias(String functionName, String alias) {
+        return queryOne("SELECT document FROM aliases WHERE function_name = ? AND name = ?", rs -> rs.getString(1),
+                functionName, alias);
+    }
+
+    public synchronized boolean insertAlias(String functionName, String alias, String document) {
+        if (alias(functionName, alias).isPresent()) {
+            return false;
+        }
+        update("INSERT INTO aliases(function_name, name, document) VALUES (?, ?, ?)", functionName, alias, document);
+        return true;
+    }
+
+    public synchronized void updateAlias(String functionName, String alias, String document) {
+        update("UPDATE aliases SET document = ? WHERE function_name = ? AND name = ?", document, functionName, alias);
+    }
+
+    public synchronized void deleteAlias(String functionName, String alias) {
+        update("DELETE FROM aliases WHERE function_name = ? AND name = ?", functionName, alias);
+    }
+
+    public synchronized List<String> aliases(String functionName, String afterName, int limit) {
+        return queryList("SELECT document FROM aliases WHERE function_name = ? AND name > ? ORDER BY name LIMIT ?",
+                rs -> rs.getString(1), functionName, afterName == null ? "" : afterName, limit);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new StoreException("cannot close metadata database", e);
+        }
+    }
+
+    // --- JDBC plumbing -------------------------------------------------------------------------------------------
+
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private interface TransactionBody<T> {
+        T run();
+    }
+
+    private <T> T inTransaction(TransactionBody<T> body) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                T result = body.run();
+                connection.commit();
+                return result;
+            } catch (RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("transaction failed", e);
+        }
+    }
+
+    private void update(String sql, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args)) {
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("statement failed: " + sql, e);
+        }
+    }
+
+    private <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) {
+        List<T> rows = queryList(sql, mapper, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
+    }
+
+    private <T> List<T> queryList(String sql, RowMapper<T> mapper, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(mapper.map(rs));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new StoreException("query failed: " + sql, e);
+        }
+    }
+
+    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+        PreparedStatement ps = connection.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+        return ps;
+    }
+}

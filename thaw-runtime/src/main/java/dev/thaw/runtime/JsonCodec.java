@@ -1,0 +1,97 @@
+package dev.thaw.runtime;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Event and response (de)serialisation with the runtime's relocated Jackson, configured close to AWS's
+ * Java runtime: unknown properties ignored, case-insensitive property names, null properties left out,
+ * standard bean naming. The function's own Jackson annotations are not seen (the names are relocated),
+ * which is also true on AWS.
+ */
+final class JsonCodec {
+
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+            .enable(MapperFeature.USE_STD_BEAN_NAMING)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+
+    TypeFactory types() {
+        return mapper.getTypeFactory();
+    }
+
+    /**
+     * An empty payload is null. A String parameter receives the decoded text when the payload is a JSON string
+     * and the raw payload otherwise, so {@code {"a":1}} arrives as that text.
+     */
+    Object readEvent(byte[] payload, JavaType type) {
+        if (isBlank(payload)) {
+            return null;
+        }
+        try {
+            if (type.hasRawClass(String.class) && !startsWithQuote(payload)) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+            return mapper.readValue(payload, type);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("An error occurred during JSON parsing of the event as " + type, e);
+        }
+    }
+
+    /** null becomes {@code null}; a String becomes a JSON string, as on AWS. */
+    byte[] writeResult(Object result) {
+        try {
+            return mapper.writeValueAsBytes(result);
+        } catch (IOException e) {
+            throw new IllegalStateException("An error occurred during JSON serialization of the response", e);
+        }
+    }
+
+    byte[] write(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    JsonNode readTree(String json) throws IOException {
+        return mapper.readTree(json);
+    }
+
+    private static boolean isBlank(byte[] payload) {
+        for (byte b : payload) {
+            if (!isJsonWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean startsWithQuote(byte[] payload) {
+        for (byte b : payload) {
+            if (!isJsonWhitespace(b)) {
+                return b == '"';
+            }
+        }
+        return false;
+    }
+
+    private static boolean isJsonWhitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+}
