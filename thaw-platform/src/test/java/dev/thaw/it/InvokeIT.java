@@ -1,0 +1,240 @@
+package dev.thaw.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.LogType;
+import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Invoke through the AWS SDK against real environment JVMs. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InvokeIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FIXTURES = "dev.thaw.examples.fixtures.";
+    private ThawServerProcess server;
+    private LambdaClient lambda;
+
+    @BeforeAll
+    void start() {
+        server = ThawServerProcess.start();
+        lambda = server.lambda();
+        deploy("echo", "test-functions", FIXTURES + "Echo", Map.of("COLOR", "blue"));
+        deploy("thrower", "test-functions", FIXTURES + "Thrower", Map.of());
+        deploy("big", "test-functions", FIXTURES + "BigResponse", Map.of());
+    }
+
+    @AfterAll
+    void stop() {
+        lambda.close();
+        server.close();
+    }
+
+    private void deploy(String name, String module, String handler, Map<String, String> env) {
+        lambda.createFunction(b -> b.functionName(name).runtime(Runtime.JAVA17).handler(handler)
+                .role("arn:aws:iam::000000000000:role/x").memorySize(256).timeout(10)
+                .environment(e -> e.variables(env))
+                .code(c -> c.zipFile(ThawServerProcess.example(module))));
+    }
+
+    private InvokeResponse invoke(String name, String payload) {
+        return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
+    }
+
+    private static JsonNode json(InvokeResponse r) throws Exception {
+        return JSON.readTree(r.payload().asByteArray());
+    }
+
+    @Test
+    void helloExampleAnswersThroughTheSdk() throws Exception {
+        deploy("hello", "hello", "dev.thaw.examples.hello.Hello", Map.of());
+        InvokeResponse r = invoke("hello", "{\"name\":\"Thaw\"}");
+        assertEquals(200, r.statusCode());
+        assertNull(r.functionError());
+        assertEquals("$LATEST", r.executedVersion());
+        assertEquals("Hello, Thaw!", json(r).path("message").asText());
+    }
+
+    @Test
+    void contextAndEnvironmentReachTheHandler() throws Exception {
+        JsonNode out = json(invoke("echo", "{\"envNames\":[\"COLOR\",\"AWS_LAMBDA_FUNCTION_NAME\","
+                + "\"AWS_LAMBDA_RUNTIME_API\",\"_HANDLER\",\"AWS_REGION\",\"TZ\"]}"));
+        assertEquals("echo", out.path("functionName").asText());
+        assertEquals("$LATEST", out.path("functionVersion").asText());
+        assertEquals(256, out.path("memoryLimitInMB").asInt());
+        assertEquals("arn:aws:lambda:us-east-1:000000000000:function:echo", out.path("invokedFunctionArn").asText());
+        long remaining = out.path("remainingTimeInMillis").asLong();
+        assertTrue(remaining > 5_000 && remaining <= 10_000, "remaining " + remaining);
+        assertTrue(out.path("requestId").asText().matches("[0-9a-f-]{36}"));
+        JsonNode env = out.path("env");
+        assertEquals("blue", env.path("COLOR").asText());
+        assertEquals("echo", env.path("AWS_LAMBDA_FUNCTION_NAME").asText());
+        assertTrue(env.path("AWS_LAMBDA_RUNTIME_API").asText().matches("127\\.0\\.0\\.1:\\d+"));
+        assertEquals(FIXTURES + "Echo", env.path("_HANDLER").asText());
+        assertEquals("us-east-1", env.path("AWS_REGION").asText());
+        assertEquals(":UTC", env.path("TZ").asText());
+    }
+
+    @Test
+    void warmEnvironmentIsReusedAndRunsAsPidOneOfItsNamespace() throws Exception {
+        JsonNode first = json(invoke("echo", "{}"));
+        JsonNode second = json(invoke("echo", "{}"));
+        assertEquals(first.path("instance").asText(), second.path("instance").asText(), "same environment");
+        assertEquals(1, first.path("pid").asLong(), "the runtime is pid 1 of its own pid namespace");
+    }
+
+    @Test
+    void functionErrorComesBackUnhandledWithItsType() throws Exception {
+        InvokeResponse r = invoke("thrower", "{\"msg\":\"bad\"}");
+        assertEquals(200, r.statusCode());
+        assertEquals("Unhandled", r.functionError());
+        JsonNode err = json(r);
+        assertEquals("java.lang.IllegalStateException", err.path("errorType").asText());
+        assertEquals("boom: bad", err.path("errorMessage").asText());
+        assertTrue(err.path("stackTrace").isArray() && !err.path("stackTrace").isEmpty());
+        assertEquals(200, invoke("echo", "{}").statusCode(), "the platform keeps serving");
+    }
+
+    @Test
+    void logTailHoldsTheInvocationsLinesAndReport() {
+        InvokeResponse r = lambda.invoke(b -> b.functionName("echo").logType(LogType.TAIL)
+                .payload(SdkBytes.fromUtf8String("{\"k\":\"tail-me\"}")));
+        String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
+        assertTrue(log.contains("START RequestId: "), log);
+        assertTrue(log.contains("echo-log"), log);
+        assertTrue(log.contains("tail-me"), log);
+        assertTrue(log.contains("END RequestId: "), log);
+        assertTrue(log.matches("(?s).*REPORT RequestId: [0-9a-f-]{36}\tDuration: [\\d.]+ ms\tBilled Duration: \\d+ ms\t"
+                + "Memory Size: 256 MB\tMax Memory Used: \\d+ MB\t.*"), log);
+    }
+
+    @Test
+    void firstInvokeOfANewEnvironmentReportsInitDuration() {
+        deploy("cold", "test-functions", FIXTURES + "Echo", Map.of());
+        InvokeResponse r = lambda.invoke(b -> b.functionName("cold").logType(LogType.TAIL)
+                .payload(SdkBytes.fromUtf8String("{}")));
+        String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
+        assertTrue(log.matches("(?s).*REPORT .*Init Duration: [\\d.]+ ms\t.*"), log);
+        InvokeResponse warm = lambda.invoke(b -> b.functionName("cold").logType(LogType.TAIL)
+                .payload(SdkBytes.fromUtf8String("{}")));
+        String warmLog = new String(Base64.getDecoder().decode(warm.logResult()), StandardCharsets.UTF_8);
+        assertTrue(!warmLog.contains("Init Duration"), warmLog);
+    }
+
+    @Test
+    void qualifiersSelectVersionsAndAliasesAndSetExecutedVersion() throws Exception {
+        deploy("qualified", "test-functions", FIXTURES + "Echo", Map.of("STAGE", "one"));
+        lambda.publishVersion(b -> b.functionName("qualified"));
+        lambda.updateFunctionConfiguration(b -> b.functionName("qualified")
+                .environment(e -> e.variables(Map.of("STAGE", "two"))));
+        lambda.createAlias(b -> b.functionName("qualified").name("prod").functionVersion("1"));
+        String ask = "{\"envNames\":[\"STAGE\"]}";
+
+        InvokeResponse latest = invoke("qualified", ask);
+        assertEquals("$LATEST", latest.executedVersion());
+        assertEquals("two", json(latest).path("env").path("STAGE").asText(), "an update gets a new environment");
+
+        InvokeResponse v1 = lambda.invoke(b -> b.functionName("qualified").qualifier("1")
+                .payload(SdkBytes.fromUtf8String(ask)));
+        assertEquals("1", v1.executedVersion());
+        assertEquals("one", json(v1).path("env").path("STAGE").asText());
+        assertEquals("1", json(v1).path("functionVersion").asText());
+
+        InvokeResponse viaAlias = lambda.invoke(b -> b.functionName("qualified").qualifier("prod")
+                .payload(SdkBytes.fromUtf8String(ask)));
+        assertEquals("1", viaAlias.executedVersion());
+        assertEquals("arn:aws:lambda:us-east-1:000000000000:function:qualified:prod",
+                json(viaAlias).path("invokedFunctionArn").asText());
+
+        InvokeResponse viaArn = lambda.invoke(b -> b.functionName(
+                "arn:aws:lambda:us-east-1:000000000000:function:qualified:prod").payload(SdkBytes.fromUtf8String(ask)));
+        assertEquals("1", viaArn.executedVersion());
+        InvokeResponse viaPartial = lambda.invoke(b -> b.functionName("000000000000:function:qualified")
+                .payload(SdkBytes.fromUtf8String(ask)));
+        assertEquals("$LATEST", viaPartial.executedVersion());
+    }
+
+    @Test
+    void updatedCodeNeverRunsInAnOldEnvironment() throws Exception {
+        deploy("updated", "test-functions", FIXTURES + "Echo", Map.of());
+        String before = json(invoke("updated", "{}")).path("instance").asText();
+        lambda.updateFunctionCode(b -> b.functionName("updated").zipFile(ThawServerProcess.example("test-functions")));
+        lambda.updateFunctionConfiguration(b -> b.functionName("updated").description("touch"));
+        String after = json(invoke("updated", "{}")).path("instance").asText();
+        assertNotEquals(before, after);
+    }
+
+    @Test
+    void dryRunChecksWithoutRunning() {
+        InvokeResponse r = lambda.invoke(b -> b.functionName("echo").invocationType(InvocationType.DRY_RUN));
+        assertEquals(204, r.statusCode());
+    }
+
+    @Test
+    void payloadOverSixMegabytesIsRequestTooLarge() {
+        byte[] big = new byte[6 * 1024 * 1024 + 10];
+        java.util.Arrays.fill(big, (byte) 'a');
+        big[0] = '"';
+        big[big.length - 1] = '"';
+        assertThrows(RequestTooLargeException.class, () -> lambda.invoke(b -> b.functionName("echo")
+                .payload(SdkBytes.fromByteArray(big))));
+        assertEquals(200, invoke("echo", "{}").statusCode());
+    }
+
+    @Test
+    void streamAndPlainMethodHandlersWork() throws Exception {
+        deploy("upper-stream", "stream", "dev.thaw.examples.stream.Upper", Map.of());
+        assertEquals("\"ABC\"", invoke("upper-stream", "\"abc\"").payload().asUtf8String());
+        deploy("method", "test-functions", FIXTURES + "Echo::handleMap", Map.of());
+        assertEquals("method", json(invoke("method", "{\"a\":1}")).path("via").asText());
+        deploy("upper-method", "test-functions", FIXTURES + "Echo::upper", Map.of());
+        assertEquals("\"HEY\"", invoke("upper-method", "\"hey\"").payload().asUtf8String());
+    }
+
+    @Test
+    void apiGatewayProxyEventsRoundTrip() throws Exception {
+        deploy("apigw", "apigw", "dev.thaw.examples.apigw.ApiHandler", Map.of());
+        JsonNode out = json(invoke("apigw", "{\"httpMethod\":\"GET\",\"path\":\"/items\","
+                + "\"queryStringParameters\":{\"q\":\"snow\"},\"headers\":{\"Accept\":\"*/*\"}}"));
+        assertEquals(200, out.path("statusCode").asInt());
+        JsonNode body = JSON.readTree(out.path("body").asText());
+        assertEquals("GET", body.path("httpMethod").asText());
+        assertEquals("/items", body.path("path").asText());
+        assertEquals("snow", body.path("q").asText());
+    }
+
+    @Test
+    void initFailureIsReportedAndRetried() throws Exception {
+        deploy("init-fails", "test-functions", FIXTURES + "InitFails", Map.of());
+        for (int i = 0; i < 2; i++) {
+            InvokeResponse r = invoke("init-fails", "{}");
+            assertEquals("Unhandled", r.functionError());
+            assertTrue(json(r).path("errorMessage").asText().contains("init boom")
+                    || json(r).toString().contains("init boom"), json(r).toString());
+        }
+    }
+
+    @Test
+    void largeResponsesPassUpToTheLimit() {
+        InvokeResponse r = lambda.invoke(b -> b.functionName("big").payload(SdkBytes.fromUtf8String(
+                "{\"bytes\":1000000}")));
+        assertEquals(1_000_002, r.payload().asByteArray().length);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.thaw.it;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Starting and stopping the platform: SIGTERM stops every environment and the process exits cleanly. */
+class ServerLifecycleIT {
+    @Test
+    void sigtermStopsTheServerAndEveryEnvironment() throws Exception {
+        ThawServerProcess server = ThawServerProcess.start();
+        List<Long> pids;
+        try (LambdaClient lambda = server.lambda()) {
+            lambda.createFunction(b -> b.functionName("sleeper").runtime(Runtime.JAVA17)
+                    .handler("dev.thaw.examples.fixtures.Sleeper").role("r").timeout(30)
+                    .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+            try (var pool = Executors.newFixedThreadPool(3)) {
+                List<Future<Integer>> calls = List.of(
+                        pool.submit(() -> lambda.invoke(b -> b.functionName("sleeper")
+                                .payload(SdkBytes.fromUtf8String("{\"ms\":1500}"))).statusCode()),
+                        pool.submit(() -> lambda.invoke(b -> b.functionName("sleeper")
+                                .payload(SdkBytes.fromUtf8String("{\"ms\":1500}"))).statusCode()),
+                        pool.submit(() -> lambda.invoke(b -> b.functionName("sleeper")
+                                .payload(SdkBytes.fromUtf8String("{\"ms\":1500}"))).statusCode()));
+                for (Future<Integer> f : calls) {
+                    assertEquals(200, f.get());
+                }
+            }
+            pids = server.environmentPids();
+            assertEquals(3, pids.size(), "three concurrent invokes scale out to three environments");
+        }
+        server.close();
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
+        }
+        assertTrue(server.output().contains("thaw: stopped"), server.output());
+    }
+}

@@ -1,0 +1,202 @@
+package dev.thaw.it;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real {@code thaw server} child process on a free port with a temporary home. It records the pid of every
+ * environment it has seen so {@link #close()} can prove none outlives the server, and deletes its home.
+ */
+public final class ThawServerProcess implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("thaw: ready on http://127\\.0\\.0\\.1:(\\d+)");
+    public static final Path REPO = Path.of(System.getProperty("thaw.repo", "..")).toAbsolutePath().normalize();
+
+    private final Process process;
+    private final Path home;
+    private final int port;
+    private final List<String> output;
+    private final Set<Long> environmentPids = ConcurrentHashMap.newKeySet();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private ThawServerProcess(Process process, Path home, int port, List<String> output) {
+        this.output = output;
+        this.process = process;
+        this.home = home;
+        this.port = port;
+    }
+
+    public static ThawServerProcess start(String... extraArgs) {
+        try {
+            Path home = Files.createTempDirectory("thaw-it-");
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", REPO.resolve("thaw-platform/target/thaw-platform.jar").toString(),
+                    "server", "--home", home.toString(), "--port", "0"));
+            cmd.addAll(List.of(extraArgs));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            List<String> output = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch ready = new CountDownLatch(1);
+            int[] port = {0};
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        output.add(line);
+                        Matcher m = READY.matcher(line);
+                        if (m.find()) {
+                            port[0] = Integer.parseInt(m.group(1));
+                            ready.countDown();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // process ended
+                }
+            });
+            if (!ready.await(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("thaw server did not become ready:\n" + String.join("\n", output));
+            }
+            return new ThawServerProcess(p, home, port[0], output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public LambdaClient lambda() {
+        return LambdaClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(3)))
+                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMinutes(3))
+                        .retryStrategy(software.amazon.awssdk.retries.DefaultRetryStrategy.doNotRetry()))
+                .build();
+    }
+
+    /** Plain HTTP call, for what the SDK would not send (malformed bodies) and Thaw's own endpoints. */
+    public HttpResponse<String> http(String method, String path, String body, String... headers) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(endpoint().resolve(path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
+            if (headers.length > 0) {
+                b.headers(headers);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Pids of the environments running now (also remembered for the leak check in {@link #close()}). */
+    public List<Long> environmentPids() {
+        String json = http("GET", "/thaw/v1/environments", null).body();
+        List<Long> pids = new ArrayList<>();
+        Matcher m = Pattern.compile("\"Pid\":(\\d+)").matcher(json);
+        while (m.find()) {
+            pids.add(Long.parseLong(m.group(1)));
+        }
+        environmentPids.addAll(pids);
+        return pids;
+    }
+
+    public int evictIdle() {
+        String json = http("POST", "/thaw/v1/evict", "").body();
+        Matcher m = Pattern.compile("\"Evicted\":(\\d+)").matcher(json);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    public String output() {
+        synchronized (output) {
+            return String.join("\n", output);
+        }
+    }
+
+    public static SdkBytes example(String module) {
+        Path zip = REPO.resolve("examples/" + module + "/target/" + module + ".zip");
+        try {
+            return SdkBytes.fromByteArray(Files.readAllBytes(zip));
+        } catch (IOException e) {
+            throw new UncheckedIOException("example not built: " + zip, e);
+        }
+    }
+
+    /** SIGTERM, wait for exit, then assert that no environment process it ever reported is still alive. */
+    @Override
+    public void close() {
+        environmentPids();
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("thaw server did not stop within 30 s of SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            List<Long> leaked = environmentPids.stream().filter(pid -> ProcessHandle.of(pid)
+                    .map(ProcessHandle::isAlive).orElse(false)).toList();
+            leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            deleteTree(home);
+            if (!leaked.isEmpty()) {
+                throw new AssertionError("environment processes outlived the server: " + leaked);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.forEach(p -> p.toFile().setWritable(true));
+        } catch (IOException ignored) {
+            // best effort
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

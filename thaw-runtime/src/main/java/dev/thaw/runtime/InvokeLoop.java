@@ -1,0 +1,77 @@
+package dev.thaw.runtime;
+
+import java.io.IOException;
+
+/**
+ * Serves events one at a time until the Runtime API fails or the function breaks the JVM: next, invoke,
+ * post the response or the error.
+ */
+final class InvokeLoop {
+
+    static final String TRACE_HEADER_PROPERTY = "com.amazonaws.xray.traceHeader";
+
+    private final RuntimeApiClient api;
+    private final HandlerInvoker handler;
+    private final RuntimeEnvironment env;
+    private final JsonCodec codec;
+
+    InvokeLoop(RuntimeApiClient api, HandlerInvoker handler, RuntimeEnvironment env, JsonCodec codec) {
+        this.api = api;
+        this.handler = handler;
+        this.env = env;
+        this.codec = codec;
+    }
+
+    /** Returns only when the environment must end: the Runtime API failed, or a VirtualMachineError was reported. */
+    void run() throws IOException {
+        while (true) {
+            Invocation invocation = api.nextInvocation();
+            invocation.traceId().ifPresentOrElse(id -> System.setProperty(TRACE_HEADER_PROPERTY, id),
+                    () -> System.clearProperty(TRACE_HEADER_PROPERTY));
+            byte[] response;
+            try {
+                response = handler.invoke(invocation.payload(), new LambdaContextImpl(invocation, env, codec));
+            } catch (Throwable t) {
+                reportFailure(invocation.requestId(), t);
+                if (t instanceof VirtualMachineError) {
+                    return; // the heap or stack may be unusable: report, then let the platform replace us
+                }
+                continue;
+            } finally {
+                Thread.interrupted(); // an interrupt the function left behind must not break the next call
+            }
+            flushFunctionOutput();
+            postTolerating(() -> api.postResponse(invocation.requestId(), response));
+        }
+    }
+
+    private void reportFailure(String requestId, Throwable t) throws IOException {
+        t.printStackTrace();
+        flushFunctionOutput();
+        byte[] body = codec.write(ErrorReport.of(t));
+        postTolerating(() -> api.postInvocationError(requestId, RuntimeErrorType.ofUserThrowable(t), body));
+    }
+
+    /** A rejected post (e.g. 413, response too large) fails this invoke only; a 5xx or no connection ends the loop. */
+    private static void postTolerating(Post post) throws IOException {
+        try {
+            post.send();
+        } catch (RuntimeApiException e) {
+            if (e.mustExit()) {
+                throw e;
+            }
+            System.err.println("thaw-runtime: " + e.getMessage());
+        }
+    }
+
+    /** The platform reads stdout and stderr in the background; flushing first keeps logs ahead of the END line. */
+    private static void flushFunctionOutput() {
+        System.out.flush();
+        System.err.flush();
+    }
+
+    @FunctionalInterface
+    private interface Post {
+        void send() throws IOException;
+    }
+}

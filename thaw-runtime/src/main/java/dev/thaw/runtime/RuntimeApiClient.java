@@ -1,0 +1,157 @@
+package dev.thaw.runtime;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The Runtime API at one address ({@code host:port}), over the JDK's HttpURLConnection. Connections are kept
+ * alive between calls (the JDK default) so warm invokes do not reconnect; that requires every response body
+ * to be read to the end and closed, which {@link #exchange} does for success and error alike. The checkpoint
+ * call is the exception: it must leave no socket behind.
+ */
+final class RuntimeApiClient {
+
+    private static final String ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+
+    private final String address;
+    private final String base;
+
+    RuntimeApiClient(String address) {
+        this.address = address;
+        this.base = "http://" + address + "/2018-06-01/runtime";
+    }
+
+    String address() {
+        return address;
+    }
+
+    /** Long poll: no read timeout, the environment may wait (or be frozen) here for any time. */
+    Invocation nextInvocation() throws IOException {
+        HttpURLConnection c = open("/invocation/next", "GET");
+        byte[] body = exchange(c, "GET /invocation/next");
+        String requestId = c.getHeaderField("Lambda-Runtime-Aws-Request-Id");
+        if (requestId == null || requestId.isBlank()) {
+            throw new IOException("GET /invocation/next returned no Lambda-Runtime-Aws-Request-Id");
+        }
+        return new Invocation(
+                requestId,
+                parseDeadline(c.getHeaderField("Lambda-Runtime-Deadline-Ms")),
+                Optional.ofNullable(c.getHeaderField("Lambda-Runtime-Invoked-Function-Arn")).orElse(""),
+                header(c, "Lambda-Runtime-Trace-Id"),
+                header(c, "Lambda-Runtime-Client-Context"),
+                header(c, "Lambda-Runtime-Cognito-Identity"),
+                body);
+    }
+
+    void postResponse(String requestId, byte[] response) throws IOException {
+        post("/invocation/" + requestId + "/response", response, null);
+    }
+
+    void postInvocationError(String requestId, RuntimeErrorType type, byte[] errorJson) throws IOException {
+        post("/invocation/" + requestId + "/error", errorJson, type);
+    }
+
+    void postInitError(RuntimeErrorType type, byte[] errorJson) throws IOException {
+        post("/init/error", errorJson, type);
+    }
+
+    void postRestoreError(RuntimeErrorType type, byte[] errorJson) throws IOException {
+        post("/restore/error", errorJson, type);
+    }
+
+    /**
+     * Asks the platform to snapshot this process. Reading the body without closing the stream and then
+     * calling disconnect() closes the socket instead of parking it in the keep-alive cache, where CRIU
+     * would find it.
+     */
+    void requestCheckpoint() throws IOException {
+        HttpURLConnection c = open("/thaw/checkpoint", "POST");
+        c.setRequestProperty("Connection", "close");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(0);
+        try {
+            c.getOutputStream().close();
+            int status = c.getResponseCode();
+            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            byte[] body = in == null ? new byte[0] : in.readAllBytes();
+            if (status / 100 != 2) {
+                throw new RuntimeApiException("POST /thaw/checkpoint", status, new String(body, StandardCharsets.UTF_8));
+            }
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private void post(String path, byte[] body, RuntimeErrorType errorType) throws IOException {
+        HttpURLConnection c = open(path, "POST");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(body.length);
+        c.setRequestProperty("Content-Type", "application/json");
+        if (errorType != null) {
+            c.setRequestProperty(ERROR_TYPE_HEADER, errorType.header());
+        }
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(body);
+        }
+        exchange(c, "POST " + path);
+    }
+
+    private HttpURLConnection open(String path, String method) throws IOException {
+        // The Runtime API is local: never route it through a proxy the function may have configured.
+        HttpURLConnection c = (HttpURLConnection) new URL(base + path).openConnection(Proxy.NO_PROXY);
+        c.setRequestMethod(method);
+        c.setConnectTimeout(CONNECT_TIMEOUT_MS);
+        c.setReadTimeout(0);
+        c.setUseCaches(false);
+        return c;
+    }
+
+    /** Reads the whole body (error bodies too) and closes it, so the connection returns to the keep-alive cache. */
+    private static byte[] exchange(HttpURLConnection c, String call) throws IOException {
+        int status = c.getResponseCode();
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        byte[] body;
+        if (in == null) {
+            body = new byte[0];
+        } else {
+            try (InputStream stream = in) {
+                body = readAll(stream, c.getContentLengthLong());
+            }
+        }
+        if (status / 100 != 2) {
+            throw new RuntimeApiException(call, status, new String(body, StandardCharsets.UTF_8));
+        }
+        return body;
+    }
+
+    private static byte[] readAll(InputStream in, long contentLength) throws IOException {
+        if (contentLength >= 0 && contentLength <= Integer.MAX_VALUE - 8) {
+            return in.readNBytes((int) contentLength);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    private static Optional<String> header(HttpURLConnection c, String name) {
+        String value = c.getHeaderField(name);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** No deadline header means no known deadline. */
+    private static long parseDeadline(String value) {
+        try {
+            return value == null ? Long.MAX_VALUE : Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

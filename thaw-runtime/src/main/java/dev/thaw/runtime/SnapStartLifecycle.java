@@ -1,0 +1,147 @@
+package dev.thaw.runtime;
+
+import dev.thaw.runtime.crac.Context;
+import dev.thaw.runtime.crac.Core;
+import dev.thaw.runtime.crac.Resource;
+import dev.thaw.runtime.crac.RestoreException;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * The snapshot round trip after a successful SnapStart INIT:
+ * beforeCheckpoint hooks, JVM preparation, {@code POST /runtime/thaw/checkpoint}, block on stdin while the
+ * platform dumps the process with CRIU; then, in each restored copy, the restore line, a new Runtime API
+ * address, fresh random state, and the afterRestore hooks.
+ */
+final class SnapStartLifecycle {
+
+    /** How the round trip ended for this process. */
+    sealed interface Outcome {
+        /** A restored copy, to serve events from the Runtime API in {@code instruction}. */
+        record Restored(RestoreInstruction instruction, RuntimeApiClient api) implements Outcome {
+        }
+
+        /** The platform no longer needs this process ({@code {"abort":true}} or end of stdin). */
+        record Abandoned() implements Outcome {
+        }
+
+        /** A hook or the platform call failed; already reported. */
+        record Failed() implements Outcome {
+        }
+    }
+
+    private final RuntimeApiClient api;
+    private final JsonCodec codec;
+    private final Reseeder reseeder;
+    private final RestoreChannel restoreChannel;
+    private final Context<Resource> hooks;
+
+    SnapStartLifecycle(RuntimeApiClient api, JsonCodec codec, Reseeder reseeder, RestoreChannel restoreChannel) {
+        this(api, codec, reseeder, restoreChannel, Core.getGlobalContext());
+    }
+
+    SnapStartLifecycle(RuntimeApiClient api, JsonCodec codec, Reseeder reseeder, RestoreChannel restoreChannel,
+            Context<Resource> hooks) {
+        this.api = api;
+        this.codec = codec;
+        this.reseeder = reseeder;
+        this.restoreChannel = restoreChannel;
+        this.hooks = hooks;
+    }
+
+    Outcome checkpointAndAwaitRestore() {
+        if (!runBeforeCheckpointHooks()) {
+            return new Outcome.Failed();
+        }
+        prepareJvm();
+        try {
+            api.requestCheckpoint();
+        } catch (IOException e) {
+            System.err.println("thaw-runtime: the checkpoint request failed: " + e);
+            return new Outcome.Failed();
+        }
+        warnAboutOpenSockets();
+        System.out.flush();
+        System.err.flush();
+
+        // -- the snapshot is taken while this thread blocks here; what follows runs in each restored copy --
+        Optional<RestoreInstruction> instruction;
+        try {
+            Optional<String> line = restoreChannel.readLine();
+            instruction = line.isPresent() ? RestoreInstruction.parse(line.get(), codec) : Optional.empty();
+        } catch (IOException e) {
+            System.err.println("thaw-runtime: unusable restore line: " + e.getMessage());
+            return new Outcome.Failed();
+        }
+        if (instruction.isEmpty()) {
+            return new Outcome.Abandoned();
+        }
+        RuntimeApiClient restoredApi = new RuntimeApiClient(instruction.get().runtimeApi());
+        reseeder.reseed(); // before the hooks, so what they create is already unique to this copy
+        return runAfterRestoreHooks(restoredApi)
+                ? new Outcome.Restored(instruction.get(), restoredApi) : new Outcome.Failed();
+    }
+
+    /**
+     * CRaC: when checkpoint notification fails, restore notification follows at once and its failures join
+     * the checkpoint's. Then INIT is reported failed.
+     */
+    private boolean runBeforeCheckpointHooks() {
+        try {
+            hooks.beforeCheckpoint(null);
+            return true;
+        } catch (Exception | LinkageError | AssertionError checkpointFailure) {
+            try {
+                hooks.afterRestore(null);
+            } catch (RestoreException restoreFailure) {
+                for (Throwable t : restoreFailure.getSuppressed()) {
+                    checkpointFailure.addSuppressed(t);
+                }
+            } catch (Exception | LinkageError | AssertionError other) {
+                checkpointFailure.addSuppressed(other);
+            }
+            report(checkpointFailure, "/runtime/init/error",
+                    body -> api.postInitError(RuntimeErrorType.BEFORE_CHECKPOINT, body));
+            return false;
+        }
+    }
+
+    private boolean runAfterRestoreHooks(RuntimeApiClient restoredApi) {
+        try {
+            hooks.afterRestore(null);
+            return true;
+        } catch (Exception | LinkageError | AssertionError e) {
+            report(e, "/runtime/restore/error",
+                    body -> restoredApi.postRestoreError(RuntimeErrorType.AFTER_RESTORE, body));
+            return false;
+        }
+    }
+
+    private void prepareJvm() {
+        reseeder.prime();
+        CheckpointPreparation.clearDnsCache();
+        CheckpointPreparation.collectGarbage();
+    }
+
+    private static void warnAboutOpenSockets() {
+        int sockets = CheckpointPreparation.openSocketCount();
+        if (sockets > 0) {
+            System.err.println("thaw-runtime: warning: " + sockets + " socket(s) still open at checkpoint; "
+                    + "a restored copy cannot use them (close them in a beforeCheckpoint hook)");
+        }
+    }
+
+    private void report(Throwable failure, String endpoint, ErrorPost post) {
+        failure.printStackTrace();
+        try {
+            post.send(codec.write(ErrorReport.of(failure)));
+        } catch (IOException e) {
+            System.err.println("thaw-runtime: could not report to " + endpoint + ": " + e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ErrorPost {
+        void send(byte[] body) throws IOException;
+    }
+}
