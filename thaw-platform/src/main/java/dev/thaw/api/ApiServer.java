@@ -1,5 +1,6 @@
 package dev.thaw.api;
 
+import dev.thaw.credentials.CredentialsService;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
 import dev.thaw.functions.FunctionService;
@@ -15,11 +16,11 @@ public final class ApiServer implements AutoCloseable {
     private final WebServer server;
 
     public ApiServer(String host, int port, FunctionService functions, InvokeService invoker, EnvironmentPool pool,
-                     FunctionLogs logs) {
+                     FunctionLogs logs, CredentialsService credentials) {
         ControlApi control = new ControlApi(functions,
                 sha -> "http://" + host + ":" + this.port() + PlatformApi.BASE + "/code/" + sha + ".zip");
         InvokeApi invoke = new InvokeApi(invoker);
-        PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore());
+        PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), credentials);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)

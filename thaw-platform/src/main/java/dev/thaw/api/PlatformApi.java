@@ -2,6 +2,7 @@ package dev.thaw.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.credentials.CredentialsService;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
@@ -27,11 +28,13 @@ final class PlatformApi {
     private final EnvironmentPool pool;
     private final FunctionLogs logs;
     private final CodeStore code;
+    private final CredentialsService credentials;
 
-    PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code) {
+    PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code, CredentialsService credentials) {
         this.pool = pool;
         this.logs = logs;
         this.code = code;
+        this.credentials = credentials;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -43,7 +46,8 @@ final class PlatformApi {
                 .get(BASE + "/environments", this::environments)
                 .post(BASE + "/evict", this::evict)
                 .get(BASE + "/logs/{name}", this::logs)
-                .get(BASE + "/code/{file}", this::download);
+                .get(BASE + "/code/{file}", this::download)
+                .get(BASE + "/credentials", this::credentials);
     }
 
     private void environments(ServerRequest req, ServerResponse res) {
@@ -78,6 +82,23 @@ final class PlatformApi {
             e.put("Timestamp", Long.parseLong(line.substring(0, sp)));
             e.put("Message", line.substring(sp + 1));
         }
+        Http.json(res, 200, out);
+    }
+
+    /** The container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
+    private void credentials(ServerRequest req, ServerResponse res) {
+        if (credentials.verify(Http.header(req, "Authorization").orElse(null)).isEmpty()) {
+            throw new ThawException(dev.thaw.errors.ErrorCode.INVALID_PARAMETER_VALUE,
+                    "Missing or invalid AWS_CONTAINER_AUTHORIZATION_TOKEN in the Authorization header.");
+        }
+        CredentialsService.Credentials c = credentials.current().orElseThrow(() -> ThawException.notFound(
+                "No AWS credentials are configured on this Thaw host (set AWS_ACCESS_KEY_ID and "
+                        + "AWS_SECRET_ACCESS_KEY for `thaw server`)."));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("AccessKeyId", c.accessKeyId());
+        out.put("SecretAccessKey", c.secretAccessKey());
+        out.put("Token", c.token());
+        out.put("Expiration", c.expiration().toString());
         Http.json(res, 200, out);
     }
 

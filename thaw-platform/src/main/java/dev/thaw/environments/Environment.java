@@ -46,6 +46,7 @@ public final class Environment {
     /** Init Duration or Restore Duration, reported once on the first invocation (a cold start). */
     private String coldStartReport = "";
     private volatile long lastUsedNanos = System.nanoTime();
+    private volatile double initMillis;
 
     Environment(String id, FunctionVersion version, EnvironmentProcess process, InvocationChannel channel,
                 RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream) {
@@ -167,14 +168,60 @@ public final class Environment {
         if (!channel.firstPoll().isDone() || channel.firstPoll().isCompletedExceptionally()) {
             fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
         }
-        double initMs = (System.nanoTime() - startedNanos) / 1e6;
-        coldStartReport = String.format(Locale.ROOT, "Init Duration: %.2f ms\t", initMs);
+        initMillis = (System.nanoTime() - startedNanos) / 1e6;
+        coldStartReport = String.format(Locale.ROOT, "Init Duration: %.2f ms\t", initMillis);
         takeInitLog();
         lastUsedNanos = System.nanoTime();
     }
 
+    /**
+     * SnapStart INIT: waits until the runtime has run INIT and its beforeCheckpoint hooks and asks to be
+     * checkpointed. Returns INIT's duration in milliseconds; on failure the environment is stopped.
+     */
+    public double awaitCheckpointRequest(long limitMillis) throws StartupFailure {
+        moveTo(EnvironmentState.INITIALIZING);
+        CompletableFuture<Object> any = CompletableFuture.anyOf(channel.checkpointRequested(), channel.initError(),
+                process.onExit());
+        try {
+            any.get(limitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            fail("Runtime.InitTimeout", "INIT did not finish within " + limitMillis + " ms");
+        } catch (ExecutionException e) {
+            // Process exit: reported below.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("Runtime.Interrupted", "interrupted during INIT");
+        }
+        if (channel.initError().isDone()) {
+            RuntimeOutcome.Error err = channel.initError().join();
+            drainLogs();
+            String log = takeInitLog();
+            stop();
+            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
+        }
+        if (!channel.checkpointRequested().isDone() || channel.checkpointRequested().isCompletedExceptionally()) {
+            fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
+        }
+        drainLogs();
+        moveTo(EnvironmentState.CHECKPOINTING);
+        initMillis = (System.nanoTime() - startedNanos) / 1e6;
+        return initMillis;
+    }
+
+    /** How long INIT took, once it has finished. */
+    public double initMillis() {
+        return initMillis;
+    }
+
+    /** Output logged since the environment started, without consuming it. */
+    public String initLog() {
+        synchronized (logLock) {
+            return currentLog == null ? "" : currentLog.toString();
+        }
+    }
+
     /** Marks a restored environment ready and records its restore time for the first REPORT line. */
-    void restored(double restoreMillis) {
+    public void restored(double restoreMillis) {
         long billed = (long) Math.ceil(restoreMillis);
         coldStartReport = String.format(Locale.ROOT, "Restore Duration: %.2f ms\tBilled Restore Duration: %d ms\t",
                 restoreMillis, billed);
@@ -267,7 +314,7 @@ public final class Environment {
         moveTo(EnvironmentState.IDLE);
     }
 
-    private void drainLogs() {
+    public void drainLogs() {
         stdout.awaitQuiet(LOG_DRAIN_MILLIS);
         stderr.awaitQuiet(LOG_DRAIN_MILLIS);
     }

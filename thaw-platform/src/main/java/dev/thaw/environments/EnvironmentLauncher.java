@@ -63,6 +63,47 @@ public final class EnvironmentLauncher implements AutoCloseable {
         return env;
     }
 
+    /**
+     * Starts an environment whose runtime runs INIT with {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start} and then
+     * its beforeCheckpoint hooks; returns once the runtime asks to be checkpointed.
+     */
+    public Environment startForSnapshot(FunctionVersion version, long initLimitMillis) throws StartupFailure {
+        Environment env = spawn(version, InitType.SNAP_START);
+        env.platformLine("INIT_START Runtime Version: " + version.config().runtime()
+                + " Initialization Type: snap-start");
+        env.awaitCheckpointRequest(initLimitMillis);
+        return env;
+    }
+
+    /** A Runtime API endpoint for an environment that is about to be restored rather than spawned. */
+    public record RuntimeApiEndpoint(String environmentId, InvocationChannel channel, RuntimeApiServer server,
+                                     Runnable releasePort) {
+        public void close() {
+            server.close();
+            releasePort.run();
+        }
+    }
+
+    public RuntimeApiEndpoint openRuntimeApi() {
+        int port = settings.ports().allocate();
+        InvocationChannel channel = new InvocationChannel();
+        try {
+            return new RuntimeApiEndpoint(Environment.newId(), channel, RuntimeApiServer.start(channel, port),
+                    () -> settings.ports().release(port));
+        } catch (RuntimeException e) {
+            settings.ports().release(port);
+            throw e;
+        }
+    }
+
+    /** Wraps a restored process tree as an environment of {@code version}. */
+    public Environment attach(FunctionVersion version, RuntimeApiEndpoint endpoint, EnvironmentProcess process) {
+        FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(),
+                endpoint.environmentId());
+        return new Environment(endpoint.environmentId(), version, process, endpoint.channel(), endpoint.server(),
+                endpoint.releasePort(), stream);
+    }
+
     /** Spawns the process and its Runtime API server without waiting for INIT. */
     Environment spawn(FunctionVersion version, InitType initType) throws StartupFailure {
         String id = Environment.newId();
@@ -134,6 +175,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
                 LocalDate.now(ZoneOffset.UTC)) + "/[" + version.version() + "]" + envId);
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.put("LAMBDA_RUNTIME_DIR", settings.runtimeJar().getParent().toString());
+        env.putAll(settings.credentials().environment(version));
         return env;
     }
 

@@ -10,5 +10,6 @@ public record LaunchSettings(
         String accountId,
         FunctionLogs logs,
         PortAllocator ports,
-        Path codeRoot) {
+        Path codeRoot,
+        CredentialsSource credentials) {
 }

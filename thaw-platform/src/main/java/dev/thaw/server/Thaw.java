@@ -19,13 +19,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import dev.thaw.credentials.CredentialsService;
+import dev.thaw.snapshots.Criu;
+import dev.thaw.snapshots.SnapStartService;
 
 /** The platform: create, {@link #start()}, {@link #port()}, {@link #close()}. */
 public final class Thaw implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Thaw.class.getName());
     private final ThawConfig config;
     private MetadataStore store;
     private EnvironmentLauncher launcher;
     private EnvironmentPool pool;
+    private SnapStartService snapStart;
     private ApiServer api;
 
     public Thaw(ThawConfig config) {
@@ -47,18 +54,29 @@ public final class Thaw implements AutoCloseable {
         Jdks jdks = Jdks.discover(config.jdkSearchRoot(), config.jdkOverrides());
         CodeStore code = new CodeStore(home.resolve("code"));
         FunctionLogs logs = new FunctionLogs(home.resolve("logs"));
-        HostRuntimes runtimes = new HostRuntimes(jdks, () -> "snapshots are not implemented yet");
+        Criu criu = Criu.detect();
+        if (!criu.available()) {
+            LOG.warning("SnapStart is unavailable: " + criu.unavailableReason());
+        }
+        HostRuntimes runtimes = new HostRuntimes(jdks, criu::unavailableReason);
         FunctionService functions = new FunctionService(store, code, new Arns(config.region(), config.accountId()),
                 runtimes, config.accountConcurrency(), Clock.systemUTC());
+        AtomicInteger apiPort = new AtomicInteger(config.port());
+        CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"), apiPort::get,
+                System.getenv(), Clock.systemUTC());
         launcher = new EnvironmentLauncher(new LaunchSettings(config.runtimeJar(), jdks, config.region(),
                 config.accountId(), logs, new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()),
-                home.resolve("code")));
-        pool = new EnvironmentPool(version -> launcher.start(version, EnvironmentLauncher.InitType.ON_DEMAND,
-                EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS), config.idleTtl());
+                home.resolve("code"), credentials));
+        snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
+                criu, jdks, home.resolve("code"));
+        pool = new EnvironmentPool(snapStart, config.idleTtl());
         functions.addListener(pool);
+        functions.addListener(snapStart);
         InvokeService invoker = new InvokeService(functions, store, new ConcurrencyLimiter(config.accountConcurrency()),
                 pool);
-        api = new ApiServer(config.host(), config.port(), functions, invoker, pool, logs).start();
+        api = new ApiServer(config.host(), config.port(), functions, invoker, pool, logs, credentials).start();
+        apiPort.set(api.port());
+        snapStart.reconcile();
         return this;
     }
 
@@ -75,6 +93,9 @@ public final class Thaw implements AutoCloseable {
     public void close() {
         if (api != null) {
             api.close();
+        }
+        if (snapStart != null) {
+            snapStart.close();
         }
         if (pool != null) {
             pool.close();

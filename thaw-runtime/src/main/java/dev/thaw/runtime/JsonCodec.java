@@ -11,12 +11,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Event and response (de)serialisation with the runtime's relocated Jackson, configured close to AWS's
- * Java runtime: unknown properties ignored, case-insensitive property names, null properties left out,
+ * Java runtime: unknown properties ignored, case-insensitive property names, null bean properties left out,
  * standard bean naming. The function's own Jackson annotations are not seen (the names are relocated),
  * which is also true on AWS.
  */
@@ -27,7 +26,9 @@ final class JsonCodec {
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
             .enable(MapperFeature.USE_STD_BEAN_NAMING)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            // Null bean properties are left out (AWS does the same); null Map entries and list items stay.
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+                    JsonInclude.Include.ALWAYS))
             .build();
 
     TypeFactory types() {

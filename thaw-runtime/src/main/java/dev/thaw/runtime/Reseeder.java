@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * per-thread {@code Thread.threadLocalRandomSeed/Probe/SecondarySeed} (still on Thread in 25; a virtual
  * thread shares its carrier's probe), {@code UUID$Holder.numberGenerator}, and
  * {@code NativePRNG.INSTANCE} (a {@code RandomIO} with {@code mixRandom}, {@code buffered},
- * {@code LOCK_GET_BYTES}). The RandomGenerator algorithms keep a static {@code defaultGen}; they live in
+ * {@code LOCK_GET_BYTES}), and {@code sun.security.provider.SecureRandom$SeederHolder.seeder}, which seeds
+ * every SHA1PRNG created without a seed. The RandomGenerator algorithms keep a static {@code defaultGen}; they live in
  * module jdk.random (package jdk.random) on 17 and 21 and in java.base (jdk.internal.random) on 25.
  *
  * <p>Each step stands alone: a failure is reported on stderr with the {@code --add-opens} it needs, and the
@@ -55,7 +56,9 @@ public final class Reseeder {
             new Step("UUID.randomUUID", Reseeder::reseedSecureRandom,
                     new StaticField("java.util.UUID$Holder", "numberGenerator")),
             new Step("NativePRNG", Reseeder::reseedNativePrng,
-                    new StaticField("sun.security.provider.NativePRNG", "INSTANCE")));
+                    new StaticField("sun.security.provider.NativePRNG", "INSTANCE")),
+            new Step("SHA1PRNG seeder", Reseeder::reseedSha1Prng,
+                    new StaticField("sun.security.provider.SecureRandom$SeederHolder", "seeder")));
 
     /**
      * Run before the snapshot: initialises every holder this class can reach, so that after restore
@@ -135,13 +138,18 @@ public final class Reseeder {
         Class<?> io = randomIo.getClass();
         Object mix = accessible(io.getDeclaredField("mixRandom")).get(randomIo);
         if (mix != null) { // created on first use; if unused, it will be seeded from /dev/urandom after restore
-            Method setSeed = accessible(mix.getClass().getMethod("engineSetSeed", byte[].class));
-            setSeed.invoke(mix, (Object) entropy.nextBytes(32));
+            reseedSha1Prng(mix, entropy);
         }
         Object lock = accessible(io.getDeclaredField("LOCK_GET_BYTES")).get(randomIo);
         synchronized (lock) {
             accessible(io.getDeclaredField("buffered")).setInt(randomIo, 0);
         }
+    }
+
+    /** A {@code sun.security.provider.SecureRandom} (SHA1PRNG): setSeed mixes into its state. */
+    private static void reseedSha1Prng(Object sha1prng, Entropy entropy) throws ReflectiveOperationException {
+        Method setSeed = accessible(sha1prng.getClass().getMethod("engineSetSeed", byte[].class));
+        setSeed.invoke(sha1prng, (Object) entropy.nextBytes(32));
     }
 
     private static StaticField[] randomGeneratorDefaults() {

@@ -1,0 +1,186 @@
+package dev.thaw.snapshots;
+
+import dev.thaw.environments.Environment;
+import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.EnvironmentProvider;
+import dev.thaw.environments.Jdks;
+import dev.thaw.environments.StartupFailure;
+import dev.thaw.errors.ErrorCode;
+import dev.thaw.errors.ThawException;
+import dev.thaw.functions.FunctionService;
+import dev.thaw.functions.FunctionVersion;
+import dev.thaw.functions.VersionListener;
+import dev.thaw.functions.VersionState;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * SnapStart's lifecycle: a published SnapStart version is Pending until its snapshot is taken (then Active with
+ * OptimizationStatus On) or fails (Failed, with the reason); every new environment of an Active version is restored
+ * from the snapshot. Any other version, $LATEST included, runs an ordinary INIT.
+ */
+public final class SnapStartService implements VersionListener, EnvironmentProvider, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SnapStartService.class.getName());
+
+    private final FunctionService functions;
+    private final EnvironmentLauncher launcher;
+    private final SnapshotStore store;
+    private final Criu criu;
+    private final Jdks jdks;
+    private final SnapshotTaker taker;
+    private final SnapshotRestorer restorer;
+    private final Path codeRoot;
+    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("snapshotter").factory());
+    private final Set<String> recreating = ConcurrentHashMap.newKeySet();
+
+    public SnapStartService(FunctionService functions, EnvironmentLauncher launcher, Path snapshotRoot, Path workRoot,
+                            Criu criu, Jdks jdks, Path codeRoot) {
+        this.functions = functions;
+        this.launcher = launcher;
+        this.store = new SnapshotStore(snapshotRoot);
+        this.criu = criu;
+        this.jdks = jdks;
+        this.codeRoot = codeRoot;
+        this.taker = new SnapshotTaker(launcher, store, criu, jdks);
+        this.restorer = new SnapshotRestorer(launcher, store, criu, workRoot);
+    }
+
+    /** After a restart: snapshots still Pending are taken again, and snapshots of deleted versions removed. */
+    public void reconcile() {
+        for (FunctionVersion v : functions.allStoredVersions()) {
+            if (v.usesSnapshots() && v.state().state() == VersionState.State.Pending) {
+                LOG.info(() -> "resuming the snapshot of " + v.functionName() + ":" + v.version());
+                versionPublished(v);
+            }
+        }
+    }
+
+    @Override
+    public void versionPublished(FunctionVersion version) {
+        if (!version.usesSnapshots()) {
+            return;
+        }
+        snapshotter.submit(() -> takeSnapshot(version, false));
+    }
+
+    @Override
+    public void versionRetired(FunctionVersion version) {
+        if (!version.isLatest()) {
+            store.delete(version.functionName(), version.version());
+        }
+    }
+
+    private void takeSnapshot(FunctionVersion version, boolean recreate) {
+        try {
+            if (criu.available()) {
+                List<String> warnings = SnapshotSafetyScan.scan(codeRoot.resolve(version.code().sha256Hex()),
+                        version.config().handler());
+                taker.take(version, warnings);
+                functions.updateVersionState(version.functionName(), version.version(),
+                        FunctionVersion.SnapshotStatus.On, VersionState.active());
+            } else {
+                throw new SnapshotFailure("SnapStartUnavailable", criu.unavailableReason());
+            }
+        } catch (SnapshotFailure f) {
+            LOG.warning(() -> "snapshot of " + version.functionName() + ":" + version.version() + " failed: "
+                    + f.getMessage());
+            if (!recreate) {
+                functions.updateVersionState(version.functionName(), version.version(),
+                        FunctionVersion.SnapshotStatus.Off, VersionState.failed(f.getMessage(), f.reasonCode()));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "snapshot of " + version.functionName() + ":" + version.version() + " failed", e);
+            if (!recreate) {
+                functions.updateVersionState(version.functionName(), version.version(),
+                        FunctionVersion.SnapshotStatus.Off, VersionState.failed("Internal error: " + e, "InternalError"));
+            }
+        } finally {
+            recreating.remove(version.environmentKey());
+        }
+    }
+
+    /** Warnings the publish-time scan found for a version's snapshot. */
+    public List<String> warnings(FunctionVersion version) {
+        return store.manifest(version.functionName(), version.version()).map(Manifest::warnings).orElse(List.of());
+    }
+
+    public Optional<Manifest> manifest(FunctionVersion version) {
+        return store.manifest(version.functionName(), version.version());
+    }
+
+    @Override
+    public Environment provide(FunctionVersion version) throws StartupFailure {
+        if (!version.usesSnapshots()) {
+            return coldStart(version);
+        }
+        switch (version.state().state()) {
+            case Pending -> throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "The operation cannot be performed "
+                    + "at this time. The function is currently in the following state: Pending");
+            case Failed -> throw new ThawException(ErrorCode.SNAP_START, "The snapshot of version "
+                    + version.version() + " could not be created: " + version.state().stateReason());
+            case Inactive -> {
+                recreate(version);
+                throw new ThawException(ErrorCode.SNAP_START_NOT_READY, "Lambda is initializing your function. "
+                        + "It will be ready to invoke once the snapshot has been re-created.");
+            }
+            case Active -> {
+                // restore below
+            }
+        }
+        Optional<Manifest> manifest = store.manifest(version.functionName(), version.version());
+        String problem = manifest.isEmpty() ? "the snapshot is missing" : compatibilityProblem(version, manifest.get())
+                .or(() -> store.verify(manifest.get())).orElse(null);
+        if (problem == null) {
+            try {
+                return restorer.restore(version, manifest.get());
+            } catch (SnapshotRestorer.RestoreFailed e) {
+                problem = "the restore failed: " + e.getMessage();
+            }
+        }
+        String reason = problem;
+        LOG.warning(() -> "not restoring " + version.functionName() + ":" + version.version() + ": " + reason
+                + "; serving with an ordinary INIT and re-creating the snapshot");
+        recreate(version);
+        Environment env = coldStart(version);
+        env.platformLine("SNAPSTART_WARNING snapshot not restored (" + reason + "); ran INIT instead and "
+                + "re-creating the snapshot");
+        return env;
+    }
+
+    private Optional<String> compatibilityProblem(FunctionVersion version, Manifest m) {
+        if (!m.environmentKey().equals(version.environmentKey())) {
+            return Optional.of("the snapshot belongs to another revision");
+        }
+        String jdk = jdks.forRuntime(version.config().runtime()).map(Jdks.Jdk::fullVersion).orElse("none");
+        HostFingerprint now = HostFingerprint.current(jdk, criu.version());
+        if (!now.equals(m.host())) {
+            return Optional.of("the snapshot was taken with " + m.host() + " but this host has " + now);
+        }
+        return Optional.empty();
+    }
+
+    private void recreate(FunctionVersion version) {
+        if (recreating.add(version.environmentKey())) {
+            snapshotter.submit(() -> takeSnapshot(version, true));
+        }
+    }
+
+    private Environment coldStart(FunctionVersion version) throws StartupFailure {
+        return launcher.start(version, EnvironmentLauncher.InitType.ON_DEMAND,
+                EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS);
+    }
+
+    @Override
+    public void close() {
+        snapshotter.shutdownNow();
+    }
+}

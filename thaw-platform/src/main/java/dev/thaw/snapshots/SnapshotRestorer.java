@@ -1,0 +1,177 @@
+package dev.thaw.snapshots;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.environments.Environment;
+import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.errors.ErrorCode;
+import dev.thaw.errors.ThawException;
+import dev.thaw.functions.FunctionVersion;
+import dev.thaw.runtimeapi.RuntimeOutcome;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Restores one environment from a version's snapshot. Each copy gets its own pid namespace (CRIU recreates it),
+ * fresh stdio pipes ({@code --inherit-fd}), its own CRIU work directory and a new Runtime API port. The copy is
+ * blocked reading stdin; its first line tells it its identity and port. The restore counts as done when the runtime,
+ * after its afterRestore hooks, polls for its first event; all of that must finish within 10 s.
+ */
+final class SnapshotRestorer {
+    /** SnapStart's limit for restore plus afterRestore hooks. */
+    static final long RESTORE_LIMIT_MS = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EnvironmentLauncher launcher;
+    private final SnapshotStore store;
+    private final Criu criu;
+    private final Path workRoot;
+
+    SnapshotRestorer(EnvironmentLauncher launcher, SnapshotStore store, Criu criu, Path workRoot) {
+        this.launcher = launcher;
+        this.store = store;
+        this.criu = criu;
+        this.workRoot = workRoot;
+    }
+
+    /** A restore that failed in CRIU itself (not in the function): the caller falls back to an ordinary INIT. */
+    static final class RestoreFailed extends Exception {
+        RestoreFailed(String message) {
+            super(message);
+        }
+    }
+
+    Environment restore(FunctionVersion version, Manifest manifest) throws RestoreFailed {
+        long start = System.nanoTime();
+        EnvironmentLauncher.RuntimeApiEndpoint endpoint = launcher.openRuntimeApi();
+        Path work = workRoot.resolve(endpoint.environmentId());
+        Process criuProcess;
+        long pid;
+        try {
+            Files.createDirectories(work);
+            Manifest.StdioInodes io = manifest.stdio();
+            criuProcess = new ProcessBuilder(List.of(criu.binary().toString(), "restore", "--root", "/",
+                    "--images-dir", store.images(version.functionName(), version.version()).toString(),
+                    "--work-dir", work.toString(), "--pidfile", work.resolve("pid").toString(),
+                    "--log-file", work.resolve("restore.log").toString(), "-v2",
+                    "--manage-cgroups=ignore",
+                    "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
+                    "--inherit-fd", "fd[1]:pipe:[" + io.stdout() + "]",
+                    "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]")).start();
+            pid = awaitRestoredPid(criuProcess, work);
+        } catch (IOException | RuntimeException e) {
+            endpoint.close();
+            deleteQuietly(work);
+            throw new RestoreFailed("cannot restore: " + e.getMessage());
+        } catch (InterruptedException e) {
+            endpoint.close();
+            deleteQuietly(work);
+            Thread.currentThread().interrupt();
+            throw new RestoreFailed("interrupted");
+        } catch (RestoreFailed e) {
+            endpoint.close();
+            deleteQuietly(work);
+            throw e;
+        }
+        deleteQuietly(work);
+        Environment env = launcher.attach(version, endpoint, new RestoredProcess(pid, criuProcess));
+        try {
+            handOverIdentity(env, endpoint);
+            awaitReady(env, start);
+        } catch (RuntimeException e) {
+            env.stop();
+            throw e;
+        }
+        env.restored((System.nanoTime() - start) / 1e6);
+        return env;
+    }
+
+    /**
+     * Waits until CRIU has written the restored root's pid. CRIU is run without {@code -d} and stays the restored
+     * tree's parent until it exits, so the stdio pipes stay open on our side (the JDK closes a child's pipes once the
+     * child exits) and the copy dies with its CRIU parent's exit status visible to us.
+     */
+    private static long awaitRestoredPid(Process criuProcess, Path work) throws IOException, RestoreFailed,
+            InterruptedException {
+        Path pidFile = work.resolve("pid");
+        long deadline = System.nanoTime() + RESTORE_LIMIT_MS * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(pidFile)) {
+                String text = Files.readString(pidFile).trim();
+                if (!text.isEmpty()) {
+                    return Long.parseLong(text);
+                }
+            }
+            if (!criuProcess.isAlive()) {
+                throw new RestoreFailed("criu restore exited with " + criuProcess.exitValue() + ": "
+                        + SnapshotTaker.tail(work.resolve("restore.log")));
+            }
+            Thread.sleep(1);
+        }
+        criuProcess.destroyForcibly();
+        throw new RestoreFailed("criu restore did not finish within " + RESTORE_LIMIT_MS + " ms");
+    }
+
+    /** Writes the copy's identity line to its new stdin; the runtime reads it where the checkpoint left it. */
+    private static void handOverIdentity(Environment env, EnvironmentLauncher.RuntimeApiEndpoint endpoint) {
+        ObjectNode identity = JSON.createObjectNode();
+        identity.put("runtimeApi", endpoint.server().address());
+        identity.put("environmentId", endpoint.environmentId());
+        try {
+            OutputStream stdin = env.process().stdin();
+            stdin.write((JSON.writeValueAsString(identity) + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+        } catch (IOException e) {
+            throw new ThawException(ErrorCode.SNAP_START, "The restored environment did not accept its identity: "
+                    + e.getMessage());
+        }
+    }
+
+    private static void awaitReady(Environment env, long startNanos) {
+        long remaining = RESTORE_LIMIT_MS - (System.nanoTime() - startNanos) / 1_000_000;
+        CompletableFuture<Object> any = CompletableFuture.anyOf(env.channel().firstPoll(),
+                env.channel().restoreError(), env.process().onExit());
+        try {
+            any.get(Math.max(1, remaining), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            env.platformLine("RESTORE_REPORT Status: timeout (restore and afterRestore hooks took over 10 s)");
+            throw new ThawException(ErrorCode.SNAP_START_TIMEOUT, "Restoring the snapshot and running the "
+                    + "afterRestore hooks took longer than 10 seconds.");
+        } catch (ExecutionException e) {
+            // exited: reported below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ThawException(ErrorCode.SNAP_START, "interrupted during restore");
+        }
+        if (env.channel().restoreError().isDone()) {
+            RuntimeOutcome.Error err = env.channel().restoreError().join();
+            env.drainLogs();
+            String body = new String(err.body(), StandardCharsets.UTF_8);
+            env.platformLine("RESTORE_REPORT Status: error\tError Type: " + err.errorType());
+            throw new ThawException(ErrorCode.SNAP_START, "The afterRestore() runtime hook encountered an error: "
+                    + body);
+        }
+        if (!env.channel().firstPoll().isDone() || env.channel().firstPoll().isCompletedExceptionally()) {
+            env.drainLogs();
+            throw new ThawException(ErrorCode.SNAP_START, "The restored environment exited before it was ready: "
+                    + env.initLog().lines().reduce((a, b) -> b).orElse(""));
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            SnapshotStore.deleteTree(dir);
+        } catch (IOException ignored) {
+            // a leftover work dir holds only logs
+        }
+    }
+}

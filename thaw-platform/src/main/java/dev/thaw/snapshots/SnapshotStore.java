@@ -1,0 +1,172 @@
+package dev.thaw.snapshots;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Snapshot images on disk: {@code snapshots/<function>/<version>/images/} plus {@code manifest.json}, readable by
+ * root only. A snapshot counts as present only once its manifest is written, and the manifest is written last, so a
+ * crash mid-dump leaves nothing restorable. Integrity: a cheap check (sizes, mtimes, inodes) before every restore;
+ * the full SHA-256 check once per snapshot per platform run, remembered in memory.
+ */
+public final class SnapshotStore {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+    private final Set<String> fullyVerified = ConcurrentHashMap.newKeySet();
+
+    public SnapshotStore(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(root);
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path directory(String function, String version) {
+        return root.resolve(function).resolve(version);
+    }
+
+    public Path images(String function, String version) {
+        return directory(function, version).resolve("images");
+    }
+
+    /** Creates an empty image directory for a new dump, removing any previous attempt. */
+    public Path prepare(String function, String version) throws IOException {
+        Path dir = directory(function, version);
+        deleteTree(dir);
+        Path images = dir.resolve("images");
+        Files.createDirectories(images);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return images;
+    }
+
+    /** Hashes the images and writes the manifest; from then on the snapshot exists. */
+    public Manifest seal(Manifest draft) throws IOException {
+        Path images = images(draft.functionName(), draft.version());
+        List<Manifest.ImageFile> files = new ArrayList<>();
+        long total = 0;
+        try (var list = Files.list(images)) {
+            for (Path f : list.sorted().toList()) {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                files.add(new Manifest.ImageFile(f.getFileName().toString(), a.size(), a.lastModifiedTime().toMillis(),
+                        inode(f), sha256(f)));
+                total += a.size();
+            }
+        }
+        Manifest sealed = new Manifest(draft.formatVersion(), draft.functionName(), draft.version(),
+                draft.environmentKey(), draft.createdAt(), draft.host(), draft.stdio(), files, total,
+                draft.rssBytesAtDump(), draft.initMillis(), draft.dumpMillis(), draft.warnings());
+        Path dir = directory(draft.functionName(), draft.version());
+        Path tmp = dir.resolve("manifest.json.tmp");
+        JSON.writeValue(tmp.toFile(), sealed);
+        Files.move(tmp, dir.resolve("manifest.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        fullyVerified.add(key(sealed));
+        return sealed;
+    }
+
+    public Optional<Manifest> manifest(String function, String version) {
+        Path file = directory(function, version).resolve("manifest.json");
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            Manifest m = JSON.readValue(file.toFile(), Manifest.class);
+            return m.formatVersion() == Manifest.FORMAT_VERSION ? Optional.of(m) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Checks the images against the manifest: always sizes, mtimes and inodes, and the full hashes the first time
+     * in this platform run. Returns the problem, or empty when the snapshot can be restored.
+     */
+    public Optional<String> verify(Manifest m) {
+        Path images = images(m.functionName(), m.version());
+        try (var list = Files.list(images)) {
+            if (list.count() != m.files().size()) {
+                return Optional.of("the number of image files changed");
+            }
+            for (Manifest.ImageFile f : m.files()) {
+                Path p = images.resolve(f.name());
+                if (!Files.isRegularFile(p)) {
+                    return Optional.of("image file " + f.name() + " is missing");
+                }
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                if (a.size() != f.size() || a.lastModifiedTime().toMillis() != f.mtimeMillis() || inode(p) != f.inode()) {
+                    return Optional.of("image file " + f.name() + " changed since the snapshot was taken");
+                }
+            }
+            if (!fullyVerified.contains(key(m))) {
+                for (Manifest.ImageFile f : m.files()) {
+                    if (!sha256(images.resolve(f.name())).equals(f.sha256())) {
+                        return Optional.of("image file " + f.name() + " fails its SHA-256 check");
+                    }
+                }
+                fullyVerified.add(key(m));
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot read the images: " + e.getMessage());
+        }
+    }
+
+    public void delete(String function, String version) {
+        fullyVerified.removeIf(k -> k.startsWith(function + "/" + version + "/"));
+        try {
+            deleteTree(directory(function, version));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String key(Manifest m) {
+        return m.functionName() + "/" + m.version() + "/" + m.createdAt();
+    }
+
+    private static long inode(Path p) throws IOException {
+        Object ino = Files.getAttribute(p, "unix:ino");
+        return ((Number) ino).longValue();
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.thaw.snapshots;
+
+import dev.thaw.environments.Environment;
+import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.Jdks;
+import dev.thaw.environments.StartupFailure;
+import dev.thaw.functions.FunctionVersion;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * Takes a version's snapshot: runs INIT in a fresh environment with {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start},
+ * lets the runtime run its beforeCheckpoint hooks and close its own Runtime API connection, checks that no socket is
+ * left, records the stdio pipe inodes and dumps the process tree with CRIU. The dump ends the process.
+ */
+final class SnapshotTaker {
+    private static final Logger LOG = Logger.getLogger(SnapshotTaker.class.getName());
+    /** SnapStart's INIT limit is max(130 s, the function timeout). */
+    private static final long SNAPSTART_INIT_LIMIT_MS = 130_000;
+    /** How long the runtime may take to close its Runtime API connection after asking for the checkpoint. */
+    private static final long SOCKET_GRACE_MS = 2_000;
+
+    private final EnvironmentLauncher launcher;
+    private final SnapshotStore store;
+    private final Criu criu;
+    private final Jdks jdks;
+
+    SnapshotTaker(EnvironmentLauncher launcher, SnapshotStore store, Criu criu, Jdks jdks) {
+        this.launcher = launcher;
+        this.store = store;
+        this.criu = criu;
+        this.jdks = jdks;
+    }
+
+    Manifest take(FunctionVersion version, List<String> warnings) throws SnapshotFailure {
+        long initLimit = Math.max(SNAPSTART_INIT_LIMIT_MS, version.config().timeout() * 1000L);
+        Environment env;
+        double initMillis;
+        try {
+            env = launcher.startForSnapshot(version, initLimit);
+            initMillis = env.initMillis();
+        } catch (StartupFailure f) {
+            String code = f.errorType().startsWith("Runtime.BeforeCheckpoint") ? "SnapStartBeforeCheckpointError"
+                    : "FunctionError";
+            throw new SnapshotFailure(code, "INIT failed with " + f.errorType() + ": "
+                    + new String(f.body(), StandardCharsets.UTF_8));
+        }
+        try {
+            env.platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\t"
+                    + "Status: success", initMillis));
+            warnings.forEach(w -> env.platformLine("SNAPSTART_WARNING " + w));
+            long pid = env.pid();
+            List<String> sockets = waitForSocketsToClose(pid);
+            if (!sockets.isEmpty()) {
+                throw new SnapshotFailure("SnapStartOpenConnection", "The function holds open network connections "
+                        + "at checkpoint: " + String.join("; ", sockets) + ". A connection cannot be restored into "
+                        + "many copies: close it in an org.crac Resource's beforeCheckpoint() and reopen it in "
+                        + "afterRestore().");
+            }
+            Manifest.StdioInodes stdio = new Manifest.StdioInodes(pipeInode(pid, 0), pipeInode(pid, 1),
+                    pipeInode(pid, 2));
+            long rss = rssBytes(pid);
+            Path images = store.prepare(version.functionName(), version.version());
+            long start = System.nanoTime();
+            Criu.Result dump = Criu.run(List.of(criu.binary().toString(), "dump", "--tree", Long.toString(pid),
+                    "--images-dir", images.toString(), "--log-file", images.resolveSibling("dump.log").toString(),
+                    "-v2", "--manage-cgroups=ignore"), 120);
+            double dumpMillis = (System.nanoTime() - start) / 1e6;
+            if (dump.exitCode() != 0) {
+                throw new SnapshotFailure("SnapStartDumpFailed", "criu dump exited with " + dump.exitCode() + ": "
+                        + tail(images.resolveSibling("dump.log")));
+            }
+            String jdkBuild = jdks.require(version.config().runtime()).fullVersion();
+            Manifest draft = new Manifest(Manifest.FORMAT_VERSION, version.functionName(), version.version(),
+                    version.environmentKey(), Instant.now().toString(),
+                    HostFingerprint.current(jdkBuild, criu.version()), stdio, List.of(), 0, rss, initMillis,
+                    dumpMillis, List.copyOf(warnings));
+            Manifest sealed = store.seal(draft);
+            env.platformLine(String.format(Locale.ROOT, "SNAPSHOT_REPORT Image Size: %.1f MB\tRSS At Checkpoint: "
+                    + "%.1f MB\tDump Duration: %.2f ms", sealed.imageBytes() / 1048576.0, rss / 1048576.0, dumpMillis));
+            LOG.info(() -> String.format(Locale.ROOT, "snapshot of %s:%s taken: INIT %.0f ms, dump %.0f ms, %.1f MB",
+                    version.functionName(), version.version(), initMillis, dumpMillis,
+                    sealed.imageBytes() / 1048576.0));
+            return sealed;
+        } catch (IOException e) {
+            throw new SnapshotFailure("InternalError", "cannot take the snapshot: " + e.getMessage());
+        } finally {
+            env.stop();
+        }
+    }
+
+    private static List<String> waitForSocketsToClose(long pid) throws SnapshotFailure {
+        long deadline = System.nanoTime() + SOCKET_GRACE_MS * 1_000_000L;
+        List<Long> inodes = OpenSockets.socketInodes(pid);
+        while (!inodes.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SnapshotFailure("InternalError", "interrupted");
+            }
+            inodes = OpenSockets.socketInodes(pid);
+        }
+        return inodes.isEmpty() ? List.of() : OpenSockets.describe(pid);
+    }
+
+    private static long pipeInode(long pid, int fd) throws SnapshotFailure {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd)))
+                    .toString();
+            if (!target.startsWith("pipe:[")) {
+                throw new SnapshotFailure("InternalError", "fd " + fd + " of the environment is " + target
+                        + ", not a pipe");
+            }
+            return Long.parseLong(target.substring(6, target.length() - 1));
+        } catch (IOException e) {
+            throw new SnapshotFailure("InternalError", "cannot read fd " + fd + ": " + e.getMessage());
+        }
+    }
+
+    private static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            // unknown
+        }
+        return 0;
+    }
+
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            List<String> errors = new ArrayList<>();
+            for (String l : lines) {
+                if (l.contains("Error") && !l.contains("RLIMIT_NOFILE")) {
+                    errors.add(l.trim());
+                }
+            }
+            List<String> pick = errors.isEmpty() ? lines.subList(Math.max(0, lines.size() - 3), lines.size())
+                    : errors.subList(Math.max(0, errors.size() - 3), errors.size());
+            return String.join(" | ", pick);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+}

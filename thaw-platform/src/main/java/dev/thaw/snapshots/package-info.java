@@ -1,0 +1,12 @@
+/**
+ * SnapStart: snapshots of initialised environments, taken with CRIU at PublishVersion and restored on every cold
+ * start of that version.
+ *
+ * <p>It owns finding and checking CRIU ({@link dev.thaw.snapshots.Criu}), taking a snapshot
+ * ({@link dev.thaw.snapshots.SnapshotTaker}: INIT, the runtime's beforeCheckpoint hooks, a socket check, the dump),
+ * storing it with a manifest that is checked before every restore ({@link dev.thaw.snapshots.SnapshotStore}), and
+ * restoring copies ({@link dev.thaw.snapshots.SnapshotRestorer}), each with its own pid namespace, stdio pipes and
+ * Runtime API port, handed over on the copy's new stdin. A snapshot that is missing, corrupted or made on another
+ * JDK, CRIU, kernel or CPU is never restored: the invoke runs an ordinary INIT and the snapshot is re-created.
+ */
+package dev.thaw.snapshots;

@@ -1,0 +1,90 @@
+package dev.thaw.runtime;
+
+import java.io.IOException;
+
+/**
+ * The environment JVM's main class:
+ * {@code java <flags> -Dorg.crac.Core.Compat=dev.thaw.runtime.crac -cp thaw-runtime.jar dev.thaw.runtime.Bootstrap}.
+ * INIT, then (for {@code snap-start}) the snapshot round trip, then the invoke loop. The only place that exits
+ * the process: 0 when the platform abandons a snapshot copy, 1 for every failure.
+ */
+public final class Bootstrap {
+
+    static final String CRAC_COMPAT_PROPERTY = "org.crac.Core.Compat";
+    static final String CRAC_COMPAT_PACKAGE = "dev.thaw.runtime.crac";
+
+    private Bootstrap() {
+    }
+
+    public static void main(String[] args) {
+        int status;
+        try {
+            status = run(RuntimeEnvironment.from(System.getenv()));
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    static int run(RuntimeEnvironment env) {
+        if (env.runtimeApi().isBlank()) {
+            System.err.println("thaw-runtime: AWS_LAMBDA_RUNTIME_API is not set");
+            return 1;
+        }
+        // org.crac reads this once, when the function first touches it; the platform passes it, this is a fallback.
+        if (System.getProperty(CRAC_COMPAT_PROPERTY) == null) {
+            System.setProperty(CRAC_COMPAT_PROPERTY, CRAC_COMPAT_PACKAGE);
+        }
+        StdoutLambdaLogger.installAsLambdaRuntimeLogger();
+        JsonCodec codec = new JsonCodec();
+        RuntimeApiClient api = new RuntimeApiClient(env.runtimeApi());
+
+        HandlerInvoker handler;
+        try {
+            handler = init(env, codec);
+        } catch (InitFailure failure) {
+            reportInitFailure(api, failure, codec);
+            return 1;
+        }
+
+        if (env.snapStart()) {
+            SnapStartLifecycle.Outcome outcome = new SnapStartLifecycle(api, codec, new Reseeder(),
+                    RestoreChannel.stdin()).checkpointAndAwaitRestore();
+            if (!(outcome instanceof SnapStartLifecycle.Outcome.Restored restored)) {
+                return outcome instanceof SnapStartLifecycle.Outcome.Abandoned ? 0 : 1;
+            }
+            api = restored.api();
+            env = env.restoredAs(restored.instruction());
+        }
+
+        try {
+            new InvokeLoop(api, handler, env, codec).run();
+        } catch (IOException e) {
+            System.err.println("thaw-runtime: the Runtime API failed, exiting: " + e.getMessage());
+        }
+        return 1;
+    }
+
+    private static HandlerInvoker init(RuntimeEnvironment env, JsonCodec codec) throws InitFailure {
+        FunctionClassLoader loader;
+        try {
+            loader = FunctionClassLoader.of(env.taskRoot());
+        } catch (IOException e) {
+            throw new InitFailure(RuntimeErrorType.BAD_FUNCTION_CODE,
+                    "Cannot read the task root " + env.taskRoot() + ": " + e.getMessage(), e);
+        }
+        Thread.currentThread().setContextClassLoader(loader); // static initialisers may already look it up
+        return new HandlerResolver(codec).resolve(env.handler(), loader);
+    }
+
+    private static void reportInitFailure(RuntimeApiClient api, InitFailure failure, JsonCodec codec) {
+        System.err.println("thaw-runtime: INIT failed (" + failure.type().header() + "): " + failure.getMessage());
+        failure.getCause().printStackTrace();
+        try {
+            api.postInitError(failure.type(), codec.write(failure.report()));
+        } catch (IOException e) {
+            System.err.println("thaw-runtime: could not report to /runtime/init/error: " + e);
+        }
+    }
+}
