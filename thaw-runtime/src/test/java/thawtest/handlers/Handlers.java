@@ -74,6 +74,18 @@ public final class Handlers {
         }
     }
 
+    public static class StaticAssertion {
+        static {
+            if (Boolean.TRUE) {
+                throw new AssertionError("invariant broken");
+            }
+        }
+
+        public String handleRequest(String s) {
+            return s;
+        }
+    }
+
     public static class BrokenConstructor implements RequestHandler<String, String> {
         public BrokenConstructor() {
             throw new IllegalArgumentException("bad setup");
@@ -125,6 +137,28 @@ public final class Handlers {
                     .withHeaders(Map.of("Content-Type", "text/plain"))
                     .withBody(input.getHttpMethod() + " " + input.getPath() + " " + input.getQueryStringParameters().get("q"))
                     .withIsBase64Encoded(false);
+        }
+    }
+
+    /** Reports what the runtime handed it; fails on request. */
+    public static class ContextProbe implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+        @Override
+        public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+            if (Boolean.TRUE.equals(event.get("fail"))) {
+                throw new IllegalStateException("asked to fail", new java.io.IOException("root cause"));
+            }
+            context.getLogger().log("probe log line");
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("requestId", context.getAwsRequestId());
+            out.put("arn", context.getInvokedFunctionArn());
+            out.put("functionName", context.getFunctionName());
+            out.put("memory", context.getMemoryLimitInMB());
+            out.put("remainingPositive", context.getRemainingTimeInMillis() > 0);
+            out.put("trace", System.getProperty("com.amazonaws.xray.traceHeader"));
+            out.put("identityPool", context.getIdentity() == null ? null : context.getIdentity().getIdentityPoolId());
+            out.put("appTitle", context.getClientContext() == null ? null : context.getClientContext().getClient().getAppTitle());
+            out.put("custom", context.getClientContext() == null ? null : context.getClientContext().getCustom());
+            return out;
         }
     }
 }

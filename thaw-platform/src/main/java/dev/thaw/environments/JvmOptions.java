@@ -27,10 +27,11 @@ public final class JvmOptions {
                 "-Xshare:auto",
                 "-Djava.net.preferIPv4Stack=true",
                 "-Dorg.crac.Core.Compat=dev.thaw.runtime.crac"));
-        for (String pkg : List.of("java.lang", "java.util", "java.util.concurrent", "java.net",
-                "sun.security.provider")) {
+        // The runtime re-seeds the JDK's global random state after a restore (see dev.thaw.runtime.Reseeder).
+        for (String pkg : List.of("java.base/java.lang", "java.base/java.util", "java.base/java.util.concurrent",
+                "java.base/java.net", "java.base/sun.security.provider", "jdk.random/jdk.random")) {
             flags.add("--add-opens");
-            flags.add("java.base/" + pkg + "=ALL-UNNAMED");
+            flags.add(pkg + "=ALL-UNNAMED");
         }
         return flags;
     }

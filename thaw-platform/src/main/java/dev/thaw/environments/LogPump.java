@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 final class LogPump implements Runnable {
     private static final int MAX_LINE = 256 * 1024;
 
+    private final InputStream outer;
     private final InputStream in;
     private final Consumer<String> sink;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
@@ -20,17 +21,27 @@ final class LogPump implements Runnable {
     private volatile long bytesDispatched;
     private volatile boolean finished;
 
-    LogPump(InputStream in, Consumer<String> sink) {
-        this.in = in;
+    LogPump(InputStream pipe, Consumer<String> sink) {
+        this.outer = pipe;
+        this.in = PipeStreams.raw(pipe);
         this.sink = sink;
     }
 
     @Override
     public void run() {
         byte[] buf = new byte[16384];
+        pump(in, buf);
+        if (in != outer) {
+            pump(outer, buf);
+        }
+        flushPartial();
+        finished = true;
+    }
+
+    private void pump(InputStream from, byte[] buf) {
         try {
             int n;
-            while ((n = in.read(buf)) > 0) {
+            while ((n = from.read(buf)) > 0) {
                 bytesRead += n;
                 synchronized (partial) {
                     for (int i = 0; i < n; i++) {
@@ -48,10 +59,7 @@ final class LogPump implements Runnable {
                 bytesDispatched = bytesRead;
             }
         } catch (IOException e) {
-            // The pipe closed because the environment died; nothing more to read.
-        } finally {
-            flushPartial();
-            finished = true;
+            // The pipe closed because the environment died; nothing more to read here.
         }
     }
 
@@ -62,7 +70,7 @@ final class LogPump implements Runnable {
         while (!finished && System.nanoTime() < deadline) {
             boolean quiet;
             try {
-                quiet = in.available() == 0 && bytesDispatched == bytesRead;
+                quiet = (in == outer || in.available() == 0) && bytesDispatched == bytesRead;
             } catch (IOException e) {
                 return;
             }

@@ -17,8 +17,11 @@ final class OpenSockets {
     private OpenSockets() {
     }
 
-    /** Human-readable descriptions of every socket {@code pid} holds, e.g. "TCP 127.0.0.1:41000 -> 127.0.0.1:5432". */
-    static List<String> describe(long pid) {
+    /**
+     * The TCP sockets {@code pid} holds, described like "TCP 127.0.0.1:41000 -> 127.0.0.1:5432". Only TCP blocks a
+     * snapshot: CRIU restores unix, netlink and UDP sockets itself, but a TCP connection exists once.
+     */
+    static List<String> tcp(long pid) {
         List<Long> inodes = socketInodes(pid);
         if (inodes.isEmpty()) {
             return List.of();
@@ -27,11 +30,12 @@ final class OpenSockets {
         Path net = Path.of("/proc", Long.toString(pid), "net");
         readInet(net.resolve("tcp"), "TCP", known);
         readInet(net.resolve("tcp6"), "TCP", known);
-        readInet(net.resolve("udp"), "UDP", known);
-        readInet(net.resolve("udp6"), "UDP", known);
         List<String> out = new ArrayList<>();
         for (long inode : inodes) {
-            out.add(known.getOrDefault(inode, "socket inode " + inode + " (unix or other)"));
+            String tcp = known.get(inode);
+            if (tcp != null) {
+                out.add(tcp);
+            }
         }
         return out;
     }

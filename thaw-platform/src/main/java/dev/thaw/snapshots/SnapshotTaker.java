@@ -99,17 +99,17 @@ final class SnapshotTaker {
 
     private static List<String> waitForSocketsToClose(long pid) throws SnapshotFailure {
         long deadline = System.nanoTime() + SOCKET_GRACE_MS * 1_000_000L;
-        List<Long> inodes = OpenSockets.socketInodes(pid);
-        while (!inodes.isEmpty() && System.nanoTime() < deadline) {
+        List<String> open = OpenSockets.tcp(pid);
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SnapshotFailure("InternalError", "interrupted");
             }
-            inodes = OpenSockets.socketInodes(pid);
+            open = OpenSockets.tcp(pid);
         }
-        return inodes.isEmpty() ? List.of() : OpenSockets.describe(pid);
+        return open;
     }
 
     private static long pipeInode(long pid, int fd) throws SnapshotFailure {

@@ -37,7 +37,7 @@ public final class Bootstrap {
             System.setProperty(CRAC_COMPAT_PROPERTY, CRAC_COMPAT_PACKAGE);
         }
         StdoutLambdaLogger.installAsLambdaRuntimeLogger();
-        JsonCodec codec = new JsonCodec();
+        LazyJsonCodec codec = new LazyJsonCodec();
         RuntimeApiClient api = new RuntimeApiClient(env.runtimeApi());
 
         HandlerInvoker handler;
@@ -49,7 +49,8 @@ public final class Bootstrap {
         }
 
         if (env.snapStart()) {
-            SnapStartLifecycle.Outcome outcome = new SnapStartLifecycle(api, codec, new Reseeder(),
+            handler.prepare(); // Jackson, and the event type's deserializer, warm in the snapshot
+            SnapStartLifecycle.Outcome outcome = new SnapStartLifecycle(api, codec.get(), new Reseeder(),
                     RestoreChannel.stdin()).checkpointAndAwaitRestore();
             if (!(outcome instanceof SnapStartLifecycle.Outcome.Restored restored)) {
                 return outcome instanceof SnapStartLifecycle.Outcome.Abandoned ? 0 : 1;
@@ -66,7 +67,7 @@ public final class Bootstrap {
         return 1;
     }
 
-    private static HandlerInvoker init(RuntimeEnvironment env, JsonCodec codec) throws InitFailure {
+    private static HandlerInvoker init(RuntimeEnvironment env, LazyJsonCodec codec) throws InitFailure {
         FunctionClassLoader loader;
         try {
             loader = FunctionClassLoader.of(env.taskRoot());
@@ -78,11 +79,11 @@ public final class Bootstrap {
         return new HandlerResolver(codec).resolve(env.handler(), loader);
     }
 
-    private static void reportInitFailure(RuntimeApiClient api, InitFailure failure, JsonCodec codec) {
+    private static void reportInitFailure(RuntimeApiClient api, InitFailure failure, LazyJsonCodec codec) {
         System.err.println("thaw-runtime: INIT failed (" + failure.type().header() + "): " + failure.getMessage());
         failure.getCause().printStackTrace();
         try {
-            api.postInitError(failure.type(), codec.write(failure.report()));
+            api.postInitError(failure.type(), codec.get().write(failure.report()));
         } catch (IOException e) {
             System.err.println("thaw-runtime: could not report to /runtime/init/error: " + e);
         }

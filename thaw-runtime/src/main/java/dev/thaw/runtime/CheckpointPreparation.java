@@ -2,17 +2,22 @@ package dev.thaw.runtime;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the JVM needs just before a snapshot, as AWS's runtime does it: forget resolved names (a restored copy
- * may live on another network), collect garbage so the image is small, and find sockets that would not
- * survive the restore. Each step reports a problem on stderr and never fails the checkpoint.
+ * may live on another network), collect garbage so the image is small, and find network sockets that
+ * would not survive the restore. Each step reports a problem on stderr and never fails the checkpoint.
  */
 final class CheckpointPreparation {
 
@@ -55,23 +60,68 @@ final class CheckpointPreparation {
         System.gc();
     }
 
-    /** Sockets this process holds, from /proc/self/fd; -1 when that cannot be read. */
-    static int openSocketCount() {
-        int sockets = 0;
+    /**
+     * The TCP and UDP sockets this process holds, e.g. {@code "tcp 127.0.0.1:40112 -> 127.0.0.1:5432"}: a
+     * restored copy cannot use them. AF_UNIX sockets are not listed: once NIO has been used the JDK keeps one
+     * half-closed socketpair end as its "pre-close" descriptor, and CRIU dumps and restores that one.
+     */
+    static List<String> openNetworkSockets() {
+        Set<String> inodes = socketInodes();
+        List<String> sockets = new ArrayList<>();
+        if (inodes.isEmpty()) {
+            return sockets;
+        }
+        for (String protocol : List.of("tcp", "tcp6", "udp", "udp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/net", protocol))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && inodes.contains(f[9])) {
+                        sockets.add(protocol.replace("6", "") + " " + address(f[1]) + " -> " + address(f[2]));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no such table (no IPv6, no /proc): nothing of that kind to report
+            }
+        }
+        return sockets;
+    }
+
+    private static Set<String> socketInodes() {
+        Set<String> inodes = new HashSet<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path fd : fds) {
                 try {
-                    if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
-                        sockets++;
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
                     }
                 } catch (IOException e) {
                     // the fd closed while we looked (the directory stream's own, for one)
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return -1;
+            System.err.println("thaw-runtime: cannot list /proc/self/fd to look for open sockets: " + e);
         }
-        return sockets;
+        return inodes;
+    }
+
+    /** /proc/net's "0100007F:1F90" (IPv4) or 32 hex digits (IPv6), each 32-bit word in host (little-endian) order. */
+    private static String address(String hexAddressAndPort) {
+        String[] parts = hexAddressAndPort.split(":");
+        byte[] bytes = new byte[parts[0].length() / 2];
+        for (int word = 0; word < bytes.length / 4; word++) {
+            for (int i = 0; i < 4; i++) {
+                int hex = word * 8 + (3 - i) * 2;
+                bytes[word * 4 + i] = (byte) Integer.parseInt(parts[0].substring(hex, hex + 2), 16);
+            }
+        }
+        try {
+            InetAddress address = InetAddress.getByAddress(bytes); // an IPv4-mapped IPv6 address comes back as IPv4
+            String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+            return host + ":" + Integer.parseInt(parts[1], 16);
+        } catch (IOException e) {
+            return hexAddressAndPort;
+        }
     }
 
     private static void note(String what, Exception e) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Constructor;
@@ -12,6 +13,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Turns {@code _HANDLER} into a {@link HandlerInvoker}, loading and initialising the class and creating the
@@ -29,9 +31,9 @@ final class HandlerResolver {
 
     private static final String DEFAULT_METHOD = "handleRequest";
 
-    private final JsonCodec codec;
+    private final LazyJsonCodec codec;
 
-    HandlerResolver(JsonCodec codec) {
+    HandlerResolver(LazyJsonCodec codec) {
         this.codec = codec;
     }
 
@@ -53,52 +55,80 @@ final class HandlerResolver {
                     new IllegalArgumentException(spec));
         }
         Class<?> handlerClass = loadClass(className, loader);
-
-        if (methodName == null && RequestStreamHandler.class.isAssignableFrom(handlerClass)) {
-            return new HandlerInvoker(instantiate(handlerClass), interfaceMethod(RequestStreamHandler.class,
-                    InputStream.class, OutputStream.class, Context.class), HandlerShape.STREAMS_CONTEXT, null, codec);
+        CallPlan plan = plan(handlerClass, methodName);
+        if (!plan.shape().isStream()) {
+            codec.startInBackground(); // Jackson gets ready on another thread while the function initialises
         }
-        if (methodName == null && RequestHandler.class.isAssignableFrom(handlerClass)) {
-            JavaType eventType = HandlerTypes.requestHandlerInput(codec.types(), handlerClass);
-            return new HandlerInvoker(instantiate(handlerClass), interfaceMethod(RequestHandler.class,
-                    Object.class, Context.class), HandlerShape.EVENT_CONTEXT, eventType, codec);
-        }
-
-        String name = methodName != null ? methodName : DEFAULT_METHOD;
-        Method method = findMethod(handlerClass, name).orElseThrow(() -> badCode(
-                "No public method " + name + " with parameters (I), (I, Context), (InputStream, OutputStream) or "
-                        + "(InputStream, OutputStream, Context) in " + className
-                        + (methodName == null ? ", which implements neither RequestHandler nor RequestStreamHandler" : ""),
-                new NoSuchMethodException(className + "::" + name)));
-        method.trySetAccessible(); // a public method of a non-public class
-        HandlerShape shape = HandlerShape.of(method).orElseThrow();
-        Object target = Modifier.isStatic(method.getModifiers()) ? null : instantiate(handlerClass);
-        JavaType eventType = shape.isStream() ? null : HandlerTypes.parameterType(codec.types(), handlerClass, method, 0);
-        return new HandlerInvoker(target, method, shape, eventType, codec);
+        initialise(handlerClass);
+        Object target = Modifier.isStatic(plan.method().getModifiers()) ? null : instantiate(handlerClass);
+        return new HandlerInvoker(target, plan.method(), plan.shape(), plan.eventType(), codec);
     }
 
+    /** How to call the handler, decided before any of its code runs. */
+    private record CallPlan(Method method, HandlerShape shape, Function<TypeFactory, JavaType> eventType) {
+    }
+
+    private static CallPlan plan(Class<?> handlerClass, String methodName) throws InitFailure {
+        if (methodName == null && RequestStreamHandler.class.isAssignableFrom(handlerClass)) {
+            return new CallPlan(interfaceMethod(RequestStreamHandler.class, InputStream.class, OutputStream.class,
+                    Context.class), HandlerShape.STREAMS_CONTEXT, null);
+        }
+        if (methodName == null && RequestHandler.class.isAssignableFrom(handlerClass)) {
+            return new CallPlan(interfaceMethod(RequestHandler.class, Object.class, Context.class),
+                    HandlerShape.EVENT_CONTEXT, types -> HandlerTypes.requestHandlerInput(types, handlerClass));
+        }
+        String name = methodName != null ? methodName : DEFAULT_METHOD;
+        Method method = findMethod(handlerClass, name).orElseThrow(() -> badCode("No public method " + name
+                + " with parameters (I), (I, Context), (InputStream, OutputStream) or (InputStream, OutputStream, "
+                + "Context) in " + handlerClass.getName()
+                + (methodName == null ? ", which implements neither RequestHandler nor RequestStreamHandler" : ""),
+                new NoSuchMethodException(handlerClass.getName() + "::" + name)));
+        method.trySetAccessible(); // a public method of a non-public class
+        return new CallPlan(method, HandlerShape.of(method).orElseThrow(),
+                types -> HandlerTypes.parameterType(types, handlerClass, method, 0));
+    }
+
+    /** Loads without initialising: no function code runs yet. */
     private static Class<?> loadClass(String className, ClassLoader loader) throws InitFailure {
         try {
-            return Class.forName(className, true, loader);
+            return Class.forName(className, false, loader);
         } catch (ClassNotFoundException e) {
             throw badCode("Class not found: " + className, e);
-        } catch (ExceptionInInitializerError e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new InitFailure(RuntimeErrorType.ofUserThrowable(cause),
-                    "Error loading class " + className + ": " + describe(cause), cause);
         } catch (LinkageError e) {
             throw badCode("Error loading class " + className + ": " + describe(e), e);
         }
     }
 
+    /** Runs the static initialisers: the first function code of INIT. */
+    private static void initialise(Class<?> handlerClass) throws InitFailure {
+        try {
+            Class.forName(handlerClass.getName(), true, handlerClass.getClassLoader());
+        } catch (ExceptionInInitializerError e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new InitFailure(RuntimeErrorType.ofUserThrowable(cause),
+                    "Error loading class " + handlerClass.getName() + ": " + describe(cause), cause);
+        } catch (ClassNotFoundException | LinkageError e) { // e.g. a dependency missing from lib/
+            throw badCode("Error loading class " + handlerClass.getName() + ": " + describe(e), e);
+        } catch (Error e) { // an Error from a static initialiser is not wrapped
+            throw new InitFailure(RuntimeErrorType.ofUserThrowable(e),
+                    "Error loading class " + handlerClass.getName() + ": " + describe(e), e);
+        }
+    }
+
     /** Public methods with a usable parameter list; bridges are skipped so generic types stay precise. */
-    private static Optional<Method> findMethod(Class<?> handlerClass, String name) {
+    private static Optional<Method> findMethod(Class<?> handlerClass, String name) throws InitFailure {
         Comparator<Method> bestFirst = Comparator
                 .comparing((Method m) -> HandlerShape.of(m).orElseThrow())
                 .thenComparing(m -> m.getParameterTypes()[0] == Object.class) // a concrete event type wins
                 .thenComparing(Method::toGenericString);                     // then any stable order
         Optional<Method> found = Optional.empty();
-        for (Method m : handlerClass.getMethods()) {
+        Method[] methods;
+        try {
+            methods = handlerClass.getMethods();
+        } catch (LinkageError e) { // a signature names a class the function's code lacks
+            throw badCode("Error loading class " + handlerClass.getName() + ": " + describe(e), e);
+        }
+        for (Method m : methods) {
             if (m.getName().equals(name) && !m.isBridge() && !m.isSynthetic() && HandlerShape.of(m).isPresent()
                     && (found.isEmpty() || bestFirst.compare(m, found.get()) < 0)) {
                 found = Optional.of(m);

@@ -13,9 +13,9 @@ final class InvokeLoop {
     private final RuntimeApiClient api;
     private final HandlerInvoker handler;
     private final RuntimeEnvironment env;
-    private final JsonCodec codec;
+    private final LazyJsonCodec codec;
 
-    InvokeLoop(RuntimeApiClient api, HandlerInvoker handler, RuntimeEnvironment env, JsonCodec codec) {
+    InvokeLoop(RuntimeApiClient api, HandlerInvoker handler, RuntimeEnvironment env, LazyJsonCodec codec) {
         this.api = api;
         this.handler = handler;
         this.env = env;
@@ -48,7 +48,7 @@ final class InvokeLoop {
     private void reportFailure(String requestId, Throwable t) throws IOException {
         t.printStackTrace();
         flushFunctionOutput();
-        byte[] body = codec.write(ErrorReport.of(t));
+        byte[] body = codec.get().write(ErrorReport.of(t));
         postTolerating(() -> api.postInvocationError(requestId, RuntimeErrorType.ofUserThrowable(t), body));
     }
 

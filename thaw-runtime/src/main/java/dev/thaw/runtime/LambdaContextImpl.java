@@ -17,7 +17,7 @@ final class LambdaContextImpl implements Context {
     private final CognitoIdentity identity;
     private final ClientContext clientContext;
 
-    LambdaContextImpl(Invocation invocation, RuntimeEnvironment env, JsonCodec codec) {
+    LambdaContextImpl(Invocation invocation, RuntimeEnvironment env, LazyJsonCodec codec) {
         this.invocation = invocation;
         this.env = env;
         this.identity = parse(invocation.cognitoIdentityJson(), codec, CognitoIdentityImpl::from, "Cognito identity");
@@ -82,12 +82,12 @@ final class LambdaContextImpl implements Context {
     }
 
     /** A malformed header must not fail the invoke: the getter returns null, as when the header is absent. */
-    private static <T> T parse(Optional<String> header, JsonCodec codec, Function<JsonNode, T> from, String what) {
+    private static <T> T parse(Optional<String> header, LazyJsonCodec codec, Function<JsonNode, T> from, String what) {
         if (header.isEmpty()) {
             return null;
         }
         try {
-            JsonNode json = codec.readTree(header.get());
+            JsonNode json = codec.get().readTree(header.get());
             return json != null && json.isObject() ? from.apply(json) : null;
         } catch (IOException e) {
             System.err.println("thaw-runtime: ignoring malformed " + what + " header: " + e.getMessage());

@@ -68,9 +68,9 @@ final class RuntimeApiClient {
     }
 
     /**
-     * Asks the platform to snapshot this process. Reading the body without closing the stream and then
-     * calling disconnect() closes the socket instead of parking it in the keep-alive cache, where CRIU
-     * would find it.
+     * Asks the platform to snapshot this process, leaving no socket behind for CRIU to find. The JDK decides
+     * keep-alive from the response alone: unless the platform answers {@code Connection: close}, an empty 2xx
+     * answer is parked in the JDK's keep-alive cache before this method sees it, out of disconnect()'s reach.
      */
     void requestCheckpoint() throws IOException {
         HttpURLConnection c = open("/thaw/checkpoint", "POST");
@@ -79,21 +79,35 @@ final class RuntimeApiClient {
         c.setFixedLengthStreamingMode(0);
         try {
             c.getOutputStream().close();
-            int status = c.getResponseCode();
-            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-            byte[] body = in == null ? new byte[0] : in.readAllBytes();
-            if (status / 100 != 2) {
-                throw new RuntimeApiException("POST /thaw/checkpoint", status, new String(body, StandardCharsets.UTF_8));
-            }
+            exchange(c, "POST /thaw/checkpoint");
         } finally {
             c.disconnect();
         }
+        if (CheckpointPreparation.openNetworkSockets().stream().anyMatch(s -> s.endsWith(":" + port()))) {
+            closeCachedConnection();
+        }
     }
 
+    /** connect() on a new connection takes the cached socket out of the cache; disconnect() before any request closes it. */
+    private void closeCachedConnection() throws IOException {
+        HttpURLConnection c = open("/thaw/checkpoint", "GET");
+        c.connect();
+        c.disconnect();
+    }
+
+    private String port() {
+        return address.substring(address.lastIndexOf(':') + 1);
+    }
+
+    /**
+     * Not in fixed-length streaming mode, on purpose: for a streaming POST over a kept-alive connection the JDK
+     * first probes the socket with a 1 ms poll timeout (HttpClient.available()), which would add over a
+     * millisecond to every warm invoke. Buffered, the JDK sends the Content-Length it counted, and headers and
+     * body leave in one write.
+     */
     private void post(String path, byte[] body, RuntimeErrorType errorType) throws IOException {
         HttpURLConnection c = open(path, "POST");
         c.setDoOutput(true);
-        c.setFixedLengthStreamingMode(body.length);
         c.setRequestProperty("Content-Type", "application/json");
         if (errorType != null) {
             c.setRequestProperty(ERROR_TYPE_HEADER, errorType.header());

@@ -5,6 +5,7 @@ import dev.thaw.runtime.crac.Core;
 import dev.thaw.runtime.crac.Resource;
 import dev.thaw.runtime.crac.RestoreException;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -124,10 +125,10 @@ final class SnapStartLifecycle {
     }
 
     private static void warnAboutOpenSockets() {
-        int sockets = CheckpointPreparation.openSocketCount();
-        if (sockets > 0) {
-            System.err.println("thaw-runtime: warning: " + sockets + " socket(s) still open at checkpoint; "
-                    + "a restored copy cannot use them (close them in a beforeCheckpoint hook)");
+        List<String> sockets = CheckpointPreparation.openNetworkSockets();
+        if (!sockets.isEmpty()) {
+            System.err.println("thaw-runtime: warning: sockets still open at checkpoint, which a restored copy "
+                    + "cannot use (close them in a beforeCheckpoint hook): " + String.join(", ", sockets));
         }
     }
 

@@ -13,7 +13,7 @@ class HandlerResolverTest {
 
     private static final String OUTER = Handlers.class.getName() + "$";
 
-    private final HandlerResolver resolver = new HandlerResolver(new JsonCodec());
+    private final HandlerResolver resolver = new HandlerResolver(new LazyJsonCodec());
 
     @Test
     void aRequestHandlerIsCalledThroughItsInterfaceWithItsDeclaredEventType() throws Throwable {
@@ -101,6 +101,14 @@ class HandlerResolverTest {
         assertEquals(RuntimeErrorType.USER_EXCEPTION, f.type());
         assertEquals("java.lang.IllegalStateException", f.report().errorType());
         assertTrue(f.report().errorMessage().contains("no config"), f.report().errorMessage());
+    }
+
+    @Test
+    void anErrorThrownByTheStaticInitialiserIsAUserExceptionToo() {
+        InitFailure f = assertThrows(InitFailure.class, () -> resolve("StaticAssertion"));
+
+        assertEquals(RuntimeErrorType.USER_EXCEPTION, f.type());
+        assertEquals("java.lang.AssertionError", f.report().errorType());
     }
 
     @Test

@@ -38,7 +38,7 @@ class JsonCodecTest {
               "isBase64Encoded": false
             }""";
 
-    private final HandlerResolver resolver = new HandlerResolver(new JsonCodec());
+    private final HandlerResolver resolver = new HandlerResolver(new LazyJsonCodec());
     private final ObjectMapper plain = new ObjectMapper();
 
     @Test

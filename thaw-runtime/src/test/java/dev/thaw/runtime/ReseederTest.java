@@ -20,9 +20,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each test puts a generator into a known state, records what it produces next (what every restored copy
- * would produce), proves that putting the same state back repeats that value (so the comparison means
- * something), then puts the state back once more, re-seeds, and checks the value changed.
+ * Each test puts a generator into a known state (the snapshot's), records what it produces next (what every
+ * restored copy would produce without re-seeding), proves that putting the same state back repeats that
+ * value, then restores the state twice more with a re-seed each time, like two restored copies.
  */
 class ReseederTest {
 
@@ -170,18 +170,26 @@ class ReseederTest {
         assertEquals(first, Math.random());
     }
 
-    /** Restores a state, records the next value, proves it repeats, then shows re-seeding changes it. */
+    /**
+     * Restores a state, records the next value, proves it repeats; then plays two restored copies of that
+     * state: each must differ from the snapshot's value and from the other copy's.
+     */
     private <T> void assertChangedByReseed(ThrowingRunnable restoreSnapshotState, ThrowingSupplier<T> next)
             throws Exception {
         restoreSnapshotState.run();
         T inSnapshot = next.get();
         restoreSnapshotState.run();
-        T again = next.get();
-        assertEquals(inSnapshot, again, "the same state must give the same value, or the test proves nothing");
+        assertEquals(inSnapshot, next.get(), "the same state must give the same value, or the test proves nothing");
 
         restoreSnapshotState.run();
         assertEquals(List.of(), reseeder.reseed());
-        assertNotEquals(inSnapshot, next.get(), "re-seeding must change what this state produces next");
+        T firstCopy = next.get();
+        restoreSnapshotState.run();
+        reseeder.reseed();
+        T secondCopy = next.get();
+
+        assertNotEquals(inSnapshot, firstCopy, "re-seeding must change what this state produces next");
+        assertNotEquals(firstCopy, secondCopy, "two restored copies must not produce the same value");
     }
 
     private static void setThreadSeed(Thread thread, long seed) throws Exception {
