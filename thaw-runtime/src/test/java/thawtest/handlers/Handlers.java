@@ -74,6 +74,21 @@ public final class Handlers {
         }
     }
 
+    public static class Counting implements RequestHandler<Person, Person> {
+        public static final java.util.concurrent.atomic.AtomicInteger CALLS = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Person handleRequest(Person person, Context context) {
+            CALLS.incrementAndGet();
+            return person;
+        }
+
+        public static String staticCount(String s) {
+            CALLS.incrementAndGet();
+            return s;
+        }
+    }
+
     public static class StaticAssertion {
         static {
             if (Boolean.TRUE) {

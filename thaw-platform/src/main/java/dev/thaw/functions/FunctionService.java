@@ -95,9 +95,8 @@ public final class FunctionService {
             throw ThawException.invalidParameter("ZipFile is required.");
         }
         CodePackage code = codeStore.store(cmd.zip());
+        // Like AWS, new code is not checked against the configured handler: a mismatch fails at invoke.
         FunctionVersion updated = updateLatest(name, cmd.revisionId(), latest -> {
-            HandlerCheck.check(codeStore.taskRoot(code.sha256Hex()), latest.config().runtime(),
-                    latest.config().handler());
             return new FunctionVersion(name, FunctionVersion.LATEST, latest.config(), code, now(),
                     UUID.randomUUID().toString(), VersionState.active(), null);
         });

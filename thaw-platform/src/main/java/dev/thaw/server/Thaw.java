@@ -64,7 +64,7 @@ public final class Thaw implements AutoCloseable {
         AtomicInteger apiPort = new AtomicInteger(config.port());
         CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"), apiPort::get,
                 System.getenv(), Clock.systemUTC());
-        launcher = new EnvironmentLauncher(new LaunchSettings(config.runtimeJar(), jdks, config.region(),
+        launcher = new EnvironmentLauncher(new LaunchSettings(pinRuntimeJar(config.runtimeJar(), home), jdks, config.region(),
                 config.accountId(), logs, new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()),
                 home.resolve("code"), credentials));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
@@ -78,6 +78,28 @@ public final class Thaw implements AutoCloseable {
         apiPort.set(api.port());
         snapStart.reconcile();
         return this;
+    }
+
+    /**
+     * Copies the runtime jar to {@code runtime/<sha256>.jar} under the home and launches environments from there:
+     * a snapshot refers to the jar by path, so rebuilding Thaw must never change the file a snapshot was taken with.
+     */
+    static Path pinRuntimeJar(Path built, Path home) {
+        try {
+            byte[] bytes = Files.readAllBytes(built);
+            String sha = java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            Path pinned = home.resolve("runtime").resolve(sha + ".jar");
+            if (!Files.exists(pinned)) {
+                Files.createDirectories(pinned.getParent());
+                Path tmp = pinned.resolveSibling(sha + ".tmp");
+                Files.write(tmp, bytes);
+                Files.move(tmp, pinned, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            return pinned;
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot pin the runtime jar " + built, e);
+        }
     }
 
     public int port() {

@@ -40,18 +40,23 @@ public final class ThawServerProcess implements AutoCloseable {
     private final Process process;
     private final Path home;
     private final int port;
-    private final List<String> output;
+    private final Path log;
     private final Set<Long> environmentPids = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private ThawServerProcess(Process process, Path home, int port, List<String> output) {
-        this.output = output;
+    private ThawServerProcess(Process process, Path home, int port, Path log) {
+        this.log = log;
         this.process = process;
         this.home = home;
         this.port = port;
     }
 
     public static ThawServerProcess start(String... extraArgs) {
+        return startWithEnvironment(java.util.Map.of(), extraArgs);
+    }
+
+    /** Starts a server with extra environment variables (for example host credentials). */
+    public static ThawServerProcess startWithEnvironment(java.util.Map<String, String> env, String... extraArgs) {
         try {
             Path home = Files.createTempDirectory("thaw-it-");
             List<String> cmd = new ArrayList<>(List.of(
@@ -59,31 +64,27 @@ public final class ThawServerProcess implements AutoCloseable {
                     "-jar", REPO.resolve("thaw-platform/target/thaw-platform.jar").toString(),
                     "server", "--home", home.toString(), "--port", "0"));
             cmd.addAll(List.of(extraArgs));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            List<String> output = Collections.synchronizedList(new ArrayList<>());
-            CountDownLatch ready = new CountDownLatch(1);
-            int[] port = {0};
-            Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        output.add(line);
-                        Matcher m = READY.matcher(line);
-                        if (m.find()) {
-                            port[0] = Integer.parseInt(m.group(1));
-                            ready.countDown();
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // process ended
+            // Output goes to a file, not a pipe: the JDK closes a child's pipe when the child exits and drops
+            // what a blocked reader has not read yet, which would lose the server's last lines.
+            Path log = REPO.resolve("thaw-platform/target/it-logs/" + home.getFileName() + ".log");
+            Files.createDirectories(log.getParent());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                Matcher m = READY.matcher(Files.readString(log));
+                if (m.find()) {
+                    return new ThawServerProcess(p, home, Integer.parseInt(m.group(1)), log);
                 }
-            });
-            if (!ready.await(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("thaw server did not become ready:\n" + String.join("\n", output));
+                if (!p.isAlive()) {
+                    break;
+                }
+                Thread.sleep(50);
             }
-            return new ThawServerProcess(p, home, port[0], output);
+            p.destroyForcibly();
+            throw new IllegalStateException("thaw server did not become ready:\n" + Files.readString(log));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -143,6 +144,19 @@ public final class ThawServerProcess implements AutoCloseable {
         return pids;
     }
 
+    /** Pids of one function's environments. */
+    public List<Long> environmentPids(String function) {
+        String json = http("GET", "/thaw/v1/environments", null).body();
+        List<Long> pids = new ArrayList<>();
+        Matcher m = Pattern.compile("\"FunctionName\":\"" + Pattern.quote(function) + "\",[^}]*\"Pid\":(\\d+)")
+                .matcher(json);
+        while (m.find()) {
+            pids.add(Long.parseLong(m.group(1)));
+        }
+        environmentPids.addAll(pids);
+        return pids;
+    }
+
     public int evictIdle() {
         String json = http("POST", "/thaw/v1/evict", "").body();
         Matcher m = Pattern.compile("\"Evicted\":(\\d+)").matcher(json);
@@ -150,8 +164,10 @@ public final class ThawServerProcess implements AutoCloseable {
     }
 
     public String output() {
-        synchronized (output) {
-            return String.join("\n", output);
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -49,7 +49,10 @@ public final class Bootstrap {
         }
 
         if (env.snapStart()) {
-            handler.prepare(); // Jackson, and the event type's deserializer, warm in the snapshot
+            // What every restored copy's first invoke would otherwise build: Jackson, the event and result types'
+            // (de)serializers, the context classes.
+            handler.prepare();
+            LambdaContextImpl.warmUp(env, codec);
             SnapStartLifecycle.Outcome outcome = new SnapStartLifecycle(api, codec.get(), new Reseeder(),
                     RestoreChannel.stdin()).checkpointAndAwaitRestore();
             if (!(outcome instanceof SnapStartLifecycle.Outcome.Restored restored)) {

@@ -17,19 +17,22 @@ final class HandlerInvoker {
     private final Method method;
     private final HandlerShape shape;
     private final Function<TypeFactory, JavaType> eventTypeOf;
+    private final Function<TypeFactory, JavaType> resultTypeOf;
     private final LazyJsonCodec codec;
     private volatile ObjectReader eventReader;
 
     /**
      * @param target the handler instance, or null for a static method
      * @param eventTypeOf how to find the event type once Jackson is ready; unused for stream shapes
+     * @param resultTypeOf how to find the declared result type; unused for stream shapes
      */
     HandlerInvoker(Object target, Method method, HandlerShape shape, Function<TypeFactory, JavaType> eventTypeOf,
-            LazyJsonCodec codec) {
+            Function<TypeFactory, JavaType> resultTypeOf, LazyJsonCodec codec) {
         this.target = target;
         this.method = method;
         this.shape = shape;
         this.eventTypeOf = eventTypeOf;
+        this.resultTypeOf = resultTypeOf;
         this.codec = codec;
     }
 
@@ -42,10 +45,29 @@ final class HandlerInvoker {
         return shape.isStream() ? null : eventReader().getValueType();
     }
 
-    /** Builds the event type's deserializer now rather than in the first invoke (before a snapshot, say). */
+    /**
+     * Builds now what the first invoke would otherwise build (the event type's deserializer, the declared
+     * result type's serializer, the reflection accessor): before a snapshot, so no restored copy pays for it.
+     */
     void prepare() {
         if (!shape.isStream()) {
             eventReader();
+            JsonCodec json = codec.get();
+            json.prefetchSerializer(resultTypeOf.apply(json.types()));
+        }
+        buildReflectionAccessor();
+    }
+
+    /**
+     * Method.invoke with the wrong number of arguments throws IllegalArgumentException without calling the
+     * method (its contract), but only after the JDK has built its accessor for the method: tens of method
+     * handle classes on JDK 18+.
+     */
+    private void buildReflectionAccessor() {
+        try {
+            method.invoke(target, new Object[method.getParameterCount() + 1]);
+        } catch (IllegalArgumentException | ReflectiveOperationException expected) {
+            // the accessor exists now
         }
     }
 

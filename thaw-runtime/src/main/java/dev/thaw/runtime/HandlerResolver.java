@@ -61,21 +61,23 @@ final class HandlerResolver {
         }
         initialise(handlerClass);
         Object target = Modifier.isStatic(plan.method().getModifiers()) ? null : instantiate(handlerClass);
-        return new HandlerInvoker(target, plan.method(), plan.shape(), plan.eventType(), codec);
+        return new HandlerInvoker(target, plan.method(), plan.shape(), plan.eventType(), plan.resultType(), codec);
     }
 
-    /** How to call the handler, decided before any of its code runs. */
-    private record CallPlan(Method method, HandlerShape shape, Function<TypeFactory, JavaType> eventType) {
+    /** How to call the handler, decided before any of its code runs; the types are resolved once Jackson is ready. */
+    private record CallPlan(Method method, HandlerShape shape, Function<TypeFactory, JavaType> eventType,
+            Function<TypeFactory, JavaType> resultType) {
     }
 
     private static CallPlan plan(Class<?> handlerClass, String methodName) throws InitFailure {
         if (methodName == null && RequestStreamHandler.class.isAssignableFrom(handlerClass)) {
             return new CallPlan(interfaceMethod(RequestStreamHandler.class, InputStream.class, OutputStream.class,
-                    Context.class), HandlerShape.STREAMS_CONTEXT, null);
+                    Context.class), HandlerShape.STREAMS_CONTEXT, null, null);
         }
         if (methodName == null && RequestHandler.class.isAssignableFrom(handlerClass)) {
             return new CallPlan(interfaceMethod(RequestHandler.class, Object.class, Context.class),
-                    HandlerShape.EVENT_CONTEXT, types -> HandlerTypes.requestHandlerInput(types, handlerClass));
+                    HandlerShape.EVENT_CONTEXT, types -> HandlerTypes.requestHandlerInput(types, handlerClass),
+                    types -> HandlerTypes.requestHandlerOutput(types, handlerClass));
         }
         String name = methodName != null ? methodName : DEFAULT_METHOD;
         Method method = findMethod(handlerClass, name).orElseThrow(() -> badCode("No public method " + name
@@ -85,7 +87,8 @@ final class HandlerResolver {
                 new NoSuchMethodException(handlerClass.getName() + "::" + name)));
         method.trySetAccessible(); // a public method of a non-public class
         return new CallPlan(method, HandlerShape.of(method).orElseThrow(),
-                types -> HandlerTypes.parameterType(types, handlerClass, method, 0));
+                types -> HandlerTypes.parameterType(types, handlerClass, method, 0),
+                types -> HandlerTypes.returnType(types, handlerClass, method));
     }
 
     /** Loads without initialising: no function code runs yet. */

@@ -18,14 +18,31 @@ final class HandlerTypes {
 
     /** The {@code I} of {@code RequestHandler<I, O>} as {@code handlerClass} binds it. */
     static JavaType requestHandlerInput(TypeFactory types, Class<?> handlerClass) {
+        return requestHandlerParameter(types, handlerClass, 0);
+    }
+
+    /** The {@code O} of {@code RequestHandler<I, O>} as {@code handlerClass} binds it. */
+    static JavaType requestHandlerOutput(TypeFactory types, Class<?> handlerClass) {
+        return requestHandlerParameter(types, handlerClass, 1);
+    }
+
+    private static JavaType requestHandlerParameter(TypeFactory types, Class<?> handlerClass, int index) {
         JavaType[] parameters = types.constructType(handlerClass).findTypeParameters(RequestHandler.class);
-        return parameters.length == 2 ? parameters[0] : types.constructType(Object.class);
+        return parameters.length == 2 ? parameters[index] : types.constructType(Object.class);
     }
 
     /** The type of {@code method}'s parameter {@code index}, with the type variables {@code handlerClass} binds. */
     static JavaType parameterType(TypeFactory types, Class<?> handlerClass, Method method, int index) {
+        return types.resolveMemberType(method.getGenericParameterTypes()[index], bindings(types, handlerClass, method));
+    }
+
+    /** {@code method}'s return type, with the type variables {@code handlerClass} binds. */
+    static JavaType returnType(TypeFactory types, Class<?> handlerClass, Method method) {
+        return types.resolveMemberType(method.getGenericReturnType(), bindings(types, handlerClass, method));
+    }
+
+    private static TypeBindings bindings(TypeFactory types, Class<?> handlerClass, Method method) {
         JavaType declaring = types.constructType(handlerClass).findSuperType(method.getDeclaringClass());
-        TypeBindings bindings = declaring != null ? declaring.getBindings() : TypeBindings.emptyBindings();
-        return types.resolveMemberType(method.getGenericParameterTypes()[index], bindings);
+        return declaring != null ? declaring.getBindings() : TypeBindings.emptyBindings();
     }
 }

@@ -41,6 +41,13 @@ final class JsonCodec {
         return mapper.readerFor(type);
     }
 
+    /** Builds (and caches) the serializer of a declared result type; a result of that class then finds it ready. */
+    void prefetchSerializer(JavaType type) {
+        if (!type.isJavaLangObject() && !type.hasRawClass(Void.TYPE) && !type.isAbstract()) {
+            mapper.writerFor(type);
+        }
+    }
+
     /**
      * An empty payload is null. A String parameter receives the decoded text when the payload is a JSON string
      * and the raw payload otherwise, so {@code {"a":1}} arrives as that text.
@@ -67,6 +74,11 @@ final class JsonCodec {
         writeResult(readEvent(sample, eventReader(types().constructType(Object.class))));
         writeResult("x");
         writeResult(null);
+        try {
+            write(mapper.readTree(sample));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** null becomes {@code null}; a String becomes a JSON string, as on AWS. */

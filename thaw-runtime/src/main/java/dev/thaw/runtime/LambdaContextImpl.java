@@ -81,6 +81,17 @@ final class LambdaContextImpl implements Context {
         return StdoutLambdaLogger.INSTANCE;
     }
 
+    /** Loads and exercises this class and the header parsers, so a restored copy's first invoke finds them ready. */
+    static void warmUp(RuntimeEnvironment env, LazyJsonCodec codec) {
+        Invocation sample = new Invocation("warm-up", System.currentTimeMillis(), "", Optional.empty(),
+                Optional.of("{\"client\":{\"app_title\":\"t\"},\"custom\":{\"k\":\"v\"},\"env\":{}}"),
+                Optional.of("{\"cognitoIdentityId\":\"i\",\"cognitoIdentityPoolId\":\"p\"}"), new byte[0]);
+        LambdaContextImpl context = new LambdaContextImpl(sample, env, codec);
+        context.getRemainingTimeInMillis();
+        context.getClientContext().getClient().getAppTitle();
+        context.getIdentity().getIdentityId();
+    }
+
     /** A malformed header must not fail the invoke: the getter returns null, as when the header is absent. */
     private static <T> T parse(Optional<String> header, LazyJsonCodec codec, Function<JsonNode, T> from, String what) {
         if (header.isEmpty()) {

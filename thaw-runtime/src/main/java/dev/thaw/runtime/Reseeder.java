@@ -18,15 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * memory, so without this {@code Math.random()}, {@code new Random()}, {@code ThreadLocalRandom},
  * {@code UUID.randomUUID()} and friends would produce the same values in every copy.
  *
- * <p>Field names are the same in JDK 17 and 25 (checked with javap against both): static
- * {@code Math$RandomNumberGeneratorHolder.randomNumberGenerator} (and StrictMath's), static AtomicLongs
- * {@code Random.seedUniquifier}, {@code ThreadLocalRandom.seeder}, {@code SplittableRandom.defaultGen}, the
- * per-thread {@code Thread.threadLocalRandomSeed/Probe/SecondarySeed} (still on Thread in 25; a virtual
- * thread shares its carrier's probe), {@code UUID$Holder.numberGenerator}, and
- * {@code NativePRNG.INSTANCE} (a {@code RandomIO} with {@code mixRandom}, {@code buffered},
- * {@code LOCK_GET_BYTES}), and {@code sun.security.provider.SecureRandom$SeederHolder.seeder}, which seeds
- * every SHA1PRNG created without a seed. The RandomGenerator algorithms keep a static {@code defaultGen}; they live in
- * module jdk.random (package jdk.random) on 17 and 21 and in java.base (jdk.internal.random) on 25.
+ * <p>The fields, the same in JDK 17 and 25 (checked with javap against both):
+ * <ul>
+ *   <li>static {@code Math$RandomNumberGeneratorHolder.randomNumberGenerator}, and StrictMath's;</li>
+ *   <li>static AtomicLongs {@code Random.seedUniquifier}, {@code ThreadLocalRandom.seeder},
+ *       {@code SplittableRandom.defaultGen}, and static Random {@code Collections.r} (shuffle);</li>
+ *   <li>per thread, {@code Thread.threadLocalRandomSeed/Probe/SecondarySeed}: still on Thread in 25, where a
+ *       virtual thread shares its carrier's probe;</li>
+ *   <li>{@code UUID$Holder.numberGenerator}; {@code NativePRNG.INSTANCE}, a {@code RandomIO} with
+ *       {@code mixRandom}, {@code buffered} and {@code LOCK_GET_BYTES}; and
+ *       {@code sun.security.provider.SecureRandom$SeederHolder.seeder}, which seeds every unseeded SHA1PRNG;</li>
+ *   <li>static {@code defaultGen} of the RandomGenerator algorithms, in module jdk.random (package jdk.random)
+ *       on 17 and 21 and in java.base (package jdk.internal.random) on 25.</li>
+ * </ul>
  *
  * <p>Each step stands alone: a failure is reported on stderr with the {@code --add-opens} it needs, and the
  * other steps still run.
@@ -61,15 +65,18 @@ public final class Reseeder {
                     new StaticField("sun.security.provider.SecureRandom$SeederHolder", "seeder")));
 
     /**
-     * Run before the snapshot: initialises every holder this class can reach, so that after restore
-     * {@link #reseed()} only writes seeds (fast, no class loading). A holder that cannot be reached is left
-     * alone: initialising it would freeze its seed into the snapshot with no way to change it.
+     * Run before the snapshot: initialises every holder this class can reach and re-seeds it once, so that
+     * after restore {@link #reseed()} runs warm code on loaded classes (under a millisecond instead of tens).
+     * A holder that cannot be reached is left alone: initialising it would freeze its seed into the snapshot
+     * with no way to change it.
      */
     public void prime() {
+        Entropy entropy = freshEntropy();
         for (Step step : steps) {
             try {
                 step.prime();
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                step.reseed(entropy);
+            } catch (Exception | LinkageError e) {
                 report("cannot re-seed " + step.name + " after restore, left uninitialised", e);
             }
         }
@@ -77,14 +84,16 @@ public final class Reseeder {
 
     /** Re-seeds with bytes from /dev/urandom. Returns the names of the steps that failed. */
     public List<String> reseed() {
-        Entropy entropy;
+        return reseed(freshEntropy());
+    }
+
+    private static Entropy freshEntropy() {
         try {
-            entropy = Entropy.fromUrandom(ENTROPY_BYTES);
+            return Entropy.fromUrandom(ENTROPY_BYTES);
         } catch (IOException e) {
             report("/dev/urandom unreadable, falling back to clock-derived seeds", e);
-            entropy = Entropy.of(clockDerivedBytes());
+            return Entropy.of(clockDerivedBytes());
         }
-        return reseed(entropy);
     }
 
     List<String> reseed(Entropy entropy) {

@@ -63,6 +63,19 @@ class HandlerResolverTest {
     }
 
     @Test
+    void preparingForASnapshotNeverCallsTheFunction() throws Throwable {
+        HandlerInvoker instance = resolve("Counting");
+        HandlerInvoker statik = resolve("Counting::staticCount");
+
+        instance.prepare();
+        statik.prepare();
+
+        assertEquals(0, Handlers.Counting.CALLS.get());
+        assertEquals("{\"name\":\"Ada\"}", call(instance, "{\"name\":\"Ada\"}"));
+        assertEquals(1, Handlers.Counting.CALLS.get());
+    }
+
+    @Test
     void aMissingClassIsBadFunctionCodeReportedAsClassNotFound() {
         InitFailure f = assertThrows(InitFailure.class, () -> resolver.resolve("com.example.Missing", loader()));
 

@@ -1,0 +1,285 @@
+package dev.thaw.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.LogType;
+import software.amazon.awssdk.services.lambda.model.SnapStartApplyOn;
+import software.amazon.awssdk.services.lambda.model.SnapStartException;
+import software.amazon.awssdk.services.lambda.model.SnapStartOptimizationStatus;
+import software.amazon.awssdk.services.lambda.model.State;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** SnapStart with real CRIU: publish takes a snapshot, cold starts restore it, and the three hazards are handled. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SnapStartIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FIXTURES = "dev.thaw.examples.fixtures.";
+    private ThawServerProcess server;
+    private LambdaClient lambda;
+    private ServerSocket echoServer;
+    private final ExecutorService echoThreads = Executors.newVirtualThreadPerTaskExecutor();
+
+    @BeforeAll
+    void start() throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "SnapStart needs root for CRIU");
+        server = ThawServerProcess.startWithEnvironment(Map.of("AWS_ACCESS_KEY_ID", "AKIATHAWTEST",
+                "AWS_SECRET_ACCESS_KEY", "secret-for-tests"));
+        lambda = server.lambda();
+        echoServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        echoThreads.submit(this::serveEcho);
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        if (server == null) {
+            return;
+        }
+        echoServer.close();
+        echoThreads.shutdownNow();
+        lambda.close();
+        server.close();
+    }
+
+    /** A line-echo server on loopback for the socket example. */
+    private void serveEcho() {
+        while (!echoServer.isClosed()) {
+            try {
+                Socket s = echoServer.accept();
+                echoThreads.submit(() -> {
+                    try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream()));
+                         PrintWriter out = new PrintWriter(s.getOutputStream(), true)) {
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            out.println(line);
+                        }
+                    } catch (IOException ignored) {
+                        // client went away
+                    }
+                });
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private GetFunctionConfigurationResponse publishSnapStart(String name, String handler, Map<String, String> env) {
+        lambda.createFunction(b -> b.functionName(name).runtime("java17").handler(handler).role("r")
+                .memorySize(256).timeout(15).environment(e -> e.variables(env))
+                .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
+                .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+        var published = lambda.publishVersion(b -> b.functionName(name));
+        assertEquals(State.PENDING, published.state(), "PublishVersion returns at once, Pending");
+        lambda.waiter().waitUntilPublishedVersionActive(b -> b.functionName(name).qualifier(published.version()));
+        return config(name, published.version());
+    }
+
+    private GetFunctionConfigurationResponse config(String name, String version) {
+        return lambda.getFunctionConfiguration(b -> b.functionName(name).qualifier(version));
+    }
+
+    private static String tail(InvokeResponse r) {
+        return new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
+    }
+
+    private InvokeResponse invoke(String name, String qualifier, String payload) {
+        return lambda.invoke(b -> b.functionName(name).qualifier(qualifier).logType(LogType.TAIL)
+                .payload(SdkBytes.fromUtf8String(payload)));
+    }
+
+    @Test
+    void publishGoesPendingToActiveAndTheFirstInvokeRestoresWithHooksInOrder() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("hooks", FIXTURES + "Hooks", Map.of());
+        assertEquals(State.ACTIVE, v.state());
+        assertEquals(SnapStartOptimizationStatus.ON, v.snapStart().optimizationStatus());
+
+        InvokeResponse r = invoke("hooks", v.version(), "{}");
+        JsonNode out = JSON.readTree(r.payload().asByteArray());
+        assertEquals(List.of("before:B", "before:A", "after:A", "after:B"),
+                JSON.convertValue(out.path("events"), List.class), "CRaC order: reverse before, forward after");
+        assertEquals("snap-start", out.path("initType").asText());
+        String log = tail(r);
+        assertTrue(log.matches("(?s).*REPORT .*Restore Duration: [\\d.]+ ms\tBilled Restore Duration: \\d+ ms\t.*"), log);
+        assertTrue(!log.contains("Init Duration"), log);
+
+        InvokeResponse latest = invoke("hooks", "$LATEST", "{}");
+        assertEquals("on-demand", JSON.readTree(latest.payload().asByteArray()).path("initType").asText(),
+                "$LATEST never uses snapshots");
+        assertTrue(tail(latest).contains("Init Duration"), tail(latest));
+    }
+
+    @Test
+    void eightConcurrentColdStartsRestoreEightUniqueCopies() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("unique", FIXTURES + "Uniqueness", Map.of());
+        List<JsonNode> answers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<InvokeResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit(() -> invoke("unique", v.version(), "{}")));
+            }
+            for (Future<InvokeResponse> f : calls) {
+                InvokeResponse r = f.get();
+                assertEquals(null, r.functionError(), r.payload().asUtf8String());
+                assertTrue(tail(r).contains("Restore Duration"), tail(r));
+                answers.add(JSON.readTree(r.payload().asByteArray()));
+            }
+        }
+        long environments = server.environmentPids("unique").size();
+        assertEquals(8, environments, "eight independent restored copies");
+        for (String field : List.of("mathRandom", "uuid", "threadLocalRandom", "secureRandom", "random")) {
+            Set<String> values = new HashSet<>();
+            answers.forEach(a -> values.add(a.path(field).asText()));
+            assertEquals(8, values.size(), field + " must differ across restored copies: " + values);
+        }
+    }
+
+    @Test
+    void aSocketExampleReconnectsInAfterRestore() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("socket", FIXTURES + "SocketHolder",
+                Map.of("ECHO_PORT", Integer.toString(echoServer.getLocalPort())));
+        assertEquals(State.ACTIVE, v.state(), v.stateReason());
+        InvokeResponse r = invoke("socket", v.version(), "{\"line\":\"ping\"}");
+        assertEquals(null, r.functionError(), r.payload().asUtf8String() + "\n" + tail(r));
+        JsonNode out = JSON.readTree(r.payload().asByteArray());
+        assertEquals("ping", out.path("echo").asText());
+        assertEquals(1, out.path("reconnects").asInt());
+    }
+
+    @Test
+    void anOpenUserSocketFailsThePublishNamingTheEndpoint() {
+        lambda.createFunction(b -> b.functionName("leaky").runtime("java17").handler(FIXTURES + "SocketHolder")
+                .role("r").environment(e -> e.variables(Map.of("ECHO_PORT",
+                        Integer.toString(echoServer.getLocalPort()), "SOCKET_NO_HOOK", "true")))
+                .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
+                .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+        String version = lambda.publishVersion(b -> b.functionName("leaky")).version();
+        GetFunctionConfigurationResponse failed = awaitSettled("leaky", version);
+        assertEquals(State.FAILED, failed.state());
+        assertTrue(failed.stateReason().contains("127.0.0.1:" + echoServer.getLocalPort()), failed.stateReason());
+        assertTrue(failed.stateReason().contains("org.crac"), failed.stateReason());
+        assertThrows(SnapStartException.class, () -> invoke("leaky", version, "{}"));
+    }
+
+    @Test
+    void aTokenExampleGetsFreshCredentialsAfterRestore() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("token", FIXTURES + "TokenRefresher", Map.of());
+        long before = System.currentTimeMillis();
+        JsonNode out = JSON.readTree(invoke("token", v.version(), "{}").payload().asByteArray());
+        assertEquals("AKIATHAWTEST", out.path("accessKeyId").asText());
+        assertEquals(1, out.path("refreshes").asInt());
+        assertTrue(out.path("tokenIssuedAt").asLong() >= before, "the token was refreshed after the restore");
+        assertTrue(java.time.Instant.parse(out.path("expiration").asText()).toEpochMilli() > before);
+    }
+
+    @Test
+    void aFailingAfterRestoreHookIsSnapStartException() {
+        GetFunctionConfigurationResponse v = publishSnapStart("after-fails", FIXTURES + "Hooks",
+                Map.of("FAIL_AFTER_RESTORE", "true"));
+        SnapStartException e = assertThrows(SnapStartException.class, () -> invoke("after-fails", v.version(), "{}"));
+        assertTrue(e.getMessage().contains("afterRestore"), e.getMessage());
+        assertTrue(String.join("\n", logLines("after-fails")).contains("after restore failed on purpose"));
+    }
+
+    @Test
+    void aFailingBeforeCheckpointHookFailsThePublish() {
+        lambda.createFunction(b -> b.functionName("before-fails").runtime("java17").handler(FIXTURES + "Hooks")
+                .role("r").environment(e -> e.variables(Map.of("FAIL_BEFORE_CHECKPOINT", "true")))
+                .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
+                .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+        String version = lambda.publishVersion(b -> b.functionName("before-fails")).version();
+        GetFunctionConfigurationResponse failed = awaitSettled("before-fails", version);
+        assertEquals(State.FAILED, failed.state());
+        assertNotNull(failed.stateReasonCodeAsString());
+        assertThrows(SnapStartException.class, () -> invoke("before-fails", version, "{}"));
+    }
+
+    @Test
+    void aCorruptedSnapshotIsNeverRestoredAndIsRecreated() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("corrupt", FIXTURES + "Echo", Map.of());
+        Path images = server.home().resolve("snapshots/corrupt/" + v.version() + "/images");
+        Path pages;
+        try (var files = Files.list(images)) {
+            pages = files.filter(p -> p.getFileName().toString().startsWith("pages-")).findFirst().orElseThrow();
+        }
+        Files.write(pages, new byte[] {1, 2, 3, 4}, StandardOpenOption.WRITE);
+        InvokeResponse r = invoke("corrupt", v.version(), "{}");
+        assertEquals(null, r.functionError(), r.payload().asUtf8String());
+        assertTrue(tail(r).contains("Init Duration"), "served by an ordinary INIT: " + tail(r));
+        assertTrue(String.join("\n", logLines("corrupt")).contains("SNAPSTART_WARNING snapshot not restored"));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!String.join("\n", logLines("corrupt")).matches("(?s).*SNAPSHOT_REPORT.*SNAPSHOT_REPORT.*")
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        server.evictIdle();
+        assertTrue(tail(invoke("corrupt", v.version(), "{}")).contains("Restore Duration"),
+                "the re-created snapshot is restored");
+    }
+
+    @Test
+    void snapStartOnACustomRuntimeIsInvalidParameter() {
+        assertThrows(InvalidParameterValueException.class, () -> lambda.createFunction(b -> b.functionName("custom")
+                .runtime("provided.al2023").handler("bootstrap").role("r")
+                .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
+                .code(c -> c.zipFile(ThawServerProcess.example("test-functions")))));
+    }
+
+    private GetFunctionConfigurationResponse awaitSettled(String name, String version) {
+        long deadline = System.currentTimeMillis() + 120_000;
+        GetFunctionConfigurationResponse c = config(name, version);
+        while (c.state() == State.PENDING && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            c = config(name, version);
+        }
+        return c;
+    }
+
+    private List<String> logLines(String function) {
+        String body = server.http("GET", "/thaw/v1/logs/" + function, null).body();
+        try {
+            List<String> lines = new ArrayList<>();
+            JSON.readTree(body).path("Events").forEach(e -> lines.add(e.path("Message").asText()));
+            return lines;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
