@@ -145,7 +145,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
         }
         Jdks.Jdk jdk = settings.jdks().require(runtime);
         cmd.add(jdk.java().toString());
-        cmd.addAll(JvmOptions.forMemory(version.config().memorySize()));
+        cmd.addAll(JvmOptions.forMemory(version.config().memorySize(), jdk.release()));
         cmd.add("-cp");
         cmd.add(settings.runtimeJar().toString());
         cmd.add("dev.thaw.runtime.Bootstrap");

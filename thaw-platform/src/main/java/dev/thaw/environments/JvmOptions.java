@@ -12,7 +12,7 @@ public final class JvmOptions {
     private JvmOptions() {
     }
 
-    public static List<String> forMemory(int memoryMb) {
+    public static List<String> forMemory(int memoryMb, int javaRelease) {
         int heapMb = Math.max(48, memoryMb * 70 / 100);
         List<String> flags = new ArrayList<>(List.of(
                 "-Xmx" + heapMb + "m",
@@ -29,7 +29,8 @@ public final class JvmOptions {
                 "-Dorg.crac.Core.Compat=dev.thaw.runtime.crac"));
         // The runtime re-seeds the JDK's global random state after a restore (see dev.thaw.runtime.Reseeder).
         for (String pkg : List.of("java.base/java.lang", "java.base/java.util", "java.base/java.util.concurrent",
-                "java.base/java.net", "java.base/sun.security.provider", "jdk.random/jdk.random")) {
+                "java.base/java.net", "java.base/sun.security.provider",
+                javaRelease >= 22 ? "java.base/jdk.internal.random" : "jdk.random/jdk.random")) {
             flags.add("--add-opens");
             flags.add(pkg + "=ALL-UNNAMED");
         }
