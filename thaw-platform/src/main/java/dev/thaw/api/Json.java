@@ -16,7 +16,11 @@ import java.util.Optional;
  * InvalidParameterValueException AWS would return, naming the field.
  */
 final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Strings up to a 50 MB package in base64 (Jackson's default cap is 20 MB). */
+    static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength(100_000_000).build())
+            .build());
 
     private Json() {
     }

@@ -70,14 +70,20 @@ public final class RuntimeApiServer implements AutoCloseable {
                         + req.prologue().method().text() + " " + req.path().path()));
     }
 
-    private void next(ServerRequest req, ServerResponse res) throws InterruptedException {
+    private void next(ServerRequest req, ServerResponse res) {
         Invocation inv = null;
         while (inv == null) {
             if (channel.isClosed()) {
                 problem(res, Status.INTERNAL_SERVER_ERROR_500, "ServiceException", "environment is shutting down");
                 return;
             }
-            inv = channel.next(POLL_SLICE_MS);
+            try {
+                inv = channel.next(POLL_SLICE_MS);
+            } catch (InterruptedException e) {
+                // The server is stopping with the environment; the runtime is being stopped too.
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
         res.header(REQUEST_ID, inv.requestId());
         res.header(DEADLINE, Long.toString(inv.deadlineEpochMs()));
