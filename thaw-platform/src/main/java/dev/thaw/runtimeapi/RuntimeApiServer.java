@@ -81,7 +81,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                 inv = channel.next(POLL_SLICE_MS);
             } catch (InterruptedException e) {
                 // The server is stopping with the environment; the runtime is being stopped too.
-                Thread.currentThread().interrupt();
+                problem(res, Status.INTERNAL_SERVER_ERROR_500, "ServiceException", "environment is shutting down");
                 return;
             }
         }

@@ -52,9 +52,10 @@ final class SnapshotRestorer {
 
     Environment restore(FunctionVersion version, Manifest manifest) throws RestoreFailed {
         long start = System.nanoTime();
-        EnvironmentLauncher.RuntimeApiEndpoint endpoint = launcher.openRuntimeApi();
-        Path work = workRoot.resolve(endpoint.environmentId());
-        Process criuProcess;
+        Path work = workRoot.resolve(java.util.UUID.randomUUID().toString());
+        Process criuProcess = null;
+        EnvironmentLauncher.RuntimeApiEndpoint endpoint = null;
+        long apiReady;
         long pid;
         try {
             Files.createDirectories(work);
@@ -67,22 +68,24 @@ final class SnapshotRestorer {
                     "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
                     "--inherit-fd", "fd[1]:pipe:[" + io.stdout() + "]",
                     "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]")).start();
+            // The copy's Runtime API server starts while CRIU restores: the copy needs it only after restore.
+            endpoint = launcher.openRuntimeApi();
+            apiReady = System.nanoTime();
             pid = awaitRestoredPid(criuProcess, work);
-        } catch (IOException | RuntimeException e) {
-            endpoint.close();
+        } catch (IOException | RuntimeException | InterruptedException | RestoreFailed e) {
+            if (criuProcess != null) {
+                criuProcess.destroyForcibly();
+            }
+            if (endpoint != null) {
+                endpoint.close();
+            }
             deleteQuietly(work);
-            throw new RestoreFailed("cannot restore: " + e.getMessage());
-        } catch (InterruptedException e) {
-            endpoint.close();
-            deleteQuietly(work);
-            Thread.currentThread().interrupt();
-            throw new RestoreFailed("interrupted");
-        } catch (RestoreFailed e) {
-            endpoint.close();
-            deleteQuietly(work);
-            throw e;
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof RestoreFailed f ? f : new RestoreFailed("cannot restore: " + e.getMessage());
         }
-        deleteQuietly(work);
+        long restored = System.nanoTime();
         Environment env = launcher.attach(version, endpoint, new RestoredProcess(pid, criuProcess));
         try {
             handOverIdentity(env, endpoint);
@@ -91,7 +94,12 @@ final class SnapshotRestorer {
             env.stop();
             throw e;
         }
-        env.restored((System.nanoTime() - start) / 1e6);
+        long ready = System.nanoTime();
+        deleteQuietly(work);
+        env.platformLine(String.format(java.util.Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\t"
+                + "(Runtime API up after %.2f ms)\tafterRestore and first poll: %.2f ms", (restored - start) / 1e6,
+                (apiReady - start) / 1e6, (ready - restored) / 1e6));
+        env.restored((ready - start) / 1e6);
         return env;
     }
 
