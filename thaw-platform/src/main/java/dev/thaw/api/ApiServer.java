@@ -5,6 +5,7 @@ import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.invoke.InvokeService;
+import dev.thaw.snapshots.SnapStartService;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 
@@ -16,11 +17,12 @@ public final class ApiServer implements AutoCloseable {
     private final WebServer server;
 
     public ApiServer(String host, int port, FunctionService functions, InvokeService invoker, EnvironmentPool pool,
-                     FunctionLogs logs, CredentialsService credentials) {
+                     FunctionLogs logs, CredentialsService credentials, SnapStartService snapStart) {
         ControlApi control = new ControlApi(functions,
                 sha -> "http://" + host + ":" + this.port() + PlatformApi.BASE + "/code/" + sha + ".zip");
         InvokeApi invoke = new InvokeApi(invoker);
-        PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), credentials);
+        PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), credentials, functions,
+                snapStart);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)

@@ -8,6 +8,10 @@ import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.CodeStore;
+import dev.thaw.functions.FunctionService;
+import dev.thaw.functions.FunctionVersion;
+import dev.thaw.snapshots.Manifest;
+import dev.thaw.snapshots.SnapStartService;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -29,8 +33,13 @@ final class PlatformApi {
     private final FunctionLogs logs;
     private final CodeStore code;
     private final CredentialsService credentials;
+    private final FunctionService functions;
+    private final SnapStartService snapStart;
 
-    PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code, CredentialsService credentials) {
+    PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code, CredentialsService credentials,
+                FunctionService functions, SnapStartService snapStart) {
+        this.functions = functions;
+        this.snapStart = snapStart;
         this.pool = pool;
         this.logs = logs;
         this.code = code;
@@ -47,7 +56,8 @@ final class PlatformApi {
                 .post(BASE + "/evict", this::evict)
                 .get(BASE + "/logs/{name}", this::logs)
                 .get(BASE + "/code/{file}", this::download)
-                .get(BASE + "/credentials", this::credentials);
+                .get(BASE + "/credentials", this::credentials)
+                .get(BASE + "/functions/{name}/versions/{version}/snapshot", this::snapshot);
     }
 
     private void environments(ServerRequest req, ServerResponse res) {
@@ -82,6 +92,24 @@ final class PlatformApi {
             e.put("Timestamp", Long.parseLong(line.substring(0, sp)));
             e.put("Message", line.substring(sp + 1));
         }
+        Http.json(res, 200, out);
+    }
+
+    /** A published version's snapshot: sizes, timings and the safety scan's warnings. */
+    private void snapshot(ServerRequest req, ServerResponse res) {
+        FunctionVersion v = functions.get(Http.pathParam(req, "name"), Http.pathParam(req, "version"));
+        Manifest m = snapStart.manifest(v).orElseThrow(() -> ThawException.notFound("Version " + v.version()
+                + " of " + v.functionName() + " has no snapshot (state " + v.state().state() + ")."));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("FunctionName", m.functionName());
+        out.put("Version", m.version());
+        out.put("CreatedAt", m.createdAt());
+        out.put("ImageBytes", m.imageBytes());
+        out.put("RssBytesAtCheckpoint", m.rssBytesAtDump());
+        out.put("InitMillis", m.initMillis());
+        out.put("DumpMillis", m.dumpMillis());
+        ArrayNode warnings = out.putArray("Warnings");
+        m.warnings().forEach(warnings::add);
         Http.json(res, 200, out);
     }
 

@@ -100,6 +100,16 @@ final class DeployCommand implements Callable<Integer> {
         System.out.println(" " + version.path("State").asText()
                 + (version.has("StateReason") ? " (" + version.path("StateReason").asText() + ")" : "")
                 + ", SnapStart " + version.path("SnapStart").path("OptimizationStatus").asText());
+        if ("On".equals(version.path("SnapStart").path("OptimizationStatus").asText())) {
+            JsonNode snapshot = api.json("GET", "/thaw/v1/functions/" + ApiClient.encode(name) + "/versions/" + number
+                    + "/snapshot", null);
+            System.out.printf(java.util.Locale.ROOT, "snapshot: %.1f MB image, INIT %.0f ms, dump %.0f ms%n",
+                    snapshot.path("ImageBytes").asLong() / 1048576.0, snapshot.path("InitMillis").asDouble(),
+                    snapshot.path("DumpMillis").asDouble());
+            for (JsonNode w : snapshot.path("Warnings")) {
+                System.out.println("snapshot-safety warning: " + w.asText());
+            }
+        }
         return "Active".equals(version.path("State").asText()) ? 0 : 1;
     }
 }

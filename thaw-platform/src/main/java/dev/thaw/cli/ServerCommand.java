@@ -38,8 +38,27 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--idle-ttl", description = "Seconds an idle environment is kept (default: 600).")
     Integer idleTtlSeconds;
 
+    @Option(names = "--snapshot-expiry", description = "Delete snapshots unused this long, e.g. 14d, 12h, 90s "
+            + "(default: 14d); the version goes Inactive until its snapshot is re-created.")
+    String snapshotExpiry;
+
     static boolean running() {
         return running;
+    }
+
+    static Duration parseDuration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([dhms])").matcher(text.trim());
+        if (!m.matches()) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
+                    "durations look like 14d, 12h, 30m or 90s, not " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+        };
     }
 
     @Override
@@ -63,6 +82,9 @@ final class ServerCommand implements Callable<Integer> {
         if (concurrency != null || idleTtlSeconds != null) {
             config = config.withLimits(concurrency != null ? concurrency : config.accountConcurrency(),
                     idleTtlSeconds != null ? Duration.ofSeconds(idleTtlSeconds) : config.idleTtl());
+        }
+        if (snapshotExpiry != null) {
+            config = config.withSnapshotExpiry(parseDuration(snapshotExpiry));
         }
         Thaw thaw = new Thaw(config).start();
         running = true;

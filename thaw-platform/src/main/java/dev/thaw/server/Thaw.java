@@ -68,15 +68,16 @@ public final class Thaw implements AutoCloseable {
                 config.accountId(), logs, new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()),
                 home.resolve("code"), credentials));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
-                criu, jdks, home.resolve("code"));
+                criu, jdks, home.resolve("code"), config.snapshotExpiry());
         pool = new EnvironmentPool(snapStart, config.idleTtl());
         functions.addListener(pool);
         functions.addListener(snapStart);
         InvokeService invoker = new InvokeService(functions, store, new ConcurrencyLimiter(config.accountConcurrency()),
                 pool);
-        api = new ApiServer(config.host(), config.port(), functions, invoker, pool, logs, credentials).start();
+        api = new ApiServer(config.host(), config.port(), functions, invoker, pool, logs, credentials, snapStart).start();
         apiPort.set(api.port());
         snapStart.reconcile();
+        snapStart.startExpiry();
         return this;
     }
 

@@ -22,7 +22,8 @@ public record ThawConfig(
         Duration idleTtl,
         Path runtimeJar,
         Path jdkSearchRoot,
-        Map<String, Path> jdkOverrides) {
+        Map<String, Path> jdkOverrides,
+        Duration snapshotExpiry) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -36,7 +37,7 @@ public record ThawConfig(
         }
         return new ThawConfig(home, "127.0.0.1", 9000, env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", 9100, 9999, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
-                Path.of("/usr/lib/jvm"), jdks);
+                Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14));
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -60,26 +61,32 @@ public record ThawConfig(
 
     public ThawConfig withHome(Path newHome) {
         return new ThawConfig(newHome, host, port, region, accountId, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
     }
 
     public ThawConfig withPort(int newPort) {
         return new ThawConfig(home, host, newPort, region, accountId, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
     }
 
     public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
         return new ThawConfig(home, host, port, newRegion, newAccount, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
     }
 
     public ThawConfig withRuntimePorts(int first, int last) {
         return new ThawConfig(home, host, port, region, accountId, first, last, accountConcurrency, idleTtl,
-                runtimeJar, jdkSearchRoot, jdkOverrides);
+                runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
+    }
+
+    /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
+    public ThawConfig withSnapshotExpiry(Duration expiry) {
+        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry);
     }
 
     public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
-                newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides);
+                newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
     }
 }

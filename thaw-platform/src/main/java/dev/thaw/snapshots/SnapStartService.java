@@ -13,6 +13,10 @@ import dev.thaw.functions.VersionListener;
 import dev.thaw.functions.VersionState;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,9 +45,13 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
     private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("snapshotter").factory());
     private final Set<String> recreating = ConcurrentHashMap.newKeySet();
+    private final Duration expiry;
+    private final ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("snapshot-expiry").factory());
 
     public SnapStartService(FunctionService functions, EnvironmentLauncher launcher, Path snapshotRoot, Path workRoot,
-                            Criu criu, Jdks jdks, Path codeRoot) {
+                            Criu criu, Jdks jdks, Path codeRoot, Duration expiry) {
+        this.expiry = expiry;
         this.functions = functions;
         this.launcher = launcher;
         this.store = new SnapshotStore(snapshotRoot);
@@ -52,6 +60,36 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
         this.restorer = new SnapshotRestorer(launcher, store, criu, workRoot);
+    }
+
+    /**
+     * Starts expiring unused snapshots: one unused for longer than the expiry is deleted and its version goes
+     * Inactive, as on AWS; the next invoke gets SnapStartNotReadyException and re-creates it.
+     */
+    public void startExpiry() {
+        long period = Math.max(1000, Math.min(Duration.ofMinutes(10).toMillis(), expiry.toMillis() / 4));
+        expirer.scheduleWithFixedDelay(this::expireUnused, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    void expireUnused() {
+        try {
+            for (FunctionVersion v : functions.allStoredVersions()) {
+                if (!v.usesSnapshots() || v.state().state() != VersionState.State.Active) {
+                    continue;
+                }
+                Optional<Instant> lastUsed = store.lastUsed(v.functionName(), v.version());
+                if (lastUsed.isPresent() && lastUsed.get().plus(expiry).isBefore(Instant.now())) {
+                    LOG.info(() -> "snapshot of " + v.functionName() + ":" + v.version() + " unused since "
+                            + lastUsed.get() + ": deleting it; the version is Inactive until it is re-created");
+                    store.delete(v.functionName(), v.version());
+                    functions.updateVersionState(v.functionName(), v.version(), FunctionVersion.SnapshotStatus.Off,
+                            VersionState.inactive("The function's snapshot was deleted because it was not used for "
+                                    + expiry + ". The next invoke re-creates it.", "Idle"));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "snapshot expiry check failed", e);
+        }
     }
 
     /** After a restart: snapshots still Pending are taken again, and snapshots of deleted versions removed. */
@@ -93,7 +131,7 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
         } catch (SnapshotFailure f) {
             LOG.warning(() -> "snapshot of " + version.functionName() + ":" + version.version() + " failed: "
                     + f.getMessage());
-            if (!recreate) {
+            if (!recreate || version.state().state() == VersionState.State.Inactive) {
                 functions.updateVersionState(version.functionName(), version.version(),
                         FunctionVersion.SnapshotStatus.Off, VersionState.failed(f.getMessage(), f.reasonCode()));
             }
@@ -141,7 +179,9 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
                 .or(() -> store.verify(manifest.get())).orElse(null);
         if (problem == null) {
             try {
-                return restorer.restore(version, manifest.get());
+                Environment env = restorer.restore(version, manifest.get());
+                store.markUsed(version.functionName(), version.version());
+                return env;
             } catch (SnapshotRestorer.RestoreFailed e) {
                 problem = "the restore failed: " + e.getMessage();
             }
@@ -181,6 +221,7 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
 
     @Override
     public void close() {
+        expirer.shutdownNow();
         snapshotter.shutdownNow();
     }
 }

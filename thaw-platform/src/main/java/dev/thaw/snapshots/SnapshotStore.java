@@ -132,6 +132,34 @@ public final class SnapshotStore {
         }
     }
 
+    /** Records that a snapshot was restored now (the mtime of a marker file beside the manifest). */
+    public void markUsed(String function, String version) {
+        Path marker = directory(function, version).resolve("last-used");
+        try {
+            if (!Files.exists(marker)) {
+                Files.createFile(marker);
+            }
+            Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException e) {
+            // Expiry then counts from the snapshot's creation; never fail a restore over this.
+        }
+    }
+
+    /** When the snapshot was last restored, or created if never. */
+    public Optional<java.time.Instant> lastUsed(String function, String version) {
+        for (String name : new String[] {"last-used", "manifest.json"}) {
+            Path p = directory(function, version).resolve(name);
+            if (Files.exists(p)) {
+                try {
+                    return Optional.of(Files.getLastModifiedTime(p).toInstant());
+                } catch (IOException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public void delete(String function, String version) {
         fullyVerified.removeIf(k -> k.startsWith(function + "/" + version + "/"));
         try {

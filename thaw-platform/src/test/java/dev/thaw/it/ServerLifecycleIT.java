@@ -44,4 +44,37 @@ class ServerLifecycleIT {
         }
         assertTrue(server.output().contains("thaw: stopped"), server.output());
     }
+
+    @Test
+    void noEnvironmentOutlivesAKillMinusNineOfThePlatformRestoredCopiesIncluded() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")));
+        ThawServerProcess server = ThawServerProcess.start();
+        List<Long> pids;
+        try (LambdaClient lambda = server.lambda()) {
+            lambda.createFunction(b -> b.functionName("orphan").runtime(Runtime.JAVA17)
+                    .handler("dev.thaw.examples.fixtures.Echo").role("r")
+                    .snapStart(s -> s.applyOn(software.amazon.awssdk.services.lambda.model.SnapStartApplyOn
+                            .PUBLISHED_VERSIONS))
+                    .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+            lambda.publishVersion(b -> b.functionName("orphan"));
+            lambda.waiter().waitUntilPublishedVersionActive(b -> b.functionName("orphan").qualifier("1"));
+            assertEquals(200, lambda.invoke(b -> b.functionName("orphan").qualifier("1")).statusCode());
+            assertEquals(200, lambda.invoke(b -> b.functionName("orphan")).statusCode());
+            pids = server.environmentPids("orphan");
+            assertEquals(2, pids.size(), "one restored copy and one plain environment");
+        }
+        server.kill();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline && pids.stream().anyMatch(ServerLifecycleIT::alive)) {
+            Thread.sleep(100);
+        }
+        List<Long> survivors = pids.stream().filter(ServerLifecycleIT::alive).toList();
+        survivors.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        server.close();
+        assertTrue(survivors.isEmpty(), "environments survived kill -9 of the platform: " + survivors);
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
 }

@@ -180,10 +180,22 @@ public final class ThawServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the platform gets no chance to clean up. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGTERM, wait for exit, then assert that no environment process it ever reported is still alive. */
     @Override
     public void close() {
-        environmentPids();
+        if (process.isAlive()) {
+            environmentPids();
+        }
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -61,6 +61,7 @@ public final class Bootstrap {
             api = restored.api();
             env = env.restoredAs(restored.instruction());
         }
+        PlatformWatch.start();
 
         try {
             new InvokeLoop(api, handler, env, codec).run();
