@@ -59,8 +59,8 @@ public final class Environment {
         this.logStream = logStream;
         this.stdout = new LogPump(process.stdout(), this::functionLine);
         this.stderr = new LogPump(process.stderr(), this::functionLine);
-        Thread.ofVirtual().name("env-" + id + "-stdout").start(stdout);
-        Thread.ofVirtual().name("env-" + id + "-stderr").start(stderr);
+        Thread.ofPlatform().daemon().name("env-" + id + "-stdout").start(stdout);
+        Thread.ofPlatform().daemon().name("env-" + id + "-stderr").start(stderr);
         process.onExit().whenComplete((code, err) -> {
             channel.close(new EnvironmentExited(code == null ? -1 : code));
             markDead();

@@ -39,7 +39,17 @@ public final class EnvironmentLauncher implements AutoCloseable {
             + "{ print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l \"$m\" 2>/dev/null; done; "
             + "exec \"$@\"";
 
+    /** Runtime API endpoints kept started for the next cold starts. */
+    private static final int SPARE_ENDPOINTS = 2;
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(EnvironmentLauncher.class.getName());
+
     private final LaunchSettings settings;
+    private final java.util.concurrent.ConcurrentLinkedQueue<RuntimeApiEndpoint> spares =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean replenishing =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean closed;
     private final ExecutorService spawner = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("environment-spawner").factory());
 
@@ -93,7 +103,17 @@ public final class EnvironmentLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * A ready Runtime API endpoint. Starting a server takes 10-30 ms of CPU, so a few are kept started in advance
+     * and replenished in the background: a cold start (a restore above all) does not pay for it on its path.
+     */
     public RuntimeApiEndpoint openRuntimeApi() {
+        RuntimeApiEndpoint spare = spares.poll();
+        replenishSpares();
+        return spare != null ? spare : startEndpoint();
+    }
+
+    private RuntimeApiEndpoint startEndpoint() {
         int port = settings.ports().allocate();
         InvocationChannel channel = new InvocationChannel();
         try {
@@ -103,6 +123,23 @@ public final class EnvironmentLauncher implements AutoCloseable {
             settings.ports().release(port);
             throw e;
         }
+    }
+
+    private void replenishSpares() {
+        if (closed || !replenishing.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("runtime-api-spares").start(() -> {
+            try {
+                while (!closed && spares.size() < SPARE_ENDPOINTS) {
+                    spares.add(startEndpoint());
+                }
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "cannot start a spare Runtime API endpoint: " + e);
+            } finally {
+                replenishing.set(false);
+            }
+        });
     }
 
     /** Wraps a restored process tree as an environment of {@code version}. */
@@ -115,17 +152,15 @@ public final class EnvironmentLauncher implements AutoCloseable {
 
     /** Spawns the process and its Runtime API server without waiting for INIT. */
     Environment spawn(FunctionVersion version, InitType initType) throws StartupFailure {
-        String id = Environment.newId();
-        int port = settings.ports().allocate();
-        InvocationChannel channel = new InvocationChannel();
-        RuntimeApiServer api;
+        RuntimeApiEndpoint endpoint;
         try {
-            api = RuntimeApiServer.start(channel, port);
+            endpoint = openRuntimeApi();
         } catch (RuntimeException e) {
-            settings.ports().release(port);
             throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start Runtime API: " + e,
                     "Runtime.Unavailable"), "", e.toString());
         }
+        String id = endpoint.environmentId();
+        RuntimeApiServer api = endpoint.server();
         Path taskRoot = settings.codeRoot().resolve(version.code().sha256Hex());
         ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot)).directory(taskRoot.toFile());
         pb.environment().clear();
@@ -134,14 +169,13 @@ public final class EnvironmentLauncher implements AutoCloseable {
         try {
             process = spawner.submit(() -> ChildProcess.of(pb.start())).get();
         } catch (ExecutionException | InterruptedException e) {
-            api.close();
-            settings.ports().release(port);
+            endpoint.close();
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start environment: "
                     + cause.getMessage(), "Runtime.Unavailable"), "", String.valueOf(cause));
         }
         FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
-        return new Environment(id, version, process, channel, api, () -> settings.ports().release(port), stream);
+        return new Environment(id, version, process, endpoint.channel(), api, endpoint.releasePort(), stream);
     }
 
     List<String> command(FunctionVersion version, Path taskRoot) {
@@ -191,6 +225,11 @@ public final class EnvironmentLauncher implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        RuntimeApiEndpoint spare;
+        while ((spare = spares.poll()) != null) {
+            spare.close();
+        }
         spawner.shutdownNow();
     }
 

@@ -490,8 +490,20 @@ public final class FunctionService {
         }
     }
 
+    /** Decoded documents by their text: the invoke path reads the same version document again and again. */
+    private final java.util.concurrent.ConcurrentHashMap<String, FunctionVersion> decoded =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private FunctionVersion decodeVersion(String document) {
-        return decode(document, FunctionVersion.class);
+        FunctionVersion v = decoded.get(document);
+        if (v == null) {
+            if (decoded.size() > 4096) {
+                decoded.clear();
+            }
+            v = decode(document, FunctionVersion.class);
+            decoded.put(document, v);
+        }
+        return v;
     }
 
     private static <T> T decode(String document, Class<T> type) {

@@ -71,6 +71,8 @@ final class SnapshotRestorer {
             // The copy's Runtime API server starts while CRIU restores: the copy needs it only after restore.
             endpoint = launcher.openRuntimeApi();
             apiReady = System.nanoTime();
+            // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
+            handOverIdentity(criuProcess.getOutputStream(), endpoint);
             pid = awaitRestoredPid(criuProcess, work);
         } catch (IOException | RuntimeException | InterruptedException | RestoreFailed e) {
             if (criuProcess != null) {
@@ -88,7 +90,6 @@ final class SnapshotRestorer {
         long restored = System.nanoTime();
         Environment env = launcher.attach(version, endpoint, new RestoredProcess(pid, criuProcess));
         try {
-            handOverIdentity(env, endpoint);
             awaitReady(env, start);
         } catch (RuntimeException e) {
             env.stop();
@@ -130,18 +131,13 @@ final class SnapshotRestorer {
     }
 
     /** Writes the copy's identity line to its new stdin; the runtime reads it where the checkpoint left it. */
-    private static void handOverIdentity(Environment env, EnvironmentLauncher.RuntimeApiEndpoint endpoint) {
+    private static void handOverIdentity(OutputStream stdin, EnvironmentLauncher.RuntimeApiEndpoint endpoint)
+            throws IOException {
         ObjectNode identity = JSON.createObjectNode();
         identity.put("runtimeApi", endpoint.server().address());
         identity.put("environmentId", endpoint.environmentId());
-        try {
-            OutputStream stdin = env.process().stdin();
-            stdin.write((JSON.writeValueAsString(identity) + "\n").getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-        } catch (IOException e) {
-            throw new ThawException(ErrorCode.SNAP_START, "The restored environment did not accept its identity: "
-                    + e.getMessage());
-        }
+        stdin.write((JSON.writeValueAsString(identity) + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
     }
 
     private static void awaitReady(Environment env, long startNanos) {

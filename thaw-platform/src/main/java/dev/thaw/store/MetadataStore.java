@@ -8,13 +8,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** SQLite-backed metadata. Thread-safe: every method holds the store's monitor for its statements. */
+/**
+ * SQLite-backed metadata. Thread-safe: every method holds the store's monitor for its statements. The reads on the
+ * invoke path (a version, an alias, whether a function exists, reserved concurrency) are answered from memory after
+ * the first time; every write goes through this class and drops what it changes, so the cache is never stale.
+ */
 public final class MetadataStore implements AutoCloseable {
     private final Connection connection;
+    private final Map<String, Optional<String>> versionCache = new HashMap<>();
+    private final Map<String, Optional<String>> aliasCache = new HashMap<>();
+    private final Map<String, Boolean> existsCache = new HashMap<>();
+    private final Map<String, OptionalInt> reservedCache = new HashMap<>();
+    private Integer totalReserved;
 
     private MetadataStore(Connection connection) {
         this.connection = connection;
@@ -54,24 +65,42 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     public synchronized boolean functionExists(String name) {
-        return queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, name).isPresent();
+        return existsCache.computeIfAbsent(name, n ->
+                queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, n).isPresent());
+    }
+
+    private void forgetEverything() {
+        versionCache.clear();
+        aliasCache.clear();
+        existsCache.clear();
+        reservedCache.clear();
+        totalReserved = null;
+    }
+
+    private static String key(String a, String b) {
+        return a + "\n" + b;
     }
 
     /** Creates the function row and its $LATEST document atomically; false if the name is taken. */
     public synchronized boolean insertFunction(String name, String latestDocument, String createdAt) {
-        return inTransaction(() -> {
-            if (functionExists(name)) {
-                return false;
-            }
-            update("INSERT INTO functions(name, created_at) VALUES (?, ?)", name, createdAt);
-            update("INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, '$LATEST', 0, ?)",
-                    name, latestDocument);
-            return true;
-        });
+        try {
+            return inTransaction(() -> {
+                if (queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, name).isPresent()) {
+                    return false;
+                }
+                update("INSERT INTO functions(name, created_at) VALUES (?, ?)", name, createdAt);
+                update("INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, '$LATEST', 0, ?)",
+                        name, latestDocument);
+                return true;
+            });
+        } finally {
+            forgetEverything();
+        }
     }
 
     public synchronized void deleteFunction(String name) {
         update("DELETE FROM functions WHERE name = ?", name);
+        forgetEverything();
     }
 
     /** Function names in order, starting after {@code afterName} (exclusive; null for the first page). */
@@ -81,11 +110,13 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     public synchronized Optional<String> version(String functionName, String version) {
-        return queryOne("SELECT document FROM versions WHERE function_name = ? AND version = ?",
-                rs -> rs.getString(1), functionName, version);
+        return versionCache.computeIfAbsent(key(functionName, version), k ->
+                queryOne("SELECT document FROM versions WHERE function_name = ? AND version = ?",
+                        rs -> rs.getString(1), functionName, version));
     }
 
     public synchronized void putVersion(String functionName, String version, String document) {
+        versionCache.remove(key(functionName, version));
         int ordinal = "$LATEST".equals(version) ? 0 : Integer.parseInt(version);
         update("""
                 INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, ?, ?, ?)
@@ -94,6 +125,7 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     public synchronized void deleteVersion(String functionName, String version) {
+        versionCache.remove(key(functionName, version));
         update("DELETE FROM versions WHERE function_name = ? AND version = ?", functionName, version);
     }
 
@@ -120,39 +152,54 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     public synchronized OptionalInt reservedConcurrency(String functionName) {
+        OptionalInt cached = reservedCache.get(functionName);
+        if (cached != null) {
+            return cached;
+        }
         Optional<Integer> v = queryOne("SELECT reserved_concurrency FROM functions WHERE name = ?",
                 rs -> rs.getObject(1) == null ? null : rs.getInt(1), functionName);
-        return v.map(OptionalInt::of).orElse(OptionalInt.empty());
+        OptionalInt result = v.map(OptionalInt::of).orElse(OptionalInt.empty());
+        reservedCache.put(functionName, result);
+        return result;
     }
 
     public synchronized void setReservedConcurrency(String functionName, Integer value) {
+        reservedCache.remove(functionName);
+        totalReserved = null;
         update("UPDATE functions SET reserved_concurrency = ? WHERE name = ?", value, functionName);
     }
 
     /** Sum of reserved concurrency over all functions except {@code exceptFunction}. */
     public synchronized int totalReservedConcurrency(String exceptFunction) {
-        return queryOne("SELECT COALESCE(SUM(reserved_concurrency), 0) FROM functions WHERE name <> ?",
-                rs -> rs.getInt(1), exceptFunction).orElse(0);
+        if (totalReserved == null) {
+            totalReserved = queryOne("SELECT COALESCE(SUM(reserved_concurrency), 0) FROM functions",
+                    rs -> rs.getInt(1)).orElse(0);
+        }
+        return totalReserved - reservedConcurrency(exceptFunction).orElse(0);
     }
 
     public synchronized Optional<String> alias(String functionName, String alias) {
-        return queryOne("SELECT document FROM aliases WHERE function_name = ? AND name = ?", rs -> rs.getString(1),
-                functionName, alias);
+        return aliasCache.computeIfAbsent(key(functionName, alias), k -> queryOne(
+                "SELECT document FROM aliases WHERE function_name = ? AND name = ?", rs -> rs.getString(1),
+                functionName, alias));
     }
 
     public synchronized boolean insertAlias(String functionName, String alias, String document) {
         if (alias(functionName, alias).isPresent()) {
             return false;
         }
+        aliasCache.remove(key(functionName, alias));
         update("INSERT INTO aliases(function_name, name, document) VALUES (?, ?, ?)", functionName, alias, document);
         return true;
     }
 
     public synchronized void updateAlias(String functionName, String alias, String document) {
+        aliasCache.remove(key(functionName, alias));
         update("UPDATE aliases SET document = ? WHERE function_name = ? AND name = ?", document, functionName, alias);
     }
 
     public synchronized void deleteAlias(String functionName, String alias) {
+        aliasCache.remove(key(functionName, alias));
         update("DELETE FROM aliases WHERE function_name = ? AND name = ?", functionName, alias);
     }
 
