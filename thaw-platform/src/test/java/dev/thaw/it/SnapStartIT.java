@@ -98,7 +98,12 @@ class SnapStartIT {
     }
 
     private GetFunctionConfigurationResponse publishSnapStart(String name, String handler, Map<String, String> env) {
-        lambda.createFunction(b -> b.functionName(name).runtime("java17").handler(handler).role("r")
+        return publishSnapStart(name, handler, env, "java17");
+    }
+
+    private GetFunctionConfigurationResponse publishSnapStart(String name, String handler, Map<String, String> env,
+                                                              String runtime) {
+        lambda.createFunction(b -> b.functionName(name).runtime(runtime).handler(handler).role("r")
                 .memorySize(256).timeout(15).environment(e -> e.variables(env))
                 .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
                 .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
@@ -142,14 +147,16 @@ class SnapStartIT {
         assertTrue(tail(latest).contains("Init Duration"), tail(latest));
     }
 
-    @Test
-    void eightConcurrentColdStartsRestoreEightUniqueCopies() throws Exception {
-        GetFunctionConfigurationResponse v = publishSnapStart("unique", FIXTURES + "Uniqueness", Map.of());
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"java17", "java25"})
+    void eightConcurrentColdStartsRestoreEightUniqueCopies(String runtime) throws Exception {
+        String fn = "unique-" + runtime;
+        GetFunctionConfigurationResponse v = publishSnapStart(fn, FIXTURES + "Uniqueness", Map.of(), runtime);
         List<JsonNode> answers = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
             List<Future<InvokeResponse>> calls = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                calls.add(pool.submit(() -> invoke("unique", v.version(), "{}")));
+                calls.add(pool.submit(() -> invoke(fn, v.version(), "{}")));
             }
             for (Future<InvokeResponse> f : calls) {
                 InvokeResponse r = f.get();
@@ -158,7 +165,7 @@ class SnapStartIT {
                 answers.add(JSON.readTree(r.payload().asByteArray()));
             }
         }
-        long environments = server.environmentPids("unique").size();
+        long environments = server.environmentPids(fn).size();
         assertEquals(8, environments, "eight independent restored copies");
         for (String field : List.of("mathRandom", "uuid", "threadLocalRandom", "secureRandom", "random")) {
             Set<String> values = new HashSet<>();
