@@ -48,6 +48,7 @@ public final class Bootstrap {
             return 1;
         }
 
+        PlatformWatch platformWatch = PlatformWatch.prepare();
         if (env.snapStart()) {
             // What every restored copy's first invoke would otherwise build: Jackson, the event and result types'
             // (de)serializers, the context classes.
@@ -61,7 +62,7 @@ public final class Bootstrap {
             api = restored.api();
             env = env.restoredAs(restored.instruction());
         }
-        PlatformWatch.start();
+        platformWatch.arm();
 
         try {
             new InvokeLoop(api, handler, env, codec).run();

@@ -1,0 +1,134 @@
+package dev.thaw.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Timeouts, crashes, throttling and idle reaping, through the SDK against real environments. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EnvironmentLifecycleIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FIXTURES = "dev.thaw.examples.fixtures.";
+    private ThawServerProcess server;
+    private LambdaClient lambda;
+
+    @BeforeAll
+    void start() {
+        server = ThawServerProcess.start("--idle-ttl", "3");
+        lambda = server.lambda();
+    }
+
+    @AfterAll
+    void stop() {
+        lambda.close();
+        server.close();
+    }
+
+    private void deploy(String name, String handler, int timeout) {
+        lambda.createFunction(b -> b.functionName(name).runtime(Runtime.JAVA17).handler(handler).role("r")
+                .timeout(timeout).code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+    }
+
+    private InvokeResponse invoke(String name, String payload) {
+        return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
+    }
+
+    @Test
+    void aTimeoutKillsTheEnvironmentAndTheNextInvokeGetsAFreshOne() throws Exception {
+        deploy("slow", FIXTURES + "Sleeper", 1);
+        InvokeResponse r = invoke("slow", "{\"ms\":5000}");
+        assertEquals("Unhandled", r.functionError());
+        JsonNode err = JSON.readTree(r.payload().asByteArray());
+        assertTrue(err.path("errorMessage").asText().matches(".*Task timed out after 1\\.00 seconds"),
+                err.toString());
+        InvokeResponse next = invoke("slow", "{\"ms\":10}");
+        assertNull(next.functionError(), next.payload().asUtf8String());
+        assertEquals(10, JSON.readTree(next.payload().asByteArray()).path("slept").asInt());
+    }
+
+    @Test
+    void systemExitIsRuntimeExitErrorAndThePlatformCarriesOn() throws Exception {
+        deploy("quitter", FIXTURES + "Exiter", 10);
+        InvokeResponse r = invoke("quitter", "{\"code\":7}");
+        assertEquals("Unhandled", r.functionError());
+        JsonNode err = JSON.readTree(r.payload().asByteArray());
+        assertEquals("Runtime.ExitError", err.path("errorType").asText());
+        assertTrue(err.path("errorMessage").asText().contains("exit status 7"), err.toString());
+        deploy("after-quit", FIXTURES + "Echo", 10);
+        assertNull(invoke("after-quit", "{}").functionError());
+    }
+
+    @Test
+    void reservedConcurrencyOfOneAdmitsOneOfTwoSimultaneousInvokes() throws Exception {
+        deploy("single", FIXTURES + "Sleeper", 10);
+        lambda.putFunctionConcurrency(b -> b.functionName("single").reservedConcurrentExecutions(1));
+        invoke("single", "{\"ms\":1}");
+        List<Object> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            List<Future<Object>> calls = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                calls.add(pool.submit(() -> {
+                    try {
+                        return invoke("single", "{\"ms\":1500}").statusCode();
+                    } catch (TooManyRequestsException e) {
+                        return e;
+                    }
+                }));
+            }
+            for (Future<Object> f : calls) {
+                outcomes.add(f.get());
+            }
+        }
+        assertTrue(outcomes.contains(200), outcomes.toString());
+        TooManyRequestsException throttled = (TooManyRequestsException) outcomes.stream()
+                .filter(o -> o instanceof TooManyRequestsException).findFirst().orElseThrow();
+        assertEquals(429, throttled.statusCode());
+        assertEquals("ReservedFunctionConcurrentInvocationLimitExceeded", throttled.reasonAsString());
+        assertTrue(throttled.retryAfterSeconds() != null);
+
+        lambda.putFunctionConcurrency(b -> b.functionName("single").reservedConcurrentExecutions(0));
+        TooManyRequestsException zero = org.junit.jupiter.api.Assertions.assertThrows(
+                TooManyRequestsException.class, () -> invoke("single", "{}"));
+        assertEquals("ReservedFunctionConcurrentInvocationLimitExceeded", zero.reasonAsString());
+    }
+
+    @Test
+    void idleEnvironmentsAreReapedAfterTheTtl() throws Exception {
+        deploy("idle", FIXTURES + "Echo", 10);
+        String first = JSON.readTree(invoke("idle", "{}").payload().asByteArray()).path("instance").asText();
+        List<Long> pids = server.environmentPids("idle");
+        assertEquals(1, pids.size());
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (!server.environmentPids("idle").isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(server.environmentPids("idle").isEmpty(), "the idle environment was reaped");
+        assertTrue(ProcessHandle.of(pids.getFirst()).map(h -> !h.isAlive()).orElse(true));
+        String second = JSON.readTree(invoke("idle", "{}").payload().asByteArray()).path("instance").asText();
+        assertNotEquals(first, second, "a reaped environment is replaced by a new one");
+    }
+
+    static Map<String, String> none() {
+        return Map.of();
+    }
+}
