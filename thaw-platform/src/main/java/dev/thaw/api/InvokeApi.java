@@ -1,6 +1,7 @@
 package dev.thaw.api;
 
 import dev.thaw.errors.ThawException;
+import dev.thaw.events.EventQueue;
 import dev.thaw.invoke.InvokeRequest;
 import dev.thaw.invoke.InvokeResponse;
 import dev.thaw.invoke.InvokeService;
@@ -19,9 +20,11 @@ final class InvokeApi {
     private static final int MAX_CLIENT_CONTEXT = 3583;
 
     private final InvokeService invoker;
+    private final EventQueue events;
 
-    InvokeApi(InvokeService invoker) {
+    InvokeApi(InvokeService invoker, EventQueue events) {
         this.invoker = invoker;
+        this.events = events;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -44,6 +47,13 @@ final class InvokeApi {
         }
         byte[] payload = Http.body(req, InvokeService.MAX_SYNC_PAYLOAD, "Invoke");
         requireJson(payload);
+        if (type == InvokeRequest.InvocationType.EVENT) {
+            // 202 only once the event is durable; Lambda sends no X-Amz-Executed-Version for it.
+            events.accept(Http.pathParam(req, "name"), Http.query(req, "Qualifier"), payload);
+            res.status(Status.ACCEPTED_202);
+            res.send();
+            return;
+        }
         boolean tail = Http.header(req, "X-Amz-Log-Type").map("Tail"::equals).orElse(false);
         InvokeResponse out = invoker.invoke(new InvokeRequest(Http.pathParam(req, "name"),
                 Http.query(req, "Qualifier"), type, tail, clientContext, payload));

@@ -42,6 +42,10 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: 14d); the version goes Inactive until its snapshot is re-created.")
     String snapshotExpiry;
 
+    @Option(names = "--event-retry-delay", paramLabel = "SECONDS", description = "Seconds before an Event "
+            + "invocation's first retry; the second waits twice as long (default: 60).")
+    Integer eventRetryDelaySeconds;
+
     static boolean running() {
         return running;
     }
@@ -85,6 +89,13 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (snapshotExpiry != null) {
             config = config.withSnapshotExpiry(parseDuration(snapshotExpiry));
+        }
+        if (eventRetryDelaySeconds != null) {
+            if (eventRetryDelaySeconds < 0) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
+                        "--event-retry-delay must be 0 or more seconds");
+            }
+            config = config.withEventRetryDelay(Duration.ofSeconds(eventRetryDelaySeconds));
         }
         Thaw thaw = new Thaw(config).start();
         running = true;

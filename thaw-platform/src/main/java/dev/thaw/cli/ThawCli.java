@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "thaw", mixinStandardHelpOptions = true, version = "thaw 0.1.0",
         description = "Self-hosted AWS Lambda for Java, with snapshot-restored cold starts.",
         subcommands = {ServerCommand.class, DeployCommand.class, InvokeCommand.class, LsCommand.class,
-                LogsCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                LogsCommand.class, EventsCommand.class, DemoCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ThawCli {
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");

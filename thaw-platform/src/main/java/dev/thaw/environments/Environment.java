@@ -1,5 +1,6 @@
 package dev.thaw.environments;
 
+import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.runtimeapi.Invocation;
 import dev.thaw.runtimeapi.InvocationChannel;
@@ -40,6 +41,8 @@ public final class Environment {
     private final LogPump stderr;
     private final Object logLock = new Object();
     private final long startedNanos = System.nanoTime();
+    /** Null when the host offers no cgroups. */
+    private final EnvironmentCgroup cgroup;
 
     private StringBuilder currentLog = new StringBuilder();
     private EnvironmentState state = EnvironmentState.STARTING;
@@ -47,9 +50,12 @@ public final class Environment {
     private String coldStartReport = "";
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile double initMillis;
+    /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
+    private volatile boolean invoking;
 
     Environment(String id, FunctionVersion version, EnvironmentProcess process, InvocationChannel channel,
-                RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream) {
+                RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream, EnvironmentCgroup cgroup) {
+        this.cgroup = cgroup;
         this.id = id;
         this.version = version;
         this.process = process;
@@ -87,6 +93,11 @@ public final class Environment {
         return api.port();
     }
 
+    /** The environment's cgroups, when the host has them (a snapshot dump records them). */
+    public Optional<EnvironmentCgroup> cgroup() {
+        return Optional.ofNullable(cgroup);
+    }
+
     public EnvironmentProcess process() {
         return process;
     }
@@ -97,6 +108,10 @@ public final class Environment {
 
     public synchronized EnvironmentState state() {
         return state;
+    }
+
+    public boolean isInvoking() {
+        return invoking;
     }
 
     public long idleNanos() {
@@ -247,6 +262,7 @@ public final class Environment {
     /** Runs one invocation to completion, enforcing the function's timeout. */
     public InvocationResult invoke(InvokeCall call) {
         moveTo(EnvironmentState.BUSY);
+        invoking = true;
         StringBuilder log = new StringBuilder();
         synchronized (logLock) {
             currentLog = log;
@@ -281,11 +297,14 @@ public final class Environment {
             result = InvocationResult.error("Sandbox.Timedout", errorJson(message, "Sandbox.Timedout"), null, false);
         } catch (ExecutionException | IllegalStateException e) {
             drainLogs();
-            String message = "RequestId: " + call.requestId() + " Error: Runtime exited with error" + exitStatus();
+            // Killed by the memory cgroup, or the JVM ran out of memory so badly it could not report it itself.
+            boolean oom = (cgroup != null && cgroup.oomKills() > 0) || log.indexOf("java.lang.OutOfMemoryError") >= 0;
+            String type = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+            String message = "RequestId: " + call.requestId() + " Error: Runtime exited with error" + exitStatus()
+                    + (oom ? " (killed by the memory limit of " + version.config().memorySize() + " MB)" : "");
             platformLine(message);
-            status = "Status: error\tError Type: Runtime.ExitError\t";
-            result = InvocationResult.error("Runtime.ExitError", errorJson(message, "Runtime.ExitError"), null,
-                    false);
+            status = "Status: error\tError Type: " + type + "\t";
+            result = InvocationResult.error(type, errorJson(message, type), null, false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.kill();
@@ -305,6 +324,7 @@ public final class Environment {
             currentLog = null;
         }
         lastUsedNanos = System.nanoTime();
+        invoking = false;
         return new InvocationResult(result.functionError(), result.errorType(), result.body(), log.toString(),
                 result.environmentReusable() && process.onExit().isDone() == false);
     }
@@ -319,8 +339,14 @@ public final class Environment {
         stderr.awaitQuiet(LOG_DRAIN_MILLIS);
     }
 
-    /** Peak resident memory of the environment's main process, in MB. */
+    /** Peak memory of the environment: its cgroup's peak, or the main process's peak RSS without cgroups. */
     long maxMemoryUsedMb() {
+        if (cgroup != null) {
+            java.util.OptionalLong peak = cgroup.peakMemoryBytes();
+            if (peak.isPresent()) {
+                return peak.getAsLong() / (1024 * 1024);
+            }
+        }
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
                 if (line.startsWith("VmHWM:")) {
@@ -364,6 +390,9 @@ public final class Environment {
             stdout.awaitQuiet(200);
             stderr.awaitQuiet(200);
             logStream.close();
+            if (cgroup != null) {
+                cgroup.remove();
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.thaw.environments;
 
+import dev.thaw.cgroups.EnvironmentCgroup;
+import dev.thaw.cgroups.Limits;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.Runtimes;
 import dev.thaw.runtimeapi.InvocationChannel;
@@ -35,7 +37,9 @@ public final class EnvironmentLauncher implements AutoCloseable {
      * /, /proc and /dev, deepest first, then execs the runtime. The environment sees no cgroup, sysfs or other host
      * mounts, and a snapshot has only those three mounts to restore (each restored mount costs CRIU milliseconds).
      */
-    private static final String PRUNE_MOUNTS_AND_EXEC = "awk '$5 != \"/\" && $5 != \"/proc\" && $5 != \"/dev\" "
+    private static final String PRUNE_MOUNTS_AND_EXEC = "if [ \"$1\" != - ]; then "
+            + "for f in $(echo \"$1\" | tr : ' '); do echo 0 > \"$f\" || exit 97; done; fi; shift; "
+            + "awk '$5 != \"/\" && $5 != \"/proc\" && $5 != \"/dev\" "
             + "{ print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l \"$m\" 2>/dev/null; done; "
             + "exec \"$@\"";
 
@@ -142,12 +146,18 @@ public final class EnvironmentLauncher implements AutoCloseable {
         });
     }
 
+    /** A cgroup with {@code version}'s limits for an environment about to be restored (null without cgroups). */
+    public EnvironmentCgroup createCgroup(String environmentId, FunctionVersion version) {
+        return settings.cgroups().create(environmentId, Limits.forMemory(version.config().memorySize()));
+    }
+
     /** Wraps a restored process tree as an environment of {@code version}. */
-    public Environment attach(FunctionVersion version, RuntimeApiEndpoint endpoint, EnvironmentProcess process) {
+    public Environment attach(FunctionVersion version, RuntimeApiEndpoint endpoint, EnvironmentProcess process,
+                              EnvironmentCgroup cgroup) {
         FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(),
                 endpoint.environmentId());
         return new Environment(endpoint.environmentId(), version, process, endpoint.channel(), endpoint.server(),
-                endpoint.releasePort(), stream);
+                endpoint.releasePort(), stream, cgroup);
     }
 
     /** Spawns the process and its Runtime API server without waiting for INIT. */
@@ -161,8 +171,16 @@ public final class EnvironmentLauncher implements AutoCloseable {
         }
         String id = endpoint.environmentId();
         RuntimeApiServer api = endpoint.server();
+        EnvironmentCgroup cgroup;
+        try {
+            cgroup = settings.cgroups().create(id, Limits.forMemory(version.config().memorySize()));
+        } catch (RuntimeException e) {
+            endpoint.close();
+            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot create cgroups: "
+                    + e.getMessage(), "Runtime.Unavailable"), "", e.toString());
+        }
         Path taskRoot = settings.codeRoot().resolve(version.code().sha256Hex());
-        ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot)).directory(taskRoot.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot, cgroup)).directory(taskRoot.toFile());
         pb.environment().clear();
         pb.environment().putAll(environmentVariables(version, id, api.address(), taskRoot, initType));
         ChildProcess process;
@@ -170,18 +188,24 @@ public final class EnvironmentLauncher implements AutoCloseable {
             process = spawner.submit(() -> ChildProcess.of(pb.start())).get();
         } catch (ExecutionException | InterruptedException e) {
             endpoint.close();
+            if (cgroup != null) {
+                cgroup.remove();
+            }
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start environment: "
                     + cause.getMessage(), "Runtime.Unavailable"), "", String.valueOf(cause));
         }
         FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
-        return new Environment(id, version, process, endpoint.channel(), api, endpoint.releasePort(), stream);
+        return new Environment(id, version, process, endpoint.channel(), api, endpoint.releasePort(), stream,
+                cgroup);
     }
 
-    List<String> command(FunctionVersion version, Path taskRoot) {
+    List<String> command(FunctionVersion version, Path taskRoot, EnvironmentCgroup cgroup) {
+        String procs = cgroup == null ? "-" : String.join(":", cgroup.procsFiles().stream().map(Path::toString)
+                .toList());
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
                 "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--",
-                "/bin/sh", "-c", PRUNE_MOUNTS_AND_EXEC, "environment", "setsid"));
+                "/bin/sh", "-c", PRUNE_MOUNTS_AND_EXEC, "environment", procs, "setsid"));
         String runtime = version.config().runtime();
         if (Runtimes.isCustom(runtime)) {
             cmd.add(taskRoot.resolve("bootstrap").toString());

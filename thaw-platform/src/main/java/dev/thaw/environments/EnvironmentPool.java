@@ -63,7 +63,12 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
         }
         Environment env = provider.provide(version);
         all.add(env);
-        env.process().onExit().whenComplete((c, e) -> forget(env));
+        // A crashed environment still holds a port, a log stream and cgroups: release them.
+        env.process().onExit().whenComplete((c, e) -> {
+            if (!env.isInvoking()) {
+                stopAsync(env);
+            }
+        });
         if (closed) {
             env.stop();
             throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("platform is shutting down",

@@ -11,5 +11,6 @@ public record LaunchSettings(
         FunctionLogs logs,
         PortAllocator ports,
         Path codeRoot,
-        CredentialsSource credentials) {
+        CredentialsSource credentials,
+        dev.thaw.cgroups.Cgroups cgroups) {
 }

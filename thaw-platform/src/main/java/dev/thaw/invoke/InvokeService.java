@@ -43,7 +43,8 @@ public final class InvokeService {
             return new InvokeResponse(204, new byte[0], target.executedVersion(), Optional.empty(), Optional.empty());
         }
         if (request.type() == InvokeRequest.InvocationType.EVENT) {
-            throw ThawException.invalidParameter("InvocationType Event is not supported yet; use RequestResponse.");
+            // Event invocations are queued by dev.thaw.events and delivered back here as RequestResponse.
+            throw ThawException.service("Event invocations must go through the event queue.", null);
         }
         if (request.payload().length > MAX_SYNC_PAYLOAD) {
             throw ThawException.tooLarge("Request must be smaller than " + MAX_SYNC_PAYLOAD

@@ -7,6 +7,9 @@ import dev.thaw.environments.FunctionLogs;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.LaunchSettings;
 import dev.thaw.environments.PortAllocator;
+import dev.thaw.events.EventDispatcher;
+import dev.thaw.events.EventInvokeConfigs;
+import dev.thaw.events.EventQueue;
 import dev.thaw.functions.Arns;
 import dev.thaw.functions.CodeStore;
 import dev.thaw.functions.FunctionService;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import dev.thaw.cgroups.Cgroups;
 import dev.thaw.credentials.CredentialsService;
 import dev.thaw.snapshots.Criu;
 import dev.thaw.snapshots.SnapStartService;
@@ -33,7 +37,9 @@ public final class Thaw implements AutoCloseable {
     private EnvironmentLauncher launcher;
     private EnvironmentPool pool;
     private SnapStartService snapStart;
+    private Cgroups cgroups;
     private ApiServer api;
+    private EventDispatcher events;
 
     public Thaw(ThawConfig config) {
         this.config = config;
@@ -64,9 +70,13 @@ public final class Thaw implements AutoCloseable {
         AtomicInteger apiPort = new AtomicInteger(config.port());
         CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"), apiPort::get,
                 System.getenv(), Clock.systemUTC());
+        cgroups = Cgroups.detect("thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode()));
+        int swept = cgroups.sweepLeftovers();
+        LOG.info("environment limits: " + cgroups.describe()
+                + (swept > 0 ? "; removed " + swept + " environment cgroups left by an earlier run" : ""));
         launcher = new EnvironmentLauncher(new LaunchSettings(pinRuntimeJar(config.runtimeJar(), home), jdks, config.region(),
                 config.accountId(), logs, new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()),
-                home.resolve("code"), credentials));
+                home.resolve("code"), credentials, cgroups));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, home.resolve("code"), config.snapshotExpiry());
         pool = new EnvironmentPool(snapStart, config.idleTtl());
@@ -74,8 +84,13 @@ public final class Thaw implements AutoCloseable {
         functions.addListener(snapStart);
         InvokeService invoker = new InvokeService(functions, store, new ConcurrencyLimiter(config.accountConcurrency()),
                 pool);
-        api = new ApiServer(config.host(), config.port(), functions, invoker, pool, logs, credentials, snapStart).start();
+        EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC());
+        EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
+        api = new ApiServer(config.host(), config.port(), functions, invoker, pool, logs, credentials, snapStart,
+                eventQueue, eventConfigs).start();
         apiPort.set(api.port());
+        events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())
+                .start();
         snapStart.reconcile();
         snapStart.startExpiry();
         return this;
@@ -114,6 +129,10 @@ public final class Thaw implements AutoCloseable {
     /** Stops accepting requests, then stops every environment (SIGTERM, SIGKILL after 2 s), then the store. */
     @Override
     public void close() {
+        // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
+        if (events != null) {
+            events.close();
+        }
         if (api != null) {
             api.close();
         }
@@ -125,6 +144,9 @@ public final class Thaw implements AutoCloseable {
         }
         if (launcher != null) {
             launcher.close();
+        }
+        if (cgroups != null) {
+            cgroups.close();
         }
         if (store != null) {
             store.close();

@@ -23,7 +23,8 @@ public record ThawConfig(
         Path runtimeJar,
         Path jdkSearchRoot,
         Map<String, Path> jdkOverrides,
-        Duration snapshotExpiry) {
+        Duration snapshotExpiry,
+        Duration eventRetryDelay) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -37,7 +38,7 @@ public record ThawConfig(
         }
         return new ThawConfig(home, "127.0.0.1", 9000, env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", 9100, 9999, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
-                Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14));
+                Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60));
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -61,32 +62,44 @@ public record ThawConfig(
 
     public ThawConfig withHome(Path newHome) {
         return new ThawConfig(newHome, host, port, region, accountId, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay);
     }
 
     public ThawConfig withPort(int newPort) {
         return new ThawConfig(home, host, newPort, region, accountId, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay);
     }
 
     public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
         return new ThawConfig(home, host, port, newRegion, newAccount, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay);
     }
 
     public ThawConfig withRuntimePorts(int first, int last) {
         return new ThawConfig(home, host, port, region, accountId, first, last, accountConcurrency, idleTtl,
-                runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
+                runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay);
     }
 
     /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
     public ThawConfig withSnapshotExpiry(Duration expiry) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry,
+                eventRetryDelay);
     }
 
     public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
-                newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry);
+                newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay);
+    }
+
+    /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
+    public ThawConfig withEventRetryDelay(Duration delay) {
+        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay);
     }
 }

@@ -2,6 +2,7 @@ package dev.thaw.snapshots;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.errors.ErrorCode;
@@ -14,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -55,22 +57,28 @@ final class SnapshotRestorer {
         Path work = workRoot.resolve(java.util.UUID.randomUUID().toString());
         Process criuProcess = null;
         EnvironmentLauncher.RuntimeApiEndpoint endpoint = null;
-        long apiReady;
+        EnvironmentCgroup cgroup = null;
         long pid;
         try {
             Files.createDirectories(work);
+            endpoint = launcher.openRuntimeApi();
+            cgroup = launcher.createCgroup(endpoint.environmentId(), version);
             Manifest.StdioInodes io = manifest.stdio();
-            criuProcess = new ProcessBuilder(List.of(criu.binary().toString(), "restore", "--root", "/",
+            List<String> command = new ArrayList<>(List.of(criu.binary().toString(), "restore", "--root", "/",
                     "--images-dir", store.images(version.functionName(), version.version()).toString(),
                     "--work-dir", work.toString(), "--pidfile", work.resolve("pid").toString(),
                     "--log-file", work.resolve("restore.log").toString(), "-v2",
-                    "--manage-cgroups=ignore",
                     "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
                     "--inherit-fd", "fd[1]:pipe:[" + io.stdout() + "]",
-                    "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]")).start();
-            // The copy's Runtime API server starts while CRIU restores: the copy needs it only after restore.
-            endpoint = launcher.openRuntimeApi();
-            apiReady = System.nanoTime();
+                    "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]"));
+            if (cgroup != null) {
+                // The copy's cgroups exist with its limits already; CRIU only puts the copy into them.
+                command.add("--manage-cgroups=none");
+                cgroup.criuRestoreRoots().forEach(r -> command.addAll(List.of("--cgroup-root", r)));
+            } else {
+                command.add("--manage-cgroups=ignore");
+            }
+            criuProcess = new ProcessBuilder(command).start();
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
             handOverIdentity(criuProcess.getOutputStream(), endpoint);
             pid = awaitRestoredPid(criuProcess, work);
@@ -81,6 +89,9 @@ final class SnapshotRestorer {
             if (endpoint != null) {
                 endpoint.close();
             }
+            if (cgroup != null) {
+                cgroup.remove();
+            }
             deleteQuietly(work);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -88,7 +99,7 @@ final class SnapshotRestorer {
             throw e instanceof RestoreFailed f ? f : new RestoreFailed("cannot restore: " + e.getMessage());
         }
         long restored = System.nanoTime();
-        Environment env = launcher.attach(version, endpoint, new RestoredProcess(pid, criuProcess));
+        Environment env = launcher.attach(version, endpoint, new RestoredProcess(pid, criuProcess), cgroup);
         try {
             awaitReady(env, start);
         } catch (RuntimeException e) {
@@ -98,8 +109,7 @@ final class SnapshotRestorer {
         long ready = System.nanoTime();
         deleteQuietly(work);
         env.platformLine(String.format(java.util.Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\t"
-                + "(Runtime API up after %.2f ms)\tafterRestore and first poll: %.2f ms", (restored - start) / 1e6,
-                (apiReady - start) / 1e6, (ready - restored) / 1e6));
+                + "afterRestore and first poll: %.2f ms", (restored - start) / 1e6, (ready - restored) / 1e6));
         env.restored((ready - start) / 1e6);
         return env;
     }

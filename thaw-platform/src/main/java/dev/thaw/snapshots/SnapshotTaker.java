@@ -70,9 +70,14 @@ final class SnapshotTaker {
             long rss = rssBytes(pid);
             Path images = store.prepare(version.functionName(), version.version());
             long start = System.nanoTime();
-            Criu.Result dump = Criu.run(List.of(criu.binary().toString(), "dump", "--tree", Long.toString(pid),
-                    "--images-dir", images.toString(), "--log-file", images.resolveSibling("dump.log").toString(),
-                    "-v2", "--manage-cgroups=ignore"), 120);
+            List<String> command = new java.util.ArrayList<>(List.of(criu.binary().toString(), "dump", "--tree",
+                    Long.toString(pid), "--images-dir", images.toString(), "--log-file",
+                    images.resolveSibling("dump.log").toString(), "-v2"));
+            env.cgroup().ifPresentOrElse(
+                    // Record only the hierarchies Thaw manages; each copy is restored into its own cgroup.
+                    cg -> cg.criuDumpControllers().forEach(c -> command.addAll(List.of("--cgroup-dump-controller", c))),
+                    () -> command.add("--manage-cgroups=ignore"));
+            Criu.Result dump = Criu.run(command, 120);
             double dumpMillis = (System.nanoTime() - start) / 1e6;
             if (dump.exitCode() != 0) {
                 throw new SnapshotFailure("SnapStartDumpFailed", "criu dump exited with " + dump.exitCode() + ": "

@@ -57,6 +57,24 @@ public final class MetadataStore implements AutoCloseable {
                           name TEXT NOT NULL,
                           document TEXT NOT NULL,
                           PRIMARY KEY (function_name, name))""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS events (
+                          id TEXT PRIMARY KEY,
+                          function_name TEXT NOT NULL,
+                          version TEXT NOT NULL,
+                          payload BLOB NOT NULL,
+                          accepted_at INTEGER NOT NULL,
+                          attempts INTEGER NOT NULL DEFAULT 0,
+                          next_attempt_at INTEGER NOT NULL,
+                          last_error TEXT,
+                          state TEXT NOT NULL)""");
+                s.execute("CREATE INDEX IF NOT EXISTS events_due ON events(state, next_attempt_at)");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS event_invoke_configs (
+                          function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+                          maximum_retry_attempts INTEGER,
+                          maximum_event_age_seconds INTEGER,
+                          last_modified INTEGER NOT NULL)""");
             }
             return new MetadataStore(c);
         } catch (SQLException e) {
@@ -208,6 +226,91 @@ public final class MetadataStore implements AutoCloseable {
                 rs -> rs.getString(1), functionName, afterName == null ? "" : afterName, limit);
     }
 
+    // --- asynchronous invocations ---------------------------------------------------------------------------
+
+    private static final String EVENT_COLUMNS =
+            "id, function_name, version, payload, accepted_at, attempts, next_attempt_at, last_error, state";
+
+    /** Stores an accepted event as queued and due now; it is durable when this returns. */
+    public synchronized void insertEvent(String id, String functionName, String version, byte[] payload,
+                                         long acceptedAt) {
+        update("INSERT INTO events(" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, 0, ?, NULL, 'queued')",
+                id, functionName, version, payload, acceptedAt, acceptedAt);
+    }
+
+    /** Puts events that were running when the platform stopped back in the queue; returns how many. */
+    public synchronized int requeueRunningEvents() {
+        return updateCount("UPDATE events SET state = 'queued' WHERE state = 'running'");
+    }
+
+    /** Marks up to {@code limit} queued events that are due at {@code now} as running and returns them. */
+    public synchronized List<StoredEvent> claimDueEvents(long now, int limit) {
+        return inTransaction(() -> {
+            List<StoredEvent> due = queryList("SELECT " + EVENT_COLUMNS + """
+                     FROM events WHERE state = 'queued' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, accepted_at LIMIT ?""", MetadataStore::event, now, limit);
+            for (StoredEvent e : due) {
+                update("UPDATE events SET state = 'running' WHERE id = ?", e.id());
+            }
+            return due;
+        });
+    }
+
+    /** A delivered event is forgotten: at-least-once delivery needs no record of success. */
+    public synchronized void deleteEvent(String id) {
+        update("DELETE FROM events WHERE id = ?", id);
+    }
+
+    public synchronized void requeueEvent(String id, int attempts, long nextAttemptAt, String lastError) {
+        update("UPDATE events SET state = 'queued', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                attempts, nextAttemptAt, lastError, id);
+    }
+
+    public synchronized void failEvent(String id, int attempts, String lastError) {
+        update("UPDATE events SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
+                attempts, lastError, id);
+    }
+
+    /** Failed events, oldest first, of one function or (null) of all. */
+    public synchronized List<StoredEvent> failedEvents(String functionName) {
+        return queryList("SELECT " + EVENT_COLUMNS + """
+                 FROM events WHERE state = 'failed' AND (? IS NULL OR function_name = ?)
+                ORDER BY accepted_at""", MetadataStore::event, functionName, functionName);
+    }
+
+    private static StoredEvent event(ResultSet rs) throws SQLException {
+        return new StoredEvent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getLong(5),
+                rs.getInt(6), rs.getLong(7), rs.getString(8),
+                StoredEvent.State.valueOf(rs.getString(9).toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    public synchronized void putEventConfig(StoredEventConfig config) {
+        update("""
+                INSERT INTO event_invoke_configs(function_name, maximum_retry_attempts, maximum_event_age_seconds,
+                  last_modified) VALUES (?, ?, ?, ?)
+                ON CONFLICT(function_name) DO UPDATE SET maximum_retry_attempts = excluded.maximum_retry_attempts,
+                  maximum_event_age_seconds = excluded.maximum_event_age_seconds,
+                  last_modified = excluded.last_modified""",
+                config.functionName(), config.maximumRetryAttempts(), config.maximumEventAgeInSeconds(),
+                config.lastModifiedEpochSeconds());
+    }
+
+    public synchronized Optional<StoredEventConfig> eventConfig(String functionName) {
+        return queryOne("""
+                SELECT function_name, maximum_retry_attempts, maximum_event_age_seconds, last_modified
+                FROM event_invoke_configs WHERE function_name = ?""", rs -> new StoredEventConfig(rs.getString(1),
+                nullableInt(rs, 2), nullableInt(rs, 3), rs.getLong(4)), functionName);
+    }
+
+    private static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column) == null ? null : rs.getInt(column);
+    }
+
+    /** Returns whether there was a config to delete. */
+    public synchronized boolean deleteEventConfig(String functionName) {
+        return updateCount("DELETE FROM event_invoke_configs WHERE function_name = ?", functionName) > 0;
+    }
+
     @Override
     public synchronized void close() {
         try {
@@ -246,8 +349,12 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private void update(String sql, Object... args) {
+        updateCount(sql, args);
+    }
+
+    private int updateCount(String sql, Object... args) {
         try (PreparedStatement ps = prepare(sql, args)) {
-            ps.executeUpdate();
+            return ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("statement failed: " + sql, e);
         }

@@ -37,6 +37,12 @@ public final class ThawServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("thaw: ready on http://127\\.0\\.0\\.1:(\\d+)");
     public static final Path REPO = Path.of(System.getProperty("thaw.repo", "..")).toAbsolutePath().normalize();
 
+    /** How many servers (started or closed-but-killed) still use each home. */
+    private static final java.util.Map<Path, java.util.concurrent.atomic.AtomicInteger> HOME_USERS =
+            new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger STARTS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final Process process;
     private final Path home;
     private final int port;
@@ -58,7 +64,23 @@ public final class ThawServerProcess implements AutoCloseable {
     /** Starts a server with extra environment variables (for example host credentials). */
     public static ThawServerProcess startWithEnvironment(java.util.Map<String, String> env, String... extraArgs) {
         try {
-            Path home = Files.createTempDirectory("thaw-it-");
+            return launch(Files.createTempDirectory("thaw-it-"), env, extraArgs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a server on an existing home, for example the one a killed server left behind; the home is deleted
+     * only when the last server using it is closed.
+     */
+    public static ThawServerProcess start(Path home, String... extraArgs) {
+        return launch(home, java.util.Map.of(), extraArgs);
+    }
+
+    private static ThawServerProcess launch(Path home, java.util.Map<String, String> env, String... extraArgs) {
+        HOME_USERS.computeIfAbsent(home, h -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        try {
             List<String> cmd = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar", REPO.resolve("thaw-platform/target/thaw-platform.jar").toString(),
@@ -66,7 +88,8 @@ public final class ThawServerProcess implements AutoCloseable {
             cmd.addAll(List.of(extraArgs));
             // Output goes to a file, not a pipe: the JDK closes a child's pipe when the child exits and drops
             // what a blocked reader has not read yet, which would lose the server's last lines.
-            Path log = REPO.resolve("thaw-platform/target/it-logs/" + home.getFileName() + ".log");
+            Path log = REPO.resolve("thaw-platform/target/it-logs/" + home.getFileName() + "-"
+                    + STARTS.incrementAndGet() + ".log");
             Files.createDirectories(log.getParent());
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -208,7 +231,10 @@ public final class ThawServerProcess implements AutoCloseable {
             List<Long> leaked = environmentPids.stream().filter(pid -> ProcessHandle.of(pid)
                     .map(ProcessHandle::isAlive).orElse(false)).toList();
             leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            deleteTree(home);
+            if (HOME_USERS.get(home).decrementAndGet() == 0) {
+                HOME_USERS.remove(home);
+                deleteTree(home);
+            }
             if (!leaked.isEmpty()) {
                 throw new AssertionError("environment processes outlived the server: " + leaked);
             }

@@ -1,0 +1,101 @@
+package dev.thaw.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.errors.ThawException;
+import dev.thaw.events.EventInvokeConfigs;
+import dev.thaw.events.EventQueue;
+import dev.thaw.store.StoredEvent;
+import dev.thaw.store.StoredEventConfig;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.nio.charset.StandardCharsets;
+
+/** Lambda's event invoke config API, and Thaw's view of the events that ran out of retries. */
+final class EventApi {
+    private static final String CONFIG = "/2019-09-25/functions/{name}/event-invoke-config";
+
+    private final EventQueue events;
+    private final EventInvokeConfigs configs;
+
+    EventApi(EventQueue events, EventInvokeConfigs configs) {
+        this.events = events;
+        this.configs = configs;
+    }
+
+    void routes(HttpRouting.Builder r) {
+        r.put(CONFIG, this::putConfig)
+                .get(CONFIG, this::getConfig)
+                .delete(CONFIG, this::deleteConfig)
+                .get(PlatformApi.BASE + "/failed-events", this::failedEvents);
+    }
+
+    private void putConfig(ServerRequest req, ServerResponse res) {
+        rejectQualifier(req);
+        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "PutFunctionEventInvokeConfig"));
+        JsonNode destinations = body.path("DestinationConfig");
+        if (destinations.path("OnSuccess").hasNonNull("Destination")
+                || destinations.path("OnFailure").hasNonNull("Destination")) {
+            throw ThawException.invalidParameter("DestinationConfig is not supported; failed events are kept at "
+                    + PlatformApi.BASE + "/failed-events.");
+        }
+        StoredEventConfig config = configs.put(Http.pathParam(req, "name"),
+                Json.integer(body, "MaximumRetryAttempts").orElse(null),
+                Json.integer(body, "MaximumEventAgeInSeconds").orElse(null));
+        Http.json(res, 200, shape(config));
+    }
+
+    private void getConfig(ServerRequest req, ServerResponse res) {
+        rejectQualifier(req);
+        Http.json(res, 200, shape(configs.get(Http.pathParam(req, "name"))));
+    }
+
+    private void deleteConfig(ServerRequest req, ServerResponse res) {
+        rejectQualifier(req);
+        configs.delete(Http.pathParam(req, "name"));
+        Http.noContent(res);
+    }
+
+    private void failedEvents(ServerRequest req, ServerResponse res) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode items = out.putArray("FailedEvents");
+        for (StoredEvent e : events.failed(Http.query(req, "FunctionName"))) {
+            ObjectNode item = items.addObject();
+            item.put("RequestId", e.id());
+            item.put("FunctionName", e.functionName());
+            item.put("Version", e.version());
+            item.put("Payload", new String(e.payload(), StandardCharsets.UTF_8));
+            item.put("Attempts", e.attempts());
+            item.put("LastError", e.lastError());
+            item.put("AcceptedAt", e.acceptedAt());
+        }
+        Http.json(res, 200, out);
+    }
+
+    private ObjectNode shape(StoredEventConfig config) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("FunctionArn", configs.functionArn(config.functionName()));
+        if (config.maximumRetryAttempts() != null) {
+            out.put("MaximumRetryAttempts", config.maximumRetryAttempts());
+        }
+        if (config.maximumEventAgeInSeconds() != null) {
+            out.put("MaximumEventAgeInSeconds", config.maximumEventAgeInSeconds());
+        }
+        out.put("LastModified", config.lastModifiedEpochSeconds());
+        ObjectNode destinations = out.putObject("DestinationConfig");
+        destinations.putObject("OnSuccess");
+        destinations.putObject("OnFailure");
+        return out;
+    }
+
+    /** Configs are kept per function; a per-version or per-alias config would silently not apply. */
+    private static void rejectQualifier(ServerRequest req) {
+        Http.query(req, "Qualifier").filter(q -> !q.equals("$LATEST")).ifPresent(q -> {
+            throw ThawException.invalidParameter("Event invoke configs are per function in Thaw; Qualifier "
+                    + q + " is not supported.");
+        });
+    }
+}

@@ -1,0 +1,116 @@
+package dev.thaw.cgroups;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** Reading, writing and removing cgroup directories, shared by both backends. */
+final class CgroupFiles {
+    private CgroupFiles() {
+    }
+
+    static void write(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + value + " to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static OptionalLong readLong(Path file) {
+        try {
+            return OptionalLong.of(Long.parseLong(Files.readString(file).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** A "key value" line of a flat keyed file such as memory.events or memory.oom_control. */
+    static long keyed(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] kv = line.trim().split("\\s+");
+                if (kv.length == 2 && kv[0].equals(key)) {
+                    return Long.parseLong(kv[1]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not reported by this kernel
+        }
+        return 0;
+    }
+
+    /** SIGKILLs every process listed in the directory's cgroup.procs, then removes the directory (retrying briefly). */
+    static void killAndRemove(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        for (int attempt = 0; attempt < 50; attempt++) {
+            for (long pid : pids(dir)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            try {
+                Files.deleteIfExists(dir);
+                return;
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        Cgroups.LOG.warning(() -> "could not remove cgroup " + dir);
+    }
+
+    static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // still has environments (or is not ours to remove)
+        }
+    }
+
+    static List<Long> pids(Path dir) {
+        List<Long> pids = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+                if (!line.isBlank()) {
+                    pids.add(Long.parseLong(line.trim()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return pids;
+    }
+
+    /** Environment cgroup directories directly under {@code parent}. */
+    static List<Path> environmentDirs(Path parent) {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(parent)) {
+            return out;
+        }
+        try (var list = Files.list(parent)) {
+            list.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("env-")).forEach(out::add);
+        } catch (IOException e) {
+            // nothing to sweep
+        }
+        return out;
+    }
+
+    /** The path of {@code controller} in /proc/self/cgroup lines ("ID:controllers:/path"), if present. */
+    static java.util.Optional<String> ownPath(List<String> selfCgroup, String controller) {
+        for (String line : selfCgroup) {
+            String[] parts = line.split(":", 3);
+            if (parts.length == 3 && List.of(parts[1].split(",")).contains(controller)) {
+                return java.util.Optional.of(parts[2]);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.thaw.cgroups;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** cgroup v1: one directory per environment in each of the memory, cpu and pids hierarchies. */
+final class CgroupV1 implements Cgroups {
+    static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
+
+    /** controller → the platform's own cgroup path inside that hierarchy (e.g. "/" or "/user.slice"). */
+    private final Map<String, String> ownPaths;
+    private final Path mountRoot;
+    private final String group;
+
+    private CgroupV1(Path mountRoot, Map<String, String> ownPaths, String group) {
+        this.mountRoot = mountRoot;
+        this.group = group;
+        this.ownPaths = ownPaths;
+    }
+
+    static Optional<CgroupV1> detect(Path mountRoot, List<String> selfCgroup, String group) {
+        Map<String, String> own = new LinkedHashMap<>();
+        for (String c : CONTROLLERS) {
+            Optional<String> path = CgroupFiles.ownPath(selfCgroup, c);
+            if (path.isEmpty() || !Files.isDirectory(mountRoot.resolve(c))) {
+                return Optional.empty();
+            }
+            own.put(c, path.get());
+        }
+        return Optional.of(new CgroupV1(mountRoot, own, group));
+    }
+
+    private Path parent(String controller) {
+        return mountRoot.resolve(controller).resolve(ownPaths.get(controller).substring(1)).resolve(group);
+    }
+
+    private String parentPath(String controller) {
+        String own = ownPaths.get(controller);
+        return (own.endsWith("/") ? own : own + "/") + group;
+    }
+
+    @Override
+    public EnvironmentCgroup create(String environmentId, Limits limits) {
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        try {
+            for (String c : CONTROLLERS) {
+                Path dir = parent(c).resolve("env-" + environmentId);
+                Files.createDirectories(dir);
+                dirs.put(c, dir);
+            }
+            Path memory = dirs.get("memory");
+            CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+            if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+                // No swap: the limit is the limit, as in Lambda.
+                CgroupFiles.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+            }
+            CgroupFiles.write(dirs.get("cpu").resolve("cpu.shares"),
+                    Integer.toString(Math.max(2, limits.cpuWeightPercent() * 1024 / 100)));
+            CgroupFiles.write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxPids()));
+        } catch (java.io.IOException | RuntimeException e) {
+            dirs.values().forEach(CgroupFiles::killAndRemove);
+            throw new IllegalStateException("cannot create cgroups for environment " + environmentId + ": "
+                    + e.getMessage(), e);
+        }
+        return new Environment(environmentId, dirs);
+    }
+
+    @Override
+    public int sweepLeftovers() {
+        int removed = 0;
+        for (String c : CONTROLLERS) {
+            for (Path dir : CgroupFiles.environmentDirs(parent(c))) {
+                CgroupFiles.killAndRemove(dir);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public void close() {
+        for (String c : CONTROLLERS) {
+            CgroupFiles.removeIfEmpty(parent(c));
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "cgroup v1 (memory, cpu, pids under " + parentPath("memory") + ")";
+    }
+
+    private final class Environment implements EnvironmentCgroup {
+        private final String id;
+        private final Map<String, Path> dirs;
+
+        Environment(String id, Map<String, Path> dirs) {
+            this.id = id;
+            this.dirs = dirs;
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return dirs.values().stream().map(d -> d.resolve("cgroup.procs")).toList();
+        }
+
+        @Override
+        public OptionalLong peakMemoryBytes() {
+            return CgroupFiles.readLong(dirs.get("memory").resolve("memory.max_usage_in_bytes"));
+        }
+
+        @Override
+        public long oomKills() {
+            return CgroupFiles.keyed(dirs.get("memory").resolve("memory.oom_control"), "oom_kill");
+        }
+
+        @Override
+        public List<String> criuRestoreRoots() {
+            List<String> roots = new ArrayList<>();
+            for (String c : CONTROLLERS) {
+                roots.add(c + ":" + parentPath(c) + "/env-" + id);
+            }
+            return roots;
+        }
+
+        @Override
+        public List<String> criuDumpControllers() {
+            return CONTROLLERS;
+        }
+
+        @Override
+        public void remove() {
+            dirs.values().forEach(CgroupFiles::killAndRemove);
+        }
+    }
+}

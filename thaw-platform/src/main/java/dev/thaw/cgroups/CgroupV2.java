@@ -1,0 +1,148 @@
+package dev.thaw.cgroups;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * cgroup v2: one directory per environment under {@code thaw/} in the unified hierarchy, with memory, cpu and pids
+ * enabled for it. Found at the mount root (pure v2) or at {@code unified/} (hybrid), only when those controllers
+ * are available there.
+ */
+final class CgroupV2 implements Cgroups {
+    private static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
+
+    private final Path own;
+    private final String ownPath;
+    private final String group;
+
+    private CgroupV2(Path own, String ownPath, String group) {
+        this.group = group;
+        this.own = own;
+        this.ownPath = ownPath;
+    }
+
+    static Optional<CgroupV2> detect(Path mountRoot, List<String> selfCgroup, String group) {
+        Optional<String> path = selfCgroup.stream().filter(l -> l.startsWith("0::")).map(l -> l.substring(3))
+                .findFirst();
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Path root : List.of(mountRoot, mountRoot.resolve("unified"))) {
+            if (hasControllers(root.resolve("cgroup.controllers"))) {
+                return Optional.of(new CgroupV2(root.resolve(path.get().substring(1)), path.get(), group));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean hasControllers(Path file) {
+        try {
+            List<String> available = List.of(Files.readString(file).trim().split("\\s+"));
+            return available.containsAll(CONTROLLERS);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Path parent() {
+        return own.resolve(group);
+    }
+
+    @Override
+    public EnvironmentCgroup create(String environmentId, Limits limits) {
+        Path dir = parent().resolve("env-" + environmentId);
+        try {
+            Files.createDirectories(dir);
+            enableControllers(own);
+            enableControllers(parent());
+            CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+            if (Files.exists(dir.resolve("memory.swap.max"))) {
+                CgroupFiles.write(dir.resolve("memory.swap.max"), "0");
+            }
+            CgroupFiles.write(dir.resolve("cpu.weight"), Integer.toString(
+                    Math.max(1, Math.min(10000, limits.cpuWeightPercent()))));
+            CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.maxPids()));
+        } catch (IOException | RuntimeException e) {
+            CgroupFiles.killAndRemove(dir);
+            throw new IllegalStateException("cannot create cgroup " + dir + ": " + e.getMessage(), e);
+        }
+        return new Environment(environmentId, dir);
+    }
+
+    private static void enableControllers(Path cgroup) {
+        Path control = cgroup.resolve("cgroup.subtree_control");
+        try {
+            String enabled = Files.exists(control) ? Files.readString(control) : "";
+            if (!List.of(enabled.trim().split("\\s+")).containsAll(CONTROLLERS)) {
+                CgroupFiles.write(control, "+memory +cpu +pids");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot enable controllers in " + cgroup, e);
+        }
+    }
+
+    @Override
+    public int sweepLeftovers() {
+        int removed = 0;
+        for (Path dir : CgroupFiles.environmentDirs(parent())) {
+            CgroupFiles.killAndRemove(dir);
+            removed++;
+        }
+        return removed;
+    }
+
+    @Override
+    public void close() {
+        CgroupFiles.removeIfEmpty(parent());
+    }
+
+    @Override
+    public String describe() {
+        return "cgroup v2 (memory, cpu, pids under " + own.resolve(group) + ")";
+    }
+
+    private final class Environment implements EnvironmentCgroup {
+        private final String id;
+        private final Path dir;
+
+        Environment(String id, Path dir) {
+            this.id = id;
+            this.dir = dir;
+        }
+
+        @Override
+        public List<Path> procsFiles() {
+            return List.of(dir.resolve("cgroup.procs"));
+        }
+
+        @Override
+        public OptionalLong peakMemoryBytes() {
+            return CgroupFiles.readLong(dir.resolve("memory.peak"));
+        }
+
+        @Override
+        public long oomKills() {
+            return CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill");
+        }
+
+        @Override
+        public List<String> criuRestoreRoots() {
+            String base = ownPath.endsWith("/") ? ownPath : ownPath + "/";
+            return List.of(base + group + "/env-" + id);
+        }
+
+        @Override
+        public List<String> criuDumpControllers() {
+            return CONTROLLERS;
+        }
+
+        @Override
+        public void remove() {
+            CgroupFiles.killAndRemove(dir);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.thaw.events;
+
+import dev.thaw.errors.ThawException;
+import dev.thaw.functions.FunctionService;
+import dev.thaw.functions.Invocable;
+import dev.thaw.store.MetadataStore;
+import dev.thaw.store.StoredEvent;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The durable queue of Event invocations in SQLite, and the signal that wakes the dispatcher when one arrives. */
+public final class EventQueue {
+    /** Lambda's asynchronous payload limit. */
+    public static final int MAX_EVENT_PAYLOAD = 1024 * 1024;
+
+    private final FunctionService functions;
+    private final MetadataStore store;
+    private final Clock clock;
+    private final Object signal = new Object();
+    private boolean signalled;
+
+    public EventQueue(FunctionService functions, MetadataStore store, Clock clock) {
+        this.functions = functions;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * Resolves the target now (so later alias or $LATEST changes do not alter what runs) and stores the event;
+     * returns its request id once it is durable.
+     */
+    public String accept(String functionRef, Optional<String> qualifier, byte[] payload) {
+        if (payload.length > MAX_EVENT_PAYLOAD) {
+            throw ThawException.tooLarge("Request must be smaller than " + MAX_EVENT_PAYLOAD
+                    + " bytes for the InvokeFunction operation");
+        }
+        Invocable target = functions.resolveForInvoke(functionRef, qualifier.orElse(null));
+        String id = UUID.randomUUID().toString();
+        store.insertEvent(id, target.version().functionName(), target.executedVersion(), payload, clock.millis());
+        synchronized (signal) {
+            signalled = true;
+            signal.notifyAll();
+        }
+        return id;
+    }
+
+    /** Failed events of one function, or of all when {@code functionRef} is empty. */
+    public List<StoredEvent> failed(Optional<String> functionRef) {
+        return store.failedEvents(functionRef.map(ref -> functions.arns().parse(ref).name()).orElse(null));
+    }
+
+    int requeueInterrupted() {
+        return store.requeueRunningEvents();
+    }
+
+    List<StoredEvent> claimDue(int limit) {
+        return store.claimDueEvents(clock.millis(), limit);
+    }
+
+    void delivered(StoredEvent event) {
+        store.deleteEvent(event.id());
+    }
+
+    void retryAt(StoredEvent event, int attempts, long when, String lastError) {
+        store.requeueEvent(event.id(), attempts, when, lastError);
+    }
+
+    void fail(StoredEvent event, int attempts, String lastError) {
+        store.failEvent(event.id(), attempts, lastError);
+    }
+
+    /** Waits until an event is accepted or {@code timeout} passes. */
+    void awaitWork(Duration timeout) throws InterruptedException {
+        synchronized (signal) {
+            if (!signalled) {
+                signal.wait(timeout.toMillis());
+            }
+            signalled = false;
+        }
+    }
+}

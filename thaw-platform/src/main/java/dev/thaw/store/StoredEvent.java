@@ -1,0 +1,19 @@
+package dev.thaw.store;
+
+/**
+ * One asynchronous (Event) invocation as stored in the {@code events} table. Times are epoch milliseconds;
+ * {@code version} is the version resolved when the event was accepted, so the same code runs on every attempt.
+ */
+public record StoredEvent(
+        String id,
+        String functionName,
+        String version,
+        byte[] payload,
+        long acceptedAt,
+        int attempts,
+        long nextAttemptAt,
+        String lastError,
+        State state) {
+
+    public enum State { QUEUED, RUNNING, DONE, FAILED }
+}

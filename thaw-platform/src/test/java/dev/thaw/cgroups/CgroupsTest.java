@@ -1,0 +1,99 @@
+package dev.thaw.cgroups;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Both backends against a fake cgroup filesystem (directories and files), as Firecracker's jailer tests do. */
+class CgroupsTest {
+    @TempDir
+    Path root;
+
+    private Path selfCgroup(String... lines) throws IOException {
+        Path f = root.resolve("self-cgroup");
+        Files.writeString(f, String.join("\n", lines) + "\n");
+        return f;
+    }
+
+    @Test
+    void cgroupV2IsChosenWhenTheUnifiedHierarchyHasTheControllers() throws IOException {
+        Path fs = Files.createDirectories(root.resolve("fs"));
+        Files.writeString(fs.resolve("cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma\n");
+        Files.createDirectories(fs.resolve("user.slice"));
+        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("0::/user.slice"), "thaw-test");
+        assertTrue(cgroups.describe().startsWith("cgroup v2"), cgroups.describe());
+
+        EnvironmentCgroup env = cgroups.create("abc", Limits.forMemory(512));
+        Path dir = fs.resolve("user.slice/thaw-test/env-abc");
+        assertEquals(Long.toString(512L * 1024 * 1024), Files.readString(dir.resolve("memory.max")));
+        assertEquals("28", Files.readString(dir.resolve("cpu.weight")), "512 MB of 1769 MB per vCPU");
+        assertEquals("1024", Files.readString(dir.resolve("pids.max")));
+        assertEquals("+memory +cpu +pids", Files.readString(fs.resolve("user.slice/cgroup.subtree_control")));
+        assertEquals(List.of(dir.resolve("cgroup.procs")), env.procsFiles());
+        assertEquals(List.of("/user.slice/thaw-test/env-abc"), env.criuRestoreRoots());
+
+        Files.writeString(dir.resolve("memory.peak"), "73400320\n");
+        Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+        assertEquals(73400320L, env.peakMemoryBytes().getAsLong());
+        assertEquals(1, env.oomKills());
+    }
+
+    @Test
+    void cgroupV1IsUsedWhenTheUnifiedHierarchyHasNoControllers() throws IOException {
+        Path fs = Files.createDirectories(root.resolve("fs"));
+        Files.createDirectories(fs.resolve("unified"));
+        Files.writeString(fs.resolve("unified/cgroup.controllers"), "\n");
+        for (String c : List.of("memory/sandbox", "cpu", "pids")) {
+            Files.createDirectories(fs.resolve(c));
+        }
+        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("8:pids:/", "4:memory:/sandbox", "1:cpu:/", "0::/"),
+                "thaw-test");
+        assertTrue(cgroups.describe().startsWith("cgroup v1"), cgroups.describe());
+
+        EnvironmentCgroup env = cgroups.create("xyz", Limits.forMemory(1769));
+        assertEquals(Long.toString(1769L * 1024 * 1024),
+                Files.readString(fs.resolve("memory/sandbox/thaw-test/env-xyz/memory.limit_in_bytes")));
+        assertEquals("1024", Files.readString(fs.resolve("cpu/thaw-test/env-xyz/cpu.shares")), "one full vCPU");
+        assertEquals("1024", Files.readString(fs.resolve("pids/thaw-test/env-xyz/pids.max")));
+        assertEquals(List.of("memory:/sandbox/thaw-test/env-xyz", "cpu:/thaw-test/env-xyz",
+                "pids:/thaw-test/env-xyz"), env.criuRestoreRoots());
+        assertEquals(3, env.procsFiles().size());
+    }
+
+    @Test
+    void sweepingRemovesOnlyThisInstancesLeftoverEnvironments() throws IOException {
+        Path fs = Files.createDirectories(root.resolve("fs"));
+        Files.writeString(fs.resolve("cgroup.controllers"), "memory cpu pids\n");
+        Cgroups mine = Cgroups.detect(fs, selfCgroup("0::/"), "thaw-mine");
+        Cgroups other = Cgroups.detect(fs, selfCgroup("0::/"), "thaw-other");
+        mine.create("old", Limits.forMemory(128));
+        other.create("live", Limits.forMemory(128));
+        // A real cgroup directory is empty of regular files; the fake one has the limit files, so clear them.
+        for (Path d : List.of(fs.resolve("thaw-mine/env-old"), fs.resolve("thaw-other/env-live"))) {
+            try (var files = Files.list(d)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        assertEquals(1, mine.sweepLeftovers());
+        assertFalse(Files.exists(fs.resolve("thaw-mine/env-old")));
+        assertTrue(Files.exists(fs.resolve("thaw-other/env-live")), "another instance's environment is untouched");
+    }
+
+    @Test
+    void withoutControllersThereAreNoLimitsAndItSaysWhy() throws IOException {
+        Path fs = Files.createDirectories(root.resolve("empty"));
+        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("0::/"), "thaw-test");
+        assertTrue(cgroups.describe().startsWith("no resource limits"), cgroups.describe());
+        assertEquals(null, cgroups.create("e", Limits.forMemory(128)));
+    }
+}

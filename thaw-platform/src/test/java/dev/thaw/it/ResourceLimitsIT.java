@@ -1,0 +1,66 @@
+package dev.thaw.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.LogType;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** MemorySize is enforced by the environment's memory cgroup, and Max Memory Used comes from that cgroup. */
+class ResourceLimitsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void goingOverMemorySizeEndsTheInvocationWithOutOfMemoryAndTheNextInvokeWorks() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")) || Files.exists(Path.of(
+                "/sys/fs/cgroup/cgroup.controllers")), "needs a memory cgroup");
+        try (ThawServerProcess server = ThawServerProcess.start(); LambdaClient lambda = server.lambda()) {
+            lambda.createFunction(b -> b.functionName("hog").runtime(Runtime.JAVA17)
+                    .handler("dev.thaw.examples.fixtures.MemoryHog").role("r").memorySize(256).timeout(30)
+                    .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+
+            InvokeResponse small = lambda.invoke(b -> b.functionName("hog").logType(LogType.TAIL)
+                    .payload(SdkBytes.fromUtf8String("{\"heapMb\":40}")));
+            assertNull(small.functionError(), small.payload().asUtf8String());
+            String log = new String(Base64.getDecoder().decode(small.logResult()), StandardCharsets.UTF_8);
+            Matcher used = Pattern.compile("Max Memory Used: (\\d+) MB").matcher(log);
+            assertTrue(used.find(), log);
+            int mb = Integer.parseInt(used.group(1));
+            assertTrue(mb >= 40 && mb <= 256, "Max Memory Used from the cgroup: " + mb + " MB");
+
+            // Off-heap memory past MemorySize: the memory cgroup kills the environment.
+            InvokeResponse big = lambda.invoke(b -> b.functionName("hog")
+                    .payload(SdkBytes.fromUtf8String("{\"directMb\":230}")));
+            assertEquals("Unhandled", big.functionError());
+            JsonNode err = JSON.readTree(big.payload().asByteArray());
+            assertEquals("Runtime.OutOfMemory", err.path("errorType").asText(), err.toString());
+
+            // Heap past -Xmx: the JVM's OutOfMemoryError, surfaced as Runtime.OutOfMemory too.
+            InvokeResponse heap = lambda.invoke(b -> b.functionName("hog")
+                    .payload(SdkBytes.fromUtf8String("{\"heapMb\":400}")));
+            assertEquals("Unhandled", heap.functionError());
+            String heapError = heap.payload().asUtf8String();
+            assertTrue(heapError.contains("Runtime.OutOfMemory") || heapError.contains("java.lang.OutOfMemoryError"),
+                    heapError);
+
+            InvokeResponse after = lambda.invoke(b -> b.functionName("hog")
+                    .payload(SdkBytes.fromUtf8String("{\"heapMb\":1}")));
+            assertNull(after.functionError(), "a fresh environment replaces the killed one");
+        }
+    }
+}
