@@ -6,7 +6,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 say() { printf 'thaw-setup: %s\n' "$*"; }
 
-PKGS=(util-linux uidmap maven)
+# awscli: the AWS CLI v2 the integration tests drive (Debian 12 ships 2.9.19).
+PKGS=(util-linux uidmap maven curl awscli)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
