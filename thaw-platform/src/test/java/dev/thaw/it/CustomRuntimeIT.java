@@ -68,6 +68,25 @@ class CustomRuntimeIT {
     }
 
     @Test
+    void awsRuntimeInterfaceClientServesAJavaFunctionUnmodified() throws Exception {
+        try (ThawServerProcess server = ThawServerProcess.start(); LambdaClient lambda = server.lambda()) {
+            lambda.createFunction(b -> b.functionName("ric").runtime("provided.al2023")
+                    .handler("dev.thaw.examples.ric.Greeter::handleRequest").role("r").timeout(30)
+                    .code(c -> c.zipFile(ThawServerProcess.example("ric"))));
+            InvokeResponse ok = lambda.invoke(b -> b.functionName("ric").payload(SdkBytes.fromUtf8String(
+                    "{\"name\":\"RIC\"}")));
+            assertEquals(null, ok.functionError(), ok.payload().asUtf8String());
+            assertTrue(ok.payload().asUtf8String().contains("\"greeting\":\"Hello, RIC!\""),
+                    ok.payload().asUtf8String());
+            InvokeResponse failed = lambda.invoke(b -> b.functionName("ric").payload(SdkBytes.fromUtf8String(
+                    "{\"fail\":true}")));
+            assertEquals("Unhandled", failed.functionError());
+            String error = failed.payload().asUtf8String();
+            assertTrue(error.contains("IllegalArgumentException") && error.contains("asked to fail by ric"), error);
+        }
+    }
+
+    @Test
     void withoutWorkingCriuSnapStartIsRefusedWithAReasonAndEverythingElseWorks() {
         try (ThawServerProcess server = ThawServerProcess.startWithEnvironment(
                 java.util.Map.of("THAW_CRIU", "/nonexistent/criu")); LambdaClient lambda = server.lambda()) {
