@@ -61,6 +61,14 @@ class CustomRuntimeIT {
                     "{\"please\":\"fail\"}")));
             assertEquals("Unhandled", failed.functionError());
             assertTrue(failed.payload().asUtf8String().contains("Shell.Failure"), failed.payload().asUtf8String());
+            lambda.createFunction(b -> b.functionName("shell-al2").runtime("provided.al2").handler("ignored")
+                    .role("r").code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+            lambda.createFunction(b -> b.functionName("shell-provided").runtime("provided").handler("ignored")
+                    .role("r").code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+            for (String fn : java.util.List.of("shell-al2", "shell-provided")) {
+                assertTrue(lambda.invoke(b -> b.functionName(fn).payload(SdkBytes.fromUtf8String("{}")))
+                        .payload().asUtf8String().contains("\"fn\":\"" + fn + "\""));
+            }
             assertThrows(InvalidParameterValueException.class, () -> lambda.createFunction(b -> b
                     .functionName("no-bootstrap").runtime("provided.al2023").handler("x").role("r")
                     .code(c -> c.zipFile(ThawServerProcess.example("hello")))));
