@@ -30,7 +30,10 @@ final class JsonCodec {
             // Null bean properties are left out (AWS does the same); null Map entries and list items stay.
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
                     JsonInclude.Include.ALWAYS))
-            .build();
+            // AWS's rules for aws-lambda-java-events classes (mix-ins by class name, Joda DateTime).
+            .addModule(new AwsEventsModule())
+            .build()
+            .setMixInResolver(AwsEventsModule.MIX_INS);
 
     TypeFactory types() {
         return mapper.getTypeFactory();
