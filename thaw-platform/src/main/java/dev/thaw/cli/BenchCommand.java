@@ -31,59 +31,82 @@ final class BenchCommand implements Callable<Integer> {
             + "\"headers\":{\"Accept\":\"application/json\"},\"requestContext\":{\"stage\":\"bench\",\"identity\":{}},"
             + "\"isBase64Encoded\":false}";
 
-    @Option(names = "--cold", defaultValue = "10", description = "Cold starts per mode (default: 10).")
+    @Option(names = "--cold", defaultValue = "20", description = "Cold starts per mode (default: 20).")
     int coldRuns;
 
     @Option(names = "--warm", defaultValue = "2000", description = "Warm invokes per caller count (default: 2000).")
     int warmRuns;
 
-    @Option(names = "--out", description = "Directory for results.md and results.json.")
+    @Option(names = "--burst", defaultValue = "32", description = "Simultaneous cold invokes of spring (default: 32).")
+    int burst;
+
+    @Option(names = "--quick", description = "A smoke run for CI: 3 cold starts per mode, 300 warm invokes, a burst of 4.")
+    boolean quick;
+
+    @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
     Path out;
+
+    /** A workload deployed twice: on java17 with SnapStart (version 1) and on java25 without. */
+    private record Workload(String name, String module, String handler, String event) {
+    }
 
     @Override
     public Integer call() throws Exception {
+        if (quick) {
+            coldRuns = 3;
+            warmRuns = 300;
+            burst = 4;
+        }
         Logger.getLogger("").setLevel(Level.WARNING);
         ObjectNode results = ApiClient.JSON.createObjectNode();
         results.set("machine", MachineInfo.describe());
         StringBuilder md = new StringBuilder();
         md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
+        List<Workload> workloads = List.of(
+                new Workload("hello", "hello", "dev.thaw.examples.hello.Hello", "{\"name\":\"bench\"}"),
+                new Workload("spring", "spring", "dev.thaw.examples.spring.StreamLambdaHandler", SPRING_EVENT));
+        Map<String, List<Double>> chartP50 = new java.util.LinkedHashMap<>();
         try (LocalPlatform platform = new LocalPlatform()) {
             md.append("| workload | mode | p50 ms | p90 ms | p99 ms | mean Init/Restore ms | n |\n");
             md.append("|---|---|---:|---:|---:|---:|---:|\n");
             ArrayNode cold = results.putArray("coldStarts");
-            for (String[] w : List.of(
-                    new String[] {"hello", "hello", "dev.thaw.examples.hello.Hello", "{\"name\":\"bench\"}"},
-                    new String[] {"spring", "spring", "dev.thaw.examples.spring.StreamLambdaHandler", SPRING_EVENT})) {
-                progress("deploying " + w[0] + " with SnapStart");
-                var v = platform.deploy(w[0], w[1], w[2], "java17", 1024, true, Map.of());
-                List<Double> plain = new ArrayList<>();
-                List<Double> plainInit = new ArrayList<>();
-                List<Double> snap = new ArrayList<>();
-                List<Double> snapRestore = new ArrayList<>();
+            for (Workload w : workloads) {
+                progress("deploying " + w.name() + " (java17 with SnapStart, java25 without)");
+                var v = platform.deploy(w.name(), w.module(), w.handler(), "java17", 1024, true, Map.of());
+                platform.deploy(w.name() + "-j25", w.module(), w.handler(), "java25", 1024, false, Map.of());
+                Map<String, List<Double>> client = new java.util.LinkedHashMap<>();
+                Map<String, List<Double>> reported = new java.util.LinkedHashMap<>();
+                String[][] modes = {
+                        {"plain cold start, java17 (INIT)", w.name(), "$LATEST"},
+                        {"plain cold start, java25 (INIT)", w.name() + "-j25", "$LATEST"},
+                        {"snapshot restore, java17 (SnapStart)", w.name(), "1"}};
                 for (int i = 0; i < coldRuns; i++) {
-                    progress(w[0] + " cold start " + (i + 1) + "/" + coldRuns);
-                    platform.evict();
-                    LocalPlatform.Timed p = platform.invoke(w[0], "$LATEST", w[3]);
-                    plain.add(p.clientMillis());
-                    plainInit.add(p.initMillis());
-                    platform.evict();
-                    LocalPlatform.Timed s = platform.invoke(w[0], "1", w[3]);
-                    snap.add(s.clientMillis());
-                    snapRestore.add(s.restoreMillis());
+                    progress(w.name() + " cold starts " + (i + 1) + "/" + coldRuns);
+                    for (String[] m : modes) {
+                        platform.evict();
+                        LocalPlatform.Timed t = platform.invoke(m[1], m[2], w.event());
+                        client.computeIfAbsent(m[0], k -> new ArrayList<>()).add(t.clientMillis());
+                        reported.computeIfAbsent(m[0], k -> new ArrayList<>())
+                                .add(m[2].equals("1") ? t.restoreMillis() : t.initMillis());
+                    }
                 }
                 platform.evict();
-                row(md, cold, w[0], "plain cold start (INIT)", plain, plainInit);
-                row(md, cold, w[0], "snapshot restore (SnapStart)", snap, snapRestore);
-                double ratio = percentile(plain, 50) / percentile(snap, 50);
-                results.with("ratios").put(w[0] + "SnapshotVsPlainP50", ratio);
-                results.with("publish").put(w[0] + "PublishMillis", v.path("PublishMillis").asDouble());
-                md.append(String.format(Locale.ROOT, "| %s | **snapshot vs plain, p50** | **%.1fx** | | | | |%n", w[0],
-                        ratio));
+                for (String[] m : modes) {
+                    row(md, cold, w.name(), m[0], client.get(m[0]), reported.get(m[0]));
+                    chartP50.computeIfAbsent(m[0], k -> new ArrayList<>()).add(percentile(client.get(m[0]), 50));
+                }
+                double ratio = percentile(client.get(modes[0][0]), 50) / percentile(client.get(modes[2][0]), 50);
+                results.with("ratios").put(w.name() + "SnapshotVsPlainP50", ratio);
+                results.with("publish").put(w.name() + "PublishMillis", v.path("PublishMillis").asDouble());
+                md.append(String.format(Locale.ROOT, "| %s | **snapshot vs plain java17, p50** | **%.1fx** | | | | |%n",
+                        w.name(), ratio));
             }
             md.append("\nWarm invokes of hello (client-side round trip through the Invoke API):\n\n");
             md.append("| callers | p50 ms | p99 ms | invokes/s | n |\n|---:|---:|---:|---:|---:|\n");
             ArrayNode warm = results.putArray("warm");
-            for (int callers : List.of(1, 4)) {
+            List<Double> warmP50 = new ArrayList<>();
+            List<Double> warmP99 = new ArrayList<>();
+            for (int callers : List.of(1, 4, 16)) {
                 progress("warm invokes with " + callers + " caller(s)");
                 warmRun(platform, callers, Math.max(100, warmRuns / 10));
                 long start = System.nanoTime();
@@ -96,8 +119,27 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("p99", percentile(lat, 99));
                 o.put("throughput", tput);
                 o.put("n", lat.size());
+                warmP50.add(percentile(lat, 50));
+                warmP99.add(percentile(lat, 99));
                 md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.0f | %d |%n", callers,
                         percentile(lat, 50), percentile(lat, 99), tput, lat.size()));
+            }
+            double helloSnapshot = chartP50.get("snapshot restore, java17 (SnapStart)").getFirst();
+            results.with("ratios").put("helloSnapshotVsWarmP50", helloSnapshot / warmP50.getFirst());
+            md.append(String.format(Locale.ROOT, "%nhello: a snapshot cold start (p50) costs %.0fx a warm invoke.%n",
+                    helloSnapshot / warmP50.getFirst()));
+
+            md.append("\nBurst: " + burst + " simultaneous cold invokes of spring (time until the last response):\n\n");
+            md.append("| mode | last response ms | failed |\n|---|---:|---:|\n");
+            for (String[] m : new String[][] {{"snapshot restore (SnapStart)", "1"}, {"plain cold start (INIT)", "$LATEST"}}) {
+                progress("burst of " + burst + ": " + m[0]);
+                platform.evict();
+                long start = System.nanoTime();
+                int failed = burst(platform, m[1], burst);
+                double ms = (System.nanoTime() - start) / 1e6;
+                results.with("burst").put(m[0], ms);
+                md.append(String.format(Locale.ROOT, "| %s | %.0f | %d |%n", m[0], ms, failed));
+                platform.evict();
             }
         }
         System.out.println();
@@ -106,9 +148,37 @@ final class BenchCommand implements Callable<Integer> {
             Files.createDirectories(out);
             Files.writeString(out.resolve("results.md"), md.toString());
             ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("results.json").toFile(), results);
+            BenchCharts.coldStarts(out.resolve("cold-starts.png"), workloads.stream().map(Workload::name).toList(),
+                    chartP50);
+            List<Double> p50 = new ArrayList<>();
+            List<Double> p99 = new ArrayList<>();
+            results.path("warm").forEach(w -> {
+                p50.add(w.path("p50").asDouble());
+                p99.add(w.path("p99").asDouble());
+            });
+            BenchCharts.warm(out.resolve("warm.png"), List.of("1", "4", "16"), p50, p99);
             System.out.println("written to " + out);
         }
         return 0;
+    }
+
+    /** Fires {@code n} invokes at once (after evicting everything) and returns how many failed. */
+    private static int burst(LocalPlatform platform, String qualifier, int n) throws Exception {
+        int failed = 0;
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                calls.add(pool.submit(() -> platform.invoke("spring", qualifier, SPRING_EVENT)));
+            }
+            for (Future<?> f : calls) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed++;
+                }
+            }
+        }
+        return failed;
     }
 
     private static List<Double> warmRun(LocalPlatform platform, int callers, int total) throws Exception {
