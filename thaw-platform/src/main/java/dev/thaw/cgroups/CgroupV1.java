@@ -73,14 +73,14 @@ final class CgroupV1 implements Cgroups {
 
     @Override
     public int sweepLeftovers() {
-        int removed = 0;
+        java.util.Set<String> environments = new java.util.HashSet<>();
         for (String c : CONTROLLERS) {
             for (Path dir : CgroupFiles.environmentDirs(parent(c))) {
                 CgroupFiles.killAndRemove(dir);
-                removed++;
+                environments.add(dir.getFileName().toString());
             }
         }
-        return removed;
+        return environments.size();
     }
 
     @Override

@@ -70,8 +70,15 @@ class ServerLifecycleIT {
         }
         List<Long> survivors = pids.stream().filter(ServerLifecycleIT::alive).toList();
         survivors.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        // A restart on the same home sweeps the environment cgroups the killed platform left behind.
+        ThawServerProcess restarted = ThawServerProcess.start(server.home());
+        String restartLog = restarted.output();
+        restarted.close();
         server.close();
         assertTrue(survivors.isEmpty(), "environments survived kill -9 of the platform: " + survivors);
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/fs/cgroup/memory"))) {
+            assertTrue(restartLog.contains("removed 2 environment cgroups left by an earlier run"), restartLog);
+        }
     }
 
     private static boolean alive(long pid) {
