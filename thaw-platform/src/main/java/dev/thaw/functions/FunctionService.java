@@ -11,8 +11,6 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -512,14 +510,5 @@ public final class FunctionService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt metadata document", e);
         }
-    }
-
-    /** Copies a map without nulls, keeping order; helper for parsers. */
-    public static Map<String, String> cleanEnvironment(Map<String, String> in) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (in != null) {
-            in.forEach((k, v) -> out.put(k, v == null ? "" : v));
-        }
-        return new HashMap<>(out);
     }
 }
