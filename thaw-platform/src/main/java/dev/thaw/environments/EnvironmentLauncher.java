@@ -7,7 +7,6 @@ import dev.thaw.functions.Runtimes;
 import dev.thaw.runtimeapi.InvocationChannel;
 import dev.thaw.runtimeapi.RuntimeApiServer;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -255,9 +254,5 @@ public final class EnvironmentLauncher implements AutoCloseable {
             spare.close();
         }
         spawner.shutdownNow();
-    }
-
-    static String describe(IOException e) {
-        return e.getMessage();
     }
 }
