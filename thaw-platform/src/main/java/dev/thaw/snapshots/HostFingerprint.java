@@ -14,8 +14,12 @@ import java.util.HexFormat;
  */
 public record HostFingerprint(String jdkBuild, String criuVersion, String kernelRelease, String cpuFlagsSha256) {
 
+    /** The kernel and CPU cannot change under a running platform: read them once, not on every restore. */
+    private static final String KERNEL_RELEASE = read("/proc/sys/kernel/osrelease");
+    private static final String CPU_FLAGS_SHA256 = cpuFlags();
+
     public static HostFingerprint current(String jdkBuild, String criuVersion) {
-        return new HostFingerprint(jdkBuild, criuVersion, read("/proc/sys/kernel/osrelease"), cpuFlags());
+        return new HostFingerprint(jdkBuild, criuVersion, KERNEL_RELEASE, CPU_FLAGS_SHA256);
     }
 
     private static String cpuFlags() {
