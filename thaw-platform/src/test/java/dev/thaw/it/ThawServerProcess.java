@@ -157,24 +157,21 @@ public final class ThawServerProcess implements AutoCloseable {
 
     /** Pids of the environments running now (also remembered for the leak check in {@link #close()}). */
     public List<Long> environmentPids() {
-        String json = http("GET", "/thaw/v1/environments", null).body();
-        List<Long> pids = new ArrayList<>();
-        Matcher m = Pattern.compile("\"Pid\":(\\d+)").matcher(json);
-        while (m.find()) {
-            pids.add(Long.parseLong(m.group(1)));
-        }
-        environmentPids.addAll(pids);
-        return pids;
+        return environmentPids(null);
     }
 
-    /** Pids of one function's environments. */
+    /** Pids of one function's environments (all of them when {@code function} is null). */
     public List<Long> environmentPids(String function) {
-        String json = http("GET", "/thaw/v1/environments", null).body();
         List<Long> pids = new ArrayList<>();
-        Matcher m = Pattern.compile("\"FunctionName\":\"" + Pattern.quote(function) + "\",[^}]*\"Pid\":(\\d+)")
-                .matcher(json);
-        while (m.find()) {
-            pids.add(Long.parseLong(m.group(1)));
+        try {
+            for (var env : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(http("GET", "/thaw/v1/environments", null).body()).path("Environments")) {
+                if (function == null || function.equals(env.path("FunctionName").asText())) {
+                    pids.add(env.path("Pid").asLong());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         environmentPids.addAll(pids);
         return pids;
