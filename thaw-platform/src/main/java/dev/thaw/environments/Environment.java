@@ -8,7 +8,6 @@ import dev.thaw.runtimeapi.RuntimeApiServer;
 import dev.thaw.runtimeapi.RuntimeOutcome;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -160,11 +159,32 @@ public final class Environment {
      * {@code limitMillis} passed. On failure the environment is stopped.
      */
     void awaitInit(long limitMillis) throws StartupFailure {
+        awaitInitSignal(channel.firstPoll(), limitMillis);
+        coldStartReport = String.format(Locale.ROOT, "Init Duration: %.2f ms\t", initMillis);
+        takeInitLog();
+        lastUsedNanos = System.nanoTime();
+    }
+
+    /**
+     * SnapStart INIT: waits until the runtime has run INIT and its beforeCheckpoint hooks and asks to be
+     * checkpointed. Returns INIT's duration in milliseconds; on failure the environment is stopped.
+     */
+    public double awaitCheckpointRequest(long limitMillis) throws StartupFailure {
+        awaitInitSignal(channel.checkpointRequested(), limitMillis);
+        drainLogs();
+        moveTo(EnvironmentState.CHECKPOINTING);
+        return initMillis;
+    }
+
+    /**
+     * INIT ends in one of four ways: {@code done} completes, the runtime posts /init/error, the process exits, or
+     * the limit passes. Anything but {@code done} stops the environment and throws; {@code done} records INIT's
+     * duration.
+     */
+    private void awaitInitSignal(CompletableFuture<Void> done, long limitMillis) throws StartupFailure {
         moveTo(EnvironmentState.INITIALIZING);
-        CompletableFuture<Object> any = CompletableFuture.anyOf(channel.firstPoll(), channel.initError(),
-                process.onExit());
         try {
-            any.get(limitMillis, TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(done, channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             fail("Runtime.InitTimeout", "INIT did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
@@ -180,47 +200,10 @@ public final class Environment {
             stop();
             throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
         }
-        if (!channel.firstPoll().isDone() || channel.firstPoll().isCompletedExceptionally()) {
+        if (!done.isDone() || done.isCompletedExceptionally()) {
             fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
         }
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
-        coldStartReport = String.format(Locale.ROOT, "Init Duration: %.2f ms\t", initMillis);
-        takeInitLog();
-        lastUsedNanos = System.nanoTime();
-    }
-
-    /**
-     * SnapStart INIT: waits until the runtime has run INIT and its beforeCheckpoint hooks and asks to be
-     * checkpointed. Returns INIT's duration in milliseconds; on failure the environment is stopped.
-     */
-    public double awaitCheckpointRequest(long limitMillis) throws StartupFailure {
-        moveTo(EnvironmentState.INITIALIZING);
-        CompletableFuture<Object> any = CompletableFuture.anyOf(channel.checkpointRequested(), channel.initError(),
-                process.onExit());
-        try {
-            any.get(limitMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            fail("Runtime.InitTimeout", "INIT did not finish within " + limitMillis + " ms");
-        } catch (ExecutionException e) {
-            // Process exit: reported below.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("Runtime.Interrupted", "interrupted during INIT");
-        }
-        if (channel.initError().isDone()) {
-            RuntimeOutcome.Error err = channel.initError().join();
-            drainLogs();
-            String log = takeInitLog();
-            stop();
-            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
-        }
-        if (!channel.checkpointRequested().isDone() || channel.checkpointRequested().isCompletedExceptionally()) {
-            fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
-        }
-        drainLogs();
-        moveTo(EnvironmentState.CHECKPOINTING);
-        initMillis = (System.nanoTime() - startedNanos) / 1e6;
-        return initMillis;
     }
 
     /** How long INIT took, once it has finished. */
@@ -397,9 +380,7 @@ public final class Environment {
     }
 
     static byte[] errorJson(String message, String errorType) {
-        var encoder = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
-        return ("{\"errorMessage\":\"" + new String(encoder.quoteAsString(message)) + "\",\"errorType\":\""
-                + new String(encoder.quoteAsString(errorType)) + "\"}").getBytes(StandardCharsets.UTF_8);
+        return dev.thaw.runtimeapi.ErrorBody.of(errorType, message);
     }
 
     /** The environment's process ended; fails whatever was in flight. */

@@ -8,6 +8,7 @@ import dev.thaw.environments.StartupFailure;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.Invocable;
+import dev.thaw.runtimeapi.ErrorBody;
 import dev.thaw.store.MetadataStore;
 
 import java.nio.charset.StandardCharsets;
@@ -82,10 +83,7 @@ public final class InvokeService {
 
     private static InvokeResponse functionError(Invocable target, String errorType, byte[] body, String log,
                                                 boolean tailLog) {
-        byte[] payload = body == null || body.length == 0
-                ? ("{\"errorType\":\"" + errorType + "\",\"errorMessage\":\"" + errorType + "\"}")
-                .getBytes(StandardCharsets.UTF_8)
-                : body;
+        byte[] payload = body == null || body.length == 0 ? ErrorBody.of(errorType, errorType) : body;
         return new InvokeResponse(200, payload, target.executedVersion(), Optional.of("Unhandled"),
                 tail(log, tailLog));
     }

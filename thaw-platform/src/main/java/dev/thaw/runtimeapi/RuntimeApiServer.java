@@ -169,12 +169,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     private static void problem(ServerResponse res, Status status, String type, String message) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        String json = "{\"errorType\":" + quote(type) + ",\"errorMessage\":" + quote(message) + "}";
-        res.send(json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String quote(String s) {
-        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+        res.send(ErrorBody.of(type, message));
     }
 
     @Override
