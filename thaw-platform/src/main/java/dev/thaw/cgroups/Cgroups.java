@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /** Creates environment cgroups; {@link #none(String)} when the host offers no usable controllers. */
-public interface Cgroups {
+public interface Cgroups extends AutoCloseable {
     Logger LOG = Logger.getLogger(Cgroups.class.getName());
 
     /** A new cgroup for one environment, with its limits set before any process joins. */

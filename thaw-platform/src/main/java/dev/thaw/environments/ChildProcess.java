@@ -82,7 +82,6 @@ final class ChildProcess implements EnvironmentProcess {
 
     @Override
     public void kill() {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        wrapper.destroyForcibly();
+        EnvironmentProcess.killThenReap(pid, wrapper);
     }
 }

@@ -26,4 +26,21 @@ public interface EnvironmentProcess {
 
     /** SIGKILL now. */
     void kill();
+
+    /**
+     * SIGKILLs the environment's main process and leaves reaping it to its parent ({@code unshare} or CRIU), which
+     * then exits itself. Killing the parent at the same time would orphan the dying process as a zombie that only
+     * the host's init can reap; the parent is killed only if it is still there after a grace period.
+     */
+    static void killThenReap(long pid, Process parent) {
+        if (ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+            parent.onExit().orTimeout(3, java.util.concurrent.TimeUnit.SECONDS)
+                    .exceptionally(timedOut -> {
+                        parent.destroyForcibly();
+                        return parent;
+                    });
+        } else {
+            parent.destroyForcibly();
+        }
+    }
 }

@@ -130,26 +130,17 @@ public final class Thaw implements AutoCloseable {
     @Override
     public void close() {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
-        if (events != null) {
-            events.close();
-        }
-        if (api != null) {
-            api.close();
-        }
-        if (snapStart != null) {
-            snapStart.close();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        if (launcher != null) {
-            launcher.close();
-        }
-        if (cgroups != null) {
-            cgroups.close();
-        }
-        if (store != null) {
-            store.close();
+        // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
+        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, pool, launcher, cgroups, store)) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                java.util.logging.Logger.getLogger(Thaw.class.getName())
+                        .log(java.util.logging.Level.WARNING, "closing " + part.getClass().getSimpleName(), e);
+            }
         }
     }
 }

@@ -69,8 +69,7 @@ final class RestoredProcess implements EnvironmentProcess {
 
     @Override
     public void kill() {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        criu.destroyForcibly();
+        EnvironmentProcess.killThenReap(pid, criu);
     }
 
     private void closeStreams() {

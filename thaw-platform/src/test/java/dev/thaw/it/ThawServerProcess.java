@@ -225,8 +225,7 @@ public final class ThawServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         } finally {
-            List<Long> leaked = environmentPids.stream().filter(pid -> ProcessHandle.of(pid)
-                    .map(ProcessHandle::isAlive).orElse(false)).toList();
+            List<Long> leaked = survivors(environmentPids);
             leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             if (HOME_USERS.get(home).decrementAndGet() == 0) {
                 HOME_USERS.remove(home);
@@ -235,6 +234,37 @@ public final class ThawServerProcess implements AutoCloseable {
             if (!leaked.isEmpty()) {
                 throw new AssertionError("environment processes outlived the server: " + leaked);
             }
+        }
+    }
+
+    /**
+     * Pids still running a moment after the server exited. A SIGKILLed process may take a few milliseconds to go; a
+     * zombie (state Z) runs nothing and is not a leak, although ProcessHandle counts it as alive.
+     */
+    private static List<Long> survivors(Set<Long> pids) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<Long> running;
+        do {
+            running = pids.stream().filter(ThawServerProcess::runsCode).toList();
+            if (running.isEmpty()) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        } while (System.nanoTime() < deadline);
+        return running;
+    }
+
+    private static boolean runsCode(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
         }
     }
 
