@@ -22,6 +22,10 @@ if (( ${#missing[@]} > 0 )); then
 fi
 
 if [[ $(id -u) -eq 0 ]]; then
+  # Environments run in a user namespace whose uids 0-65535 are host uids 100000-165535 (newuidmap checks these).
+  for f in /etc/subuid /etc/subgid; do
+    grep -qx 'root:100000:65536' "$f" 2>/dev/null || { echo 'root:100000:65536' >> "$f"; say "added root:100000:65536 to $f"; }
+  done
   "$REPO/scripts/setup-criu.sh"
 else
   say "not root: skipping CRIU setup (SnapStart needs root)"

@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An environment started by the launcher: {@code setpriv --pdeathsig KILL unshare --pid --fork --kill-child ...},
- * so the runtime is pid 1 of its own pid namespace and dies with the platform even after a kill -9.
+ * An environment started by the launcher (see {@link EnvironmentRoot}): the spawned wrapper stays on the host and
+ * is the parent of the runtime, pid 1 of its own namespaces, which dies with the platform even after a kill -9.
  */
 final class ChildProcess implements EnvironmentProcess {
     private final Process wrapper;
@@ -28,14 +28,16 @@ final class ChildProcess implements EnvironmentProcess {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline) {
             String list = Files.exists(children) ? Files.readString(children).trim() : "";
-            if (!list.isEmpty()) {
-                return new ChildProcess(wrapper, Long.parseLong(list.split("\\s+")[0]));
+            for (String child : list.isEmpty() ? new String[0] : list.split("\\s+")) {
+                if (EnvironmentRoot.isEnvironmentMain(Long.parseLong(child))) {
+                    return new ChildProcess(wrapper, Long.parseLong(child));
+                }
             }
             if (!wrapper.isAlive()) {
                 String err = new String(wrapper.getErrorStream().readAllBytes());
                 throw new IOException("environment wrapper exited with " + wrapper.exitValue() + ": " + err.trim());
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
         wrapper.destroyForcibly();
         throw new IOException("environment process did not start within 5 s");

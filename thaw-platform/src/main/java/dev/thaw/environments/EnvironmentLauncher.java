@@ -22,25 +22,13 @@ import java.util.concurrent.Executors;
 /**
  * The one place where environment processes are spawned.
  *
- * <p>Each runs as {@code setpriv --pdeathsig KILL -- unshare --pid --fork --kill-child --mount-proc -- setsid CMD}:
- * the runtime is pid 1 of a fresh pid namespace (it cannot signal anything outside), has its own /proc, is a session
- * leader inside that namespace (which CRIU needs to dump it), and is killed if the platform dies. Spawns run on one
- * long-lived thread because PR_SET_PDEATHSIG fires when the spawning <em>thread</em> exits.
+ * <p>Each runs in the sandbox of {@link EnvironmentRoot}: pid 1 of its own namespaces, unprivileged on the host, a
+ * session leader (which CRIU needs to dump it), and killed if the platform dies. Spawns run on one long-lived thread
+ * because PR_SET_PDEATHSIG fires when the spawning <em>thread</em> exits.
  */
 public final class EnvironmentLauncher implements AutoCloseable {
     /** Lambda's on-demand INIT limit. */
     public static final long ON_DEMAND_INIT_LIMIT_MS = 10_000;
-
-    /**
-     * Runs inside the new mount namespace (private propagation, so the host is untouched): unmounts everything but
-     * /, /proc and /dev, deepest first, then execs the runtime. The environment sees no cgroup, sysfs or other host
-     * mounts, and a snapshot has only those three mounts to restore (each restored mount costs CRIU milliseconds).
-     */
-    private static final String PRUNE_MOUNTS_AND_EXEC = "if [ \"$1\" != - ]; then "
-            + "for f in $(echo \"$1\" | tr : ' '); do echo 0 > \"$f\" || exit 97; done; fi; shift; "
-            + "awk '$5 != \"/\" && $5 != \"/proc\" && $5 != \"/dev\" "
-            + "{ print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l \"$m\" 2>/dev/null; done; "
-            + "exec \"$@\"";
 
     /** Runtime API endpoints kept started for the next cold starts. */
     private static final int SPARE_ENDPOINTS = 2;
@@ -200,23 +188,20 @@ public final class EnvironmentLauncher implements AutoCloseable {
     }
 
     List<String> command(FunctionVersion version, Path taskRoot, EnvironmentCgroup cgroup) {
-        String procs = cgroup == null ? "-" : String.join(":", cgroup.procsFiles().stream().map(Path::toString)
-                .toList());
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
-                "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--",
-                "/bin/sh", "-c", PRUNE_MOUNTS_AND_EXEC, "environment", procs, "setsid"));
+        List<String> inside = new ArrayList<>();
         String runtime = version.config().runtime();
         if (Runtimes.isCustom(runtime)) {
-            cmd.add(taskRoot.resolve("bootstrap").toString());
-            return cmd;
+            inside.add(EnvironmentRoot.TASK_ROOT + "/bootstrap");
+        } else {
+            Jdks.Jdk jdk = settings.jdks().require(runtime);
+            inside.add(jdk.java().toString());
+            inside.addAll(JvmOptions.forMemory(version.config().memorySize(), jdk.release()));
+            inside.add("-cp");
+            inside.add(EnvironmentRoot.RUNTIME_DIR + "/" + settings.runtimeJar().getFileName());
+            inside.add("dev.thaw.runtime.Bootstrap");
         }
-        Jdks.Jdk jdk = settings.jdks().require(runtime);
-        cmd.add(jdk.java().toString());
-        cmd.addAll(JvmOptions.forMemory(version.config().memorySize(), jdk.release()));
-        cmd.add("-cp");
-        cmd.add(settings.runtimeJar().toString());
-        cmd.add("dev.thaw.runtime.Bootstrap");
-        return cmd;
+        return settings.root().wrap(cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot,
+                version.config().ephemeralStorage(), inside);
     }
 
     Map<String, String> environmentVariables(FunctionVersion version, String envId, String runtimeApi,
@@ -240,8 +225,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", DateTimeFormatter.ofPattern("yyyy/MM/dd").format(
                 LocalDate.now(ZoneOffset.UTC)) + "/[" + version.version() + "]" + envId);
-        env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
-        env.put("LAMBDA_RUNTIME_DIR", settings.runtimeJar().getParent().toString());
+        env.put("LAMBDA_TASK_ROOT", EnvironmentRoot.TASK_ROOT);
+        env.put("LAMBDA_RUNTIME_DIR", EnvironmentRoot.RUNTIME_DIR);
         env.putAll(settings.credentials().environment(version));
         return env;
     }

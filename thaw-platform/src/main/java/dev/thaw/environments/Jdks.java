@@ -62,6 +62,11 @@ public final class Jdks {
                 + describeInstalled()));
     }
 
+    /** The home directories of every JDK found or configured. */
+    public java.util.List<Path> homes() {
+        return byRelease.values().stream().map(Jdk::home).toList();
+    }
+
     public String describeInstalled() {
         StringBuilder sb = new StringBuilder();
         byRelease.values().forEach(j -> sb.append(sb.isEmpty() ? "" : ", ").append("java").append(j.release())

@@ -12,5 +12,6 @@ public record LaunchSettings(
         PortAllocator ports,
         Path codeRoot,
         CredentialsSource credentials,
-        dev.thaw.cgroups.Cgroups cgroups) {
+        dev.thaw.cgroups.Cgroups cgroups,
+        EnvironmentRoot root) {
 }

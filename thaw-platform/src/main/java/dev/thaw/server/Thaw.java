@@ -2,6 +2,7 @@ package dev.thaw.server;
 
 import dev.thaw.api.ApiServer;
 import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
 import dev.thaw.environments.Jdks;
@@ -40,6 +41,7 @@ public final class Thaw implements AutoCloseable {
     private Cgroups cgroups;
     private ApiServer api;
     private EventDispatcher events;
+    private EnvironmentRoot root;
 
     public Thaw(ThawConfig config) {
         this.config = config;
@@ -70,13 +72,19 @@ public final class Thaw implements AutoCloseable {
         AtomicInteger apiPort = new AtomicInteger(config.port());
         CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"), apiPort::get,
                 System.getenv(), Clock.systemUTC());
-        cgroups = Cgroups.detect("thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode()));
+        // One name per home, for its cgroups and its environments' root, so a restart finds what it left behind.
+        String group = "thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode());
+        cgroups = Cgroups.detect(group);
         int swept = cgroups.sweepLeftovers();
         LOG.info("environment limits: " + cgroups.describe()
                 + (swept > 0 ? "; removed " + swept + " environment cgroups left by an earlier run" : ""));
-        launcher = new EnvironmentLauncher(new LaunchSettings(pinRuntimeJar(config.runtimeJar(), home), jdks, config.region(),
-                config.accountId(), logs, new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()),
-                home.resolve("code"), credentials, cgroups));
+        Path runtimeJar = pinRuntimeJar(config.runtimeJar(), home);
+        root = EnvironmentRoot.prepare(Path.of("/run/thaw", group), home.resolve("code"), runtimeJar.getParent(),
+                jdks.homes());
+        launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
+                config.region(), config.accountId(), logs,
+                new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()), home.resolve("code"),
+                credentials, cgroups, root));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, home.resolve("code"), config.snapshotExpiry());
         pool = new EnvironmentPool(snapStart, config.idleTtl());
@@ -131,7 +139,9 @@ public final class Thaw implements AutoCloseable {
     public void close() {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
-        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, pool, launcher, cgroups, store)) {
+        AutoCloseable rootSkeleton = root == null ? null : root::delete;
+        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, pool, launcher, cgroups,
+                rootSkeleton, store)) {
             if (part == null) {
                 continue;
             }

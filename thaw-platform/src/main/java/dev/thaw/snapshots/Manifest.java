@@ -21,7 +21,8 @@ public record Manifest(
         double dumpMillis,
         List<String> warnings) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: environments in a user namespace and their own root (EnvironmentRoot); older images need re-creating. */
+    public static final int FORMAT_VERSION = 2;
 
     /** Pipe inodes of the dumped process's fds 0, 1 and 2, which CRIU remaps to fresh pipes at restore. */
     public record StdioInodes(long stdin, long stdout, long stderr) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionVersion;
@@ -64,7 +65,14 @@ final class SnapshotRestorer {
             endpoint = launcher.openRuntimeApi();
             cgroup = launcher.createCgroup(endpoint.environmentId(), version);
             Manifest.StdioInodes io = manifest.stdio();
-            List<String> command = new ArrayList<>(List.of(criu.binary().toString(), "restore", "--root", "/",
+            EnvironmentRoot root = launcher.settings().root();
+            Path codeRoot = launcher.settings().codeRoot();
+            List<String> command = new ArrayList<>(List.of(criu.binary().toString(), "restore",
+                    // The environment's binds of host paths are external mounts, re-created under its root skeleton.
+                    "--root", root.directory().toString(), "--ext-mount-map", "auto",
+                    "--external", "mnt[" + EnvironmentRoot.TASK_MOUNT_KEY + "]:"
+                            + root.exposedCode(codeRoot.resolve(version.code().sha256Hex())),
+                    "--external", "mnt[" + EnvironmentRoot.RUNTIME_MOUNT_KEY + "]:" + root.exposedRuntime(),
                     "--images-dir", store.images(version.functionName(), version.version()).toString(),
                     "--work-dir", work.toString(), "--pidfile", work.resolve("pid").toString(),
                     "--log-file", work.resolve("restore.log").toString(), "-v2",

@@ -1,5 +1,6 @@
 package dev.thaw.snapshots;
 
+import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.Jdks;
@@ -72,7 +73,10 @@ final class SnapshotTaker {
             long start = System.nanoTime();
             List<String> command = new java.util.ArrayList<>(List.of(criu.binary().toString(), "dump", "--tree",
                     Long.toString(pid), "--images-dir", images.toString(), "--log-file",
-                    images.resolveSibling("dump.log").toString(), "-v2"));
+                    images.resolveSibling("dump.log").toString(), "-v2", "--ext-mount-map", "auto",
+                    // Named, so a restore can map them to the exposed paths rather than the home's own.
+                    "--external", "mnt[" + EnvironmentRoot.TASK_ROOT + "]:" + EnvironmentRoot.TASK_MOUNT_KEY,
+                    "--external", "mnt[" + EnvironmentRoot.RUNTIME_DIR + "]:" + EnvironmentRoot.RUNTIME_MOUNT_KEY));
             env.cgroup().ifPresentOrElse(
                     // Record only the hierarchies Thaw manages; each copy is restored into its own cgroup.
                     cg -> cg.criuDumpControllers().forEach(c -> command.addAll(List.of("--cgroup-dump-controller", c))),

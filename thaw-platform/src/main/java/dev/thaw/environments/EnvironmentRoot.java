@@ -1,0 +1,272 @@
+package dev.thaw.environments;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sandbox every environment, plain or snapshot, runs in: its own user, pid, ipc, uts and mount namespaces, and a
+ * minimal root filesystem entered with pivot_root.
+ *
+ * <p>Inside, the runtime is uid 0 and pid 1; on the host it is an unprivileged uid ({@value #HOST_UID} and up, from
+ * root's /etc/subuid range), so it cannot signal, read or write anything of the host's that is not world-accessible.
+ * Its root holds read-only binds of /usr and /etc, its own code at /var/task, Thaw's runtime at /var/runtime, a
+ * tmpfs /tmp bounded by EphemeralStorage, a tmpfs /dev with the null, zero, full, random and urandom devices, and a
+ * fresh /proc. It never sees the platform's home: not other functions' code, not snapshots, not the database.
+ *
+ * <p>The binds of host paths are made as host root in an outer mount namespace; the user namespace and everything it
+ * owns are created after them. CRIU dumps these binds as external mounts and re-creates them at restore under
+ * {@link #directory()} ({@code criu restore --root}), which is why the skeleton lives at a fixed path per home. CRIU
+ * re-creates them from inside the restored user namespace, so their sources must be reachable by the mapped uid:
+ * the home's code and runtime directories (the home may sit under /root, mode 700) are exposed read-only through
+ * world-traversable bind mounts beside the skeleton, {@code <base>/code} and {@code <base>/runtime}.
+ */
+public final class EnvironmentRoot {
+    /** First host uid (and gid) of the range mapped to 0..65535 inside every environment. */
+    public static final int HOST_UID = 100_000;
+    private static final int RANGE = 65_536;
+    /** Top-level host directories that are symlinks on merged-/usr systems and copied into the skeleton as such. */
+    private static final List<String> USR_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
+    private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "var/task", "var/runtime", "tmp", "dev",
+            "proc", ".oldroot");
+
+    /**
+     * Runs as host root in a fresh private mount namespace: moves itself into the environment's cgroups, binds the
+     * host paths read-only into the skeleton, then enters the user namespace that owns the rest.
+     * Arguments: procs files (colon-separated, or -), skeleton, code dir, runtime dir, extra read-only paths (or -),
+     * /tmp size in MB, the inner script, then the command.
+     */
+    private static final String OUTER = """
+            set -e
+            procs=$1 root=$2 code=$3 runtime=$4 extra=$5 tmp=$6 inner=$7; shift 7
+            if [ "$procs" != - ]; then for f in $(echo "$procs" | tr : ' '); do echo $$ > "$f" || exit 97; done; fi
+            ro() { mount --rbind "$1" "$2"; mount -o remount,bind,ro "$2"; }
+            ro /usr "$root/usr"; ro /etc "$root/etc"; ro "$code" "$root/var/task"; ro "$runtime" "$root/var/runtime"
+            if [ "$extra" != - ]; then for p in $(echo "$extra" | tr : ' '); do ro "$p" "$root$p"; done; fi
+            exec unshare --user --map-users=%1$d,0,%2$d --map-groups=%1$d,0,%2$d --setuid 0 --setgid 0 \
+                --pid --ipc --uts --mount --fork --kill-child -- /bin/sh -c "$inner" environment "$root" "$tmp" "$@"
+            """.formatted(HOST_UID, RANGE);
+
+    /**
+     * Runs as the environment's root, pid 1 of its namespace: mounts what belongs to the environment alone, then
+     * pivots into the skeleton (a bind of it onto itself, since pivot_root refuses the locked copy) and drops the
+     * host's tree.
+     */
+    private static final String INNER = """
+            set -e
+            root=$1 tmp=$2; shift 2
+            mount --rbind "$root" "$root"
+            mount -t tmpfs -o size=${tmp}m,mode=1777 tmpfs "$root/tmp"
+            mount -t tmpfs -o size=64k,mode=755 tmpfs "$root/dev"
+            for d in null zero full random urandom; do : > "$root/dev/$d"; mount --bind "/dev/$d" "$root/dev/$d"; done
+            mkdir "$root/dev/shm"; mount -t tmpfs -o size=64m,mode=1777 tmpfs "$root/dev/shm"
+            ln -s /proc/self/fd "$root/dev/fd"
+            ln -s /proc/self/fd/0 "$root/dev/stdin"; ln -s /proc/self/fd/1 "$root/dev/stdout"
+            ln -s /proc/self/fd/2 "$root/dev/stderr"
+            mount -t proc proc "$root/proc"
+            cd "$root"; PATH="$PATH:/usr/sbin:/sbin" pivot_root . .oldroot; umount -l /.oldroot; cd /var/task
+            exec setsid "$@"
+            """;
+
+    /** Inside the environment: the function's code and Thaw's runtime. */
+    public static final String TASK_ROOT = "/var/task";
+    public static final String RUNTIME_DIR = "/var/runtime";
+
+    /** CRIU's names for the two per-home external mounts, given at dump and mapped to host paths at restore. */
+    public static final String TASK_MOUNT_KEY = "task";
+    public static final String RUNTIME_MOUNT_KEY = "runtime";
+
+    private final Path base;
+    private final List<Path> extraReadOnly;
+
+    private EnvironmentRoot(Path base, List<Path> extraReadOnly) {
+        this.base = base;
+        this.extraReadOnly = extraReadOnly;
+    }
+
+    /**
+     * Creates the skeleton under {@code base} (world-traversable, so the mapped root can reach it), exposes the code
+     * and runtime directories beside it, and checks once that this host can create the user namespace. Mounts a
+     * killed platform left behind are removed first.
+     *
+     * @param hostPaths directories environments need beyond /usr and /etc (JDKs installed elsewhere)
+     * @throws IllegalStateException with what to fix when the host cannot run environments this way
+     */
+    public static EnvironmentRoot prepare(Path base, Path codeRoot, Path runtimeDir, List<Path> hostPaths) {
+        List<Path> extra = new ArrayList<>();
+        for (Path p : hostPaths) {
+            Path abs = p.toAbsolutePath().normalize();
+            if (!abs.startsWith("/usr") && !abs.startsWith("/etc") && Files.isDirectory(abs)) {
+                extra.add(abs);
+            }
+        }
+        EnvironmentRoot root = new EnvironmentRoot(base, extra);
+        root.delete();
+        Path skeleton = root.directory();
+        try {
+            createWorldReadable(base);
+            for (String m : MOUNT_POINTS) {
+                createWorldReadable(skeleton.resolve(m));
+            }
+            for (String name : USR_LINKS) {
+                Path host = Path.of("/", name);
+                if (Files.isSymbolicLink(host)) {
+                    Files.createSymbolicLink(skeleton.resolve(name), Files.readSymbolicLink(host));
+                } else if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                    extra.add(host);
+                }
+            }
+            for (Path p : extra) {
+                createWorldReadable(skeleton.resolve(p.toString().substring(1)));
+            }
+            Files.createDirectories(codeRoot);
+            Files.setPosixFilePermissions(codeRoot, PosixFilePermissions.fromString("rwx--x--x"));
+            exposeReadOnly(codeRoot, base.resolve("code"));
+            exposeReadOnly(runtimeDir, base.resolve("runtime"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the environments' root skeleton at " + skeleton, e);
+        }
+        checkUserNamespace();
+        return new EnvironmentRoot(base, List.copyOf(extra));
+    }
+
+    /** Where a code directory under the home's code root is visible to environments and to CRIU's restore. */
+    public Path exposedCode(Path taskRoot) {
+        return base.resolve("code").resolve(taskRoot.getFileName());
+    }
+
+    /** Where the home's runtime directory is visible to environments and to CRIU's restore. */
+    public Path exposedRuntime() {
+        return base.resolve("runtime");
+    }
+
+    /** The skeleton every environment pivots into; CRIU's {@code --root} at restore. */
+    public Path directory() {
+        return base.resolve("root");
+    }
+
+    /**
+     * The command that starts {@code command} in a new environment. The spawned process stays outside the
+     * namespaces and is the parent of the environment's main process (see {@link #isEnvironmentMain}).
+     */
+    List<String> wrap(List<Path> cgroupProcs, Path taskRoot, int tmpMegabytes, List<String> command) {
+        String procs = cgroupProcs.isEmpty() ? "-"
+                : String.join(":", cgroupProcs.stream().map(Path::toString).toList());
+        String extra = extraReadOnly.isEmpty() ? "-"
+                : String.join(":", extraReadOnly.stream().map(Path::toString).toList());
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
+                "unshare", "--mount", "--propagation", "private", "--",
+                "/bin/sh", "-c", OUTER, "environment", procs, directory().toString(),
+                exposedCode(taskRoot).toString(), exposedRuntime().toString(), extra, Integer.toString(tmpMegabytes),
+                INNER));
+        cmd.addAll(command);
+        return cmd;
+    }
+
+    /**
+     * Whether {@code pid} is an environment's main process rather than a helper of its launch (unshare forks one
+     * to write the uid map): the main process lives in a pid namespace of its own, so NSpid lists two pids.
+     */
+    static boolean isEnvironmentMain(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("NSpid:")) {
+                    return line.substring(6).trim().split("\\s+").length > 1;
+                }
+            }
+        } catch (IOException gone) {
+            // exited already
+        }
+        return false;
+    }
+
+    /** Removes the exposures and the skeleton (environments are stopped by then; all is re-created at start). */
+    public void delete() {
+        try {
+            for (Path exposed : List.of(base.resolve("code"), base.resolve("runtime"))) {
+                if (isMountPoint(exposed)) {
+                    run("umount", "-l", exposed.toString());
+                }
+                Files.deleteIfExists(exposed);
+            }
+            // Only the skeleton is walked: it holds no mounts on the host, just empty directories and links.
+            deleteTree(directory());
+            Files.deleteIfExists(base);
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(EnvironmentRoot.class.getName())
+                    .warning("cannot remove " + base + ": " + e);
+        }
+    }
+
+    private static void exposeReadOnly(Path source, Path target) throws IOException {
+        createWorldReadable(target);
+        run("mount", "--bind", source.toString(), target.toString());
+        run("mount", "-o", "remount,bind,ro", target.toString());
+    }
+
+    private static boolean isMountPoint(Path path) throws IOException {
+        String p = path.toString();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            if (line.split(" ")[4].equals(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void run(String... command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", command), e);
+        }
+    }
+
+    private static void checkUserNamespace() {
+        String fix = "environments run in a user namespace mapped to host uids " + HOST_UID + "-"
+                + (HOST_UID + RANGE - 1) + ": run the platform as root, install uidmap (newuidmap), and add "
+                + "'root:" + HOST_UID + ":" + RANGE + "' to /etc/subuid and /etc/subgid (scripts/setup.sh does all this)";
+        try {
+            Process p = new ProcessBuilder("unshare", "--user", "--map-users=" + HOST_UID + ",0," + RANGE,
+                    "--map-groups=" + HOST_UID + ",0," + RANGE, "--setuid", "0", "--setgid", "0", "--pid", "--mount",
+                    "--fork", "true").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("cannot create an environment's namespaces (" + out + "): " + fix);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run unshare (" + e.getMessage() + "): " + fix, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking user namespaces", e);
+        }
+    }
+
+    private static void createWorldReadable(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
