@@ -71,6 +71,7 @@ final class PlatformApi {
             e.put("Pid", env.pid());
             e.put("RuntimeApiPort", env.runtimeApiPort());
             e.put("State", env.state().name());
+            e.put("Frozen", env.isFrozen());
         }
         Http.json(res, 200, out);
     }

@@ -43,6 +43,54 @@ final class CgroupFiles {
         return 0;
     }
 
+    /**
+     * Starts {@code /bin/sh -c "read; for f in DIR/env-*\/FILE; do echo VALUE > $f; done"} in its own session, its
+     * stdin a pipe only this JVM writes to: when the JVM exits for any reason the read returns and every environment
+     * under {@code dir} is thawed. Returns the pipe, which a clean shutdown closes.
+     */
+    static java.io.OutputStream startThawGuard(Path dir, String file, String value) {
+        String script = "trap '' INT TERM HUP; read _; for f in \"$1\"/env-*/" + file + "; do "
+                + "[ -f \"$f\" ] && echo " + value + " > \"$f\"; done; exit 0";
+        try {
+            Process guard = new ProcessBuilder("setsid", "/bin/sh", "-c", script, "thaw-guard", dir.toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return guard.getOutputStream();
+        } catch (IOException e) {
+            Cgroups.LOG.warning("cannot start the thaw guard; environments frozen when the platform dies stay "
+                    + "frozen until its next start: " + e.getMessage());
+            return java.io.OutputStream.nullOutputStream();
+        }
+    }
+
+    static void closeQuietly(java.io.OutputStream out) {
+        try {
+            if (out != null) {
+                out.close();
+            }
+        } catch (IOException ignored) {
+            // the guard is gone already
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis} for {@code file} to hold a line equal to {@code expected}. */
+    static boolean await(Path file, String expected, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        do {
+            try {
+                for (String line : Files.readAllLines(file)) {
+                    if (line.trim().equals(expected)) {
+                        return true;
+                    }
+                }
+            } catch (IOException e) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
     /** SIGKILLs every process listed in the directory's cgroup.procs, then removes the directory (retrying briefly). */
     static void killAndRemove(Path dir) {
         if (!Files.isDirectory(dir)) {

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** cgroup v1: one directory per environment in each of the memory, cpu and pids hierarchies. */
+/** cgroup v1: one directory per environment in each of the memory, cpu, pids and freezer hierarchies. */
 final class CgroupV1 implements Cgroups {
-    static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
+    static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids", "freezer");
 
     /** controller → the platform's own cgroup path inside that hierarchy (e.g. "/" or "/user.slice"). */
     private final Map<String, String> ownPaths;
@@ -71,9 +71,24 @@ final class CgroupV1 implements Cgroups {
         return new Environment(environmentId, dirs);
     }
 
+    private java.io.OutputStream thawGuard;
+
+    @Override
+    public void startThawGuard() {
+        thawGuard = CgroupFiles.startThawGuard(parent("freezer"), "freezer.state", "THAWED");
+    }
+
     @Override
     public int sweepLeftovers() {
         java.util.Set<String> environments = new java.util.HashSet<>();
+        // A frozen v1 task does not act on SIGKILL until it is thawed.
+        for (Path dir : CgroupFiles.environmentDirs(parent("freezer"))) {
+            try {
+                Files.writeString(dir.resolve("freezer.state"), "THAWED");
+            } catch (java.io.IOException gone) {
+                // removed meanwhile
+            }
+        }
         for (String c : CONTROLLERS) {
             for (Path dir : CgroupFiles.environmentDirs(parent(c))) {
                 CgroupFiles.killAndRemove(dir);
@@ -85,6 +100,7 @@ final class CgroupV1 implements Cgroups {
 
     @Override
     public void close() {
+        CgroupFiles.closeQuietly(thawGuard);
         for (String c : CONTROLLERS) {
             CgroupFiles.removeIfEmpty(parent(c));
         }
@@ -92,7 +108,7 @@ final class CgroupV1 implements Cgroups {
 
     @Override
     public String describe() {
-        return "cgroup v1 (memory, cpu, pids under " + parentPath("memory") + ")";
+        return "cgroup v1 (memory, cpu, pids, freezer under " + parentPath("memory") + ")";
     }
 
     private final class Environment implements EnvironmentCgroup {
@@ -134,7 +150,28 @@ final class CgroupV1 implements Cgroups {
         }
 
         @Override
+        public void freeze() {
+            Path state = dirs.get("freezer").resolve("freezer.state");
+            CgroupFiles.write(state, "FROZEN");
+            if (!CgroupFiles.await(state, "FROZEN", 2000)) {
+                thaw();
+                throw new IllegalStateException("environment " + id + " did not freeze within 2 s");
+            }
+        }
+
+        @Override
+        public void thaw() {
+            CgroupFiles.write(dirs.get("freezer").resolve("freezer.state"), "THAWED");
+        }
+
+        @Override
         public void remove() {
+            // A frozen v1 task does not act on SIGKILL until it is thawed.
+            try {
+                thaw();
+            } catch (IllegalStateException gone) {
+                // already removed
+            }
             dirs.values().forEach(CgroupFiles::killAndRemove);
         }
     }

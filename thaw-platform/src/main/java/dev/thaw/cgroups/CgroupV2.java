@@ -95,8 +95,16 @@ final class CgroupV2 implements Cgroups {
         return removed;
     }
 
+    private java.io.OutputStream thawGuard;
+
+    @Override
+    public void startThawGuard() {
+        thawGuard = CgroupFiles.startThawGuard(parent(), "cgroup.freeze", "0");
+    }
+
     @Override
     public void close() {
+        CgroupFiles.closeQuietly(thawGuard);
         CgroupFiles.removeIfEmpty(parent());
     }
 
@@ -138,6 +146,20 @@ final class CgroupV2 implements Cgroups {
         @Override
         public List<String> criuDumpControllers() {
             return CONTROLLERS;
+        }
+
+        @Override
+        public void freeze() {
+            CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
+            if (!CgroupFiles.await(dir.resolve("cgroup.events"), "frozen 1", 2000)) {
+                thaw();
+                throw new IllegalStateException("environment " + id + " did not freeze within 2 s");
+            }
+        }
+
+        @Override
+        public void thaw() {
+            CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
         }
 
         @Override

@@ -17,6 +17,14 @@ public interface Cgroups extends AutoCloseable {
     /** Removes environment cgroups left by an earlier run (killing what still runs in them). */
     int sweepLeftovers();
 
+    /**
+     * Starts a dead man's switch: a small process, outside every environment's cgroup and in a session of its own,
+     * that thaws every environment of this platform once the platform is gone, even after a kill -9. A frozen
+     * process cannot act on the SIGKILL its parent's death sends it, and would otherwise outlive the platform.
+     */
+    default void startThawGuard() {
+    }
+
     /** "cgroup v1", "cgroup v2" or why there are no limits. */
     String describe();
 

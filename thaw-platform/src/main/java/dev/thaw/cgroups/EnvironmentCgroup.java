@@ -21,6 +21,16 @@ public interface EnvironmentCgroup {
     /** CRIU {@code --cgroup-dump-controller} names, so a dump records only the hierarchies Thaw manages. */
     List<String> criuDumpControllers();
 
+    /**
+     * Freezes every process of the environment (cgroup freezer) and returns once the kernel reports it frozen.
+     *
+     * @throws IllegalStateException if it did not freeze in time (it is left thawed)
+     */
+    void freeze();
+
+    /** Thaws the environment; a no-op when it is not frozen. */
+    void thaw();
+
     /** Kills what is left in the cgroup and removes it. */
     void remove();
 }

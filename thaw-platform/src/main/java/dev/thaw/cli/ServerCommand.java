@@ -46,6 +46,10 @@ final class ServerCommand implements Callable<Integer> {
             + "invocation's first retry; the second waits twice as long (default: 60).")
     Integer eventRetryDelaySeconds;
 
+    @Option(names = "--freeze-after", paramLabel = "MILLIS", description = "Milliseconds an environment stays idle "
+            + "before its processes are frozen (cgroup freezer) until the next invoke; 0 never freezes (default: 200).")
+    Integer freezeAfterMillis;
+
     static boolean running() {
         return running;
     }
@@ -96,6 +100,9 @@ final class ServerCommand implements Callable<Integer> {
                         "--event-retry-delay must be 0 or more seconds");
             }
             config = config.withEventRetryDelay(Duration.ofSeconds(eventRetryDelaySeconds));
+        }
+        if (freezeAfterMillis != null) {
+            config = config.withFreezeAfter(Duration.ofMillis(freezeAfterMillis));
         }
         Thaw thaw = new Thaw(config).start();
         running = true;

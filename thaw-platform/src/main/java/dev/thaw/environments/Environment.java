@@ -49,6 +49,14 @@ public final class Environment {
     private String coldStartReport = "";
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile double initMillis;
+    /** Serializes freezing with leasing, so a request never gets a frozen environment. */
+    private final Object freezeLock = new Object();
+    /** Guarded by freezeLock: its processes are frozen by the cgroup freezer. */
+    private boolean frozen;
+    /** Guarded by freezeLock: taken from the pool for a request, so it must not be frozen. */
+    private boolean leased;
+    /** Nanoseconds the last thaw took (0 when it was never frozen), for the environments API. */
+    private volatile long lastThawNanos;
     /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
     private volatile boolean invoking;
 
@@ -315,6 +323,57 @@ public final class Environment {
     /** Returns a busy environment to idle after an invocation. */
     void idle() {
         moveTo(EnvironmentState.IDLE);
+        synchronized (freezeLock) {
+            leased = false;
+        }
+    }
+
+    /** Claims this idle environment for a request, thawing it first when it is frozen; false when it is gone. */
+    boolean lease() {
+        synchronized (freezeLock) {
+            if (state() != EnvironmentState.IDLE) {
+                return false;
+            }
+            if (frozen) {
+                long start = System.nanoTime();
+                try {
+                    cgroup.thaw();
+                } catch (IllegalStateException e) {
+                    LOG.log(Level.WARNING, "cannot thaw " + this, e);
+                    return false;
+                }
+                frozen = false;
+                lastThawNanos = System.nanoTime() - start;
+            }
+            leased = true;
+            return true;
+        }
+    }
+
+    /** Freezes this environment if it is still idle and not leased; without cgroups it stays as it is. */
+    void freeze() {
+        synchronized (freezeLock) {
+            if (cgroup == null || frozen || leased || state() != EnvironmentState.IDLE) {
+                return;
+            }
+            try {
+                cgroup.freeze();
+                frozen = true;
+            } catch (IllegalStateException e) {
+                LOG.log(Level.FINE, "not freezing " + this, e);
+            }
+        }
+    }
+
+    public boolean isFrozen() {
+        synchronized (freezeLock) {
+            return frozen;
+        }
+    }
+
+    /** How long the last thaw took, in nanoseconds (0 if it was never thawed). */
+    public long lastThawNanos() {
+        return lastThawNanos;
     }
 
     public void drainLogs() {
@@ -351,6 +410,17 @@ public final class Environment {
             state = EnvironmentState.DEAD;
         }
         channel.close(new EnvironmentExited(-1));
+        synchronized (freezeLock) {
+            if (frozen) {
+                // A frozen process acts on SIGTERM only once thawed.
+                try {
+                    cgroup.thaw();
+                } catch (IllegalStateException gone) {
+                    // its cgroup is gone already
+                }
+                frozen = false;
+            }
+        }
         try {
             process.stop(2000);
         } catch (RuntimeException e) {

@@ -20,14 +20,17 @@ import java.util.logging.Logger;
 /**
  * Warm environments, keyed by {@link FunctionVersion#environmentKey()} so an update or a new version never reuses an
  * environment running older code. A request takes the most recently used idle environment (it is the warmest) or
- * asks the provider for a new one; concurrent cold starts proceed in parallel. Idle environments are stopped after
- * the idle TTL, and those of retired versions at once.
+ * asks the provider for a new one; concurrent cold starts proceed in parallel. An environment idle for longer than
+ * the freeze grace is frozen (it uses no CPU) and thawed when it is leased again; a busy environment serving
+ * back-to-back requests never pays for that. Idle environments are stopped after the idle TTL, and those of retired
+ * versions at once.
  */
 public final class EnvironmentPool implements VersionListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EnvironmentPool.class.getName());
 
     private final EnvironmentProvider provider;
     private final Duration idleTtl;
+    private final Duration freezeAfter;
     private final Map<String, Deque<Environment>> idle = new HashMap<>();
     private final Set<Environment> all = ConcurrentHashMap.newKeySet();
     private final Set<String> retiredKeys = ConcurrentHashMap.newKeySet();
@@ -35,11 +38,16 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
             Thread.ofPlatform().daemon().name("environment-reaper").factory());
     private volatile boolean closed;
 
-    public EnvironmentPool(EnvironmentProvider provider, Duration idleTtl) {
+    public EnvironmentPool(EnvironmentProvider provider, Duration idleTtl, Duration freezeAfter) {
         this.provider = provider;
         this.idleTtl = idleTtl;
+        this.freezeAfter = freezeAfter;
         long period = Math.max(100, Math.min(1000, idleTtl.toMillis() / 2));
         reaper.scheduleWithFixedDelay(this::reapIdle, period, period, TimeUnit.MILLISECONDS);
+        if (freezeAfter.isPositive()) {
+            long every = Math.max(20, freezeAfter.toMillis() / 4);
+            reaper.scheduleWithFixedDelay(this::freezeIdle, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A lease on an environment serving one invocation; {@code cold} when it was made for this request. */
@@ -56,7 +64,7 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
             Deque<Environment> q = idle.get(key);
             while (q != null && !q.isEmpty()) {
                 Environment env = q.pollFirst();
-                if (env.state() == EnvironmentState.IDLE) {
+                if (env.lease()) {
                     return new Lease(env, false);
                 }
             }
@@ -120,6 +128,21 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
 
     public List<Environment> environments() {
         return List.copyOf(all);
+    }
+
+    private void freezeIdle() {
+        List<Environment> due = new ArrayList<>();
+        synchronized (idle) {
+            for (Deque<Environment> q : idle.values()) {
+                for (Environment env : q) {
+                    if (!env.isFrozen() && env.idleNanos() > freezeAfter.toNanos()) {
+                        due.add(env);
+                    }
+                }
+            }
+        }
+        // Outside the pool's lock: a request that leases one of these meanwhile wins (Environment.lease).
+        due.forEach(Environment::freeze);
     }
 
     private void reapIdle() {

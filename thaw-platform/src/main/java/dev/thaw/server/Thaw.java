@@ -47,7 +47,17 @@ public final class Thaw implements AutoCloseable {
         this.config = config;
     }
 
+    /** Starts every part; if one fails, those already started are closed again before the failure propagates. */
     public Thaw start() {
+        try {
+            return startParts();
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Thaw startParts() {
         Path home = config.home();
         try {
             Files.createDirectories(home);
@@ -76,6 +86,7 @@ public final class Thaw implements AutoCloseable {
         String group = "thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode());
         cgroups = Cgroups.detect(group);
         int swept = cgroups.sweepLeftovers();
+        cgroups.startThawGuard();
         LOG.info("environment limits: " + cgroups.describe()
                 + (swept > 0 ? "; removed " + swept + " environment cgroups left by an earlier run" : ""));
         Path runtimeJar = pinRuntimeJar(config.runtimeJar(), home);
@@ -87,7 +98,7 @@ public final class Thaw implements AutoCloseable {
                 credentials, cgroups, root));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, home.resolve("code"), config.snapshotExpiry());
-        pool = new EnvironmentPool(snapStart, config.idleTtl());
+        pool = new EnvironmentPool(snapStart, config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
         InvokeService invoker = new InvokeService(functions, store, new ConcurrencyLimiter(config.accountConcurrency()),

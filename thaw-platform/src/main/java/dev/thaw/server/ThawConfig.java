@@ -24,7 +24,8 @@ public record ThawConfig(
         Path jdkSearchRoot,
         Map<String, Path> jdkOverrides,
         Duration snapshotExpiry,
-        Duration eventRetryDelay) {
+        Duration eventRetryDelay,
+        Duration freezeAfter) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -38,7 +39,8 @@ public record ThawConfig(
         }
         return new ThawConfig(home, "127.0.0.1", 9000, env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", 9100, 9999, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
-                Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60));
+                Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
+                Duration.ofMillis(200));
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -63,43 +65,51 @@ public record ThawConfig(
     public ThawConfig withHome(Path newHome) {
         return new ThawConfig(newHome, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay);
+                eventRetryDelay, freezeAfter);
     }
 
     public ThawConfig withPort(int newPort) {
         return new ThawConfig(home, host, newPort, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay);
+                eventRetryDelay, freezeAfter);
     }
 
     public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
         return new ThawConfig(home, host, port, newRegion, newAccount, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay);
+                eventRetryDelay, freezeAfter);
     }
 
     public ThawConfig withRuntimePorts(int first, int last) {
         return new ThawConfig(home, host, port, region, accountId, first, last, accountConcurrency, idleTtl,
                 runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay);
+                eventRetryDelay, freezeAfter);
     }
 
     /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
     public ThawConfig withSnapshotExpiry(Duration expiry) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry,
-                eventRetryDelay);
+                eventRetryDelay, freezeAfter);
     }
 
     public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay);
+                eventRetryDelay, freezeAfter);
     }
 
     /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
     public ThawConfig withEventRetryDelay(Duration delay) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay);
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay,
+                freezeAfter);
+    }
+
+    /** How long an environment stays idle before it is frozen; zero or negative never freezes. */
+    public ThawConfig withFreezeAfter(Duration after) {
+        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay, after);
     }
 }

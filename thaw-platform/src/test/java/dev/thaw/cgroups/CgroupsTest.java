@@ -44,6 +44,13 @@ class CgroupsTest {
         Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
         assertEquals(73400320L, env.peakMemoryBytes().getAsLong());
         assertEquals(1, env.oomKills());
+
+        // The kernel sets "frozen 1" in cgroup.events once every task stopped; the fake one does at once.
+        Files.writeString(dir.resolve("cgroup.events"), "populated 1\nfrozen 1\n");
+        env.freeze();
+        assertEquals("1", Files.readString(dir.resolve("cgroup.freeze")));
+        env.thaw();
+        assertEquals("0", Files.readString(dir.resolve("cgroup.freeze")));
     }
 
     @Test
@@ -51,11 +58,11 @@ class CgroupsTest {
         Path fs = Files.createDirectories(root.resolve("fs"));
         Files.createDirectories(fs.resolve("unified"));
         Files.writeString(fs.resolve("unified/cgroup.controllers"), "\n");
-        for (String c : List.of("memory/sandbox", "cpu", "pids")) {
+        for (String c : List.of("memory/sandbox", "cpu", "pids", "freezer")) {
             Files.createDirectories(fs.resolve(c));
         }
-        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("8:pids:/", "4:memory:/sandbox", "1:cpu:/", "0::/"),
-                "thaw-test");
+        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("8:pids:/", "4:memory:/sandbox", "1:cpu:/", "6:freezer:/",
+                "0::/"), "thaw-test");
         assertTrue(cgroups.describe().startsWith("cgroup v1"), cgroups.describe());
 
         EnvironmentCgroup env = cgroups.create("xyz", Limits.forMemory(1769));
@@ -64,8 +71,14 @@ class CgroupsTest {
         assertEquals("1024", Files.readString(fs.resolve("cpu/thaw-test/env-xyz/cpu.shares")), "one full vCPU");
         assertEquals("1024", Files.readString(fs.resolve("pids/thaw-test/env-xyz/pids.max")));
         assertEquals(List.of("memory:/sandbox/thaw-test/env-xyz", "cpu:/thaw-test/env-xyz",
-                "pids:/thaw-test/env-xyz"), env.criuRestoreRoots());
-        assertEquals(3, env.procsFiles().size());
+                "pids:/thaw-test/env-xyz", "freezer:/thaw-test/env-xyz"), env.criuRestoreRoots());
+        assertEquals(4, env.procsFiles().size());
+
+        // The fake kernel reports the state at once; a real one passes through FREEZING.
+        env.freeze();
+        assertEquals("FROZEN", Files.readString(fs.resolve("freezer/thaw-test/env-xyz/freezer.state")));
+        env.thaw();
+        assertEquals("THAWED", Files.readString(fs.resolve("freezer/thaw-test/env-xyz/freezer.state")));
     }
 
     @Test

@@ -128,6 +128,43 @@ class EnvironmentLifecycleIT {
         assertNotEquals(first, second, "a reaped environment is replaced by a new one");
     }
 
+    @Test
+    void anIdleEnvironmentIsFrozenAndThawedForTheNextInvoke() throws Exception {
+        deploy("sleepy", FIXTURES + "Echo", 10);
+        String first = JSON.readTree(invoke("sleepy", "{}").payload().asByteArray()).path("instance").asText();
+        long pid = server.environmentPids("sleepy").getFirst();
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (!kernelSaysFrozen(pid) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(kernelSaysFrozen(pid), "the idle environment's cgroup is frozen");
+        assertTrue(server.http("GET", "/thaw/v1/environments", null).body().contains("\"Frozen\":true"));
+
+        InvokeResponse again = invoke("sleepy", "{}");
+        assertNull(again.functionError());
+        assertEquals(first, JSON.readTree(again.payload().asByteArray()).path("instance").asText(),
+                "the same environment, thawed, served it");
+        assertEquals(List.of(pid), server.environmentPids("sleepy"));
+    }
+
+    /** Reads the freezer state of the process's cgroup, v1 (freezer.state) or v2 (cgroup.events). */
+    private static boolean kernelSaysFrozen(long pid) throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (f[1].equals("freezer")) {
+                return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/fs/cgroup/freezer" + f[2],
+                        "freezer.state")).trim().equals("FROZEN");
+            }
+            if (f[1].isEmpty() && java.nio.file.Files.exists(java.nio.file.Path.of("/sys/fs/cgroup/cgroup.controllers"))
+                    && !java.nio.file.Files.readString(java.nio.file.Path.of("/sys/fs/cgroup/cgroup.controllers"))
+                    .isBlank()) {
+                return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/fs/cgroup" + f[2], "cgroup.events"))
+                        .contains("frozen 1");
+            }
+        }
+        return false;
+    }
+
     static Map<String, String> none() {
         return Map.of();
     }

@@ -48,6 +48,7 @@ public final class ThawServerProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Set<Long> environmentPids = ConcurrentHashMap.newKeySet();
+    private volatile boolean killedHard;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private ThawServerProcess(Process process, Path home, int port, Path log) {
@@ -202,6 +203,7 @@ public final class ThawServerProcess implements AutoCloseable {
 
     /** SIGKILL: the platform gets no chance to clean up. */
     public void kill() {
+        killedHard = true;
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
@@ -227,9 +229,14 @@ public final class ThawServerProcess implements AutoCloseable {
         } finally {
             List<Long> leaked = survivors(environmentPids);
             leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            String leftMounts = null;
             if (HOME_USERS.get(home).decrementAndGet() == 0) {
                 HOME_USERS.remove(home);
+                leftMounts = removeRunDirectory(home, killedHard);
                 deleteTree(home);
+            }
+            if (leftMounts != null) {
+                throw new AssertionError("a cleanly stopped server left its environment root behind: " + leftMounts);
             }
             if (!leaked.isEmpty()) {
                 throw new AssertionError("environment processes outlived the server: " + leaked);
@@ -266,6 +273,36 @@ public final class ThawServerProcess implements AutoCloseable {
         } catch (IOException gone) {
             return false;
         }
+    }
+
+    /**
+     * The platform exposes the home's code and runtime under /run/thaw/thaw-HASH while it runs and removes them when
+     * it stops. After a kill -9 they stay until the next start on that home; the test removes them instead. Returns
+     * what a clean stop left behind, or null.
+     */
+    private static String removeRunDirectory(Path home, boolean killed) {
+        Path run = Path.of("/run/thaw", "thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode()));
+        if (!Files.exists(run)) {
+            return null;
+        }
+        for (String exposed : List.of("code", "runtime")) {
+            try {
+                new ProcessBuilder("umount", "-l", run.resolve(exposed).toString()).redirectErrorStream(true)
+                        .start().waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try (var paths = Files.walk(run)) {  // empty directories and symlinks only, never followed
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return killed ? null : run.toString();
     }
 
     private static void deleteTree(Path dir) {
