@@ -80,6 +80,9 @@ public final class Environment {
         });
     }
 
+    /** The errorType of an INIT that ran past its limit. */
+    public static final String INIT_TIMEOUT = "Runtime.InitTimeout";
+
     public static String newId() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     }
@@ -194,7 +197,9 @@ public final class Environment {
         try {
             CompletableFuture.anyOf(done, channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            fail("Runtime.InitTimeout", "INIT did not finish within " + limitMillis + " ms");
+            platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout",
+                    (System.nanoTime() - startedNanos) / 1e6));
+            fail(INIT_TIMEOUT, "INIT did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // The channel was closed because the process exited: reported below.
         } catch (InterruptedException e) {

@@ -214,9 +214,24 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
         }
     }
 
+    /**
+     * An ordinary INIT, limited to 10 s. As in Lambda, one that runs over is retried once as part of the first
+     * invoke, this time limited by the function's timeout.
+     */
     private Environment coldStart(FunctionVersion version) throws StartupFailure {
-        return launcher.start(version, EnvironmentLauncher.InitType.ON_DEMAND,
-                EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS);
+        try {
+            return launcher.start(version, EnvironmentLauncher.InitType.ON_DEMAND,
+                    EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS);
+        } catch (StartupFailure f) {
+            long timeoutMillis = version.config().timeout() * 1000L;
+            if (!Environment.INIT_TIMEOUT.equals(f.errorType())
+                    || timeoutMillis <= EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS) {
+                throw f;
+            }
+            LOG.info(() -> version.functionName() + ":" + version.version() + ": INIT ran past 10 s; retrying it "
+                    + "within the function timeout of " + version.config().timeout() + " s");
+            return launcher.start(version, EnvironmentLauncher.InitType.ON_DEMAND, timeoutMillis);
+        }
     }
 
     @Override

@@ -129,6 +129,23 @@ class EnvironmentLifecycleIT {
     }
 
     @Test
+    void anInitPastTenSecondsIsRetriedWithinTheFunctionTimeoutOnTheFirstInvoke() throws Exception {
+        lambda.createFunction(b -> b.functionName("slow-init").runtime(Runtime.JAVA17)
+                .handler(FIXTURES + "SlowInit").role("r").timeout(25)
+                .environment(e -> e.variables(Map.of("INIT_SLEEP_MS", "10500")))
+                .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+        InvokeResponse r = invoke("slow-init", "{}");
+        assertNull(r.functionError(), r.payload().asUtf8String());
+        assertEquals(10500, JSON.readTree(r.payload().asByteArray()).path("initMs").asInt());
+        StringBuilder log = new StringBuilder();
+        JSON.readTree(server.http("GET", "/thaw/v1/logs/slow-init", null).body()).path("Events")
+                .forEach(e -> log.append(e.path("Message").asText()).append('\n'));
+        assertTrue(log.toString().matches("(?s).*INIT_REPORT Init Duration: 1\\d{4}\\.\\d{2} ms\tPhase: init\tStatus: timeout\n.*"),
+                log.toString());
+        assertEquals(2, log.toString().split("INIT_START", -1).length - 1, "INIT ran twice: " + log);
+    }
+
+    @Test
     void anIdleEnvironmentIsFrozenAndThawedForTheNextInvoke() throws Exception {
         deploy("sleepy", FIXTURES + "Echo", 10);
         String first = JSON.readTree(invoke("sleepy", "{}").payload().asByteArray()).path("instance").asText();
