@@ -25,6 +25,17 @@ final class BenchCharts {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /** Memory per workload (groups): RSS after the first response per mode, and the snapshot's size on disk. */
+    static void memory(Path file, List<String> workloads, Map<String, List<Double>> mbBySeries) throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(520)
+                .title("Memory: RSS after the first response, and snapshot size on disk")
+                .xAxisTitle("workload").yAxisTitle("MB").build();
+        style(chart);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        mbBySeries.forEach((series, values) -> chart.addSeries(series, workloads, values));
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     /** Warm-invoke p50 and p99 per number of concurrent callers. */
     static void warm(Path file, List<String> callers, List<Double> p50, List<Double> p99) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(520)

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,33 +22,88 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code thaw bench}: cold starts (plain INIT against snapshot restore) for the hello and Spring examples, and warm
- * invoke latency and throughput for hello with 1 and 4 concurrent callers, all against a platform it starts itself.
- * Prints a Markdown table and, with {@code --out}, writes it and the raw numbers as JSON.
+ * {@code thaw bench}, against a platform it starts itself on a temporary home. For each workload (hello, sdk-init,
+ * spring) and each {@link Mode}: client-side p50/p90/p99, the mean Init or Restore Duration from REPORT, the
+ * environment's RSS after its first response, and for the snapshot mode the snapshot's size on disk and the publish
+ * time; then the headline ratios per workload. Also warm invokes of hello with 1, 4 and 16 callers and a burst of
+ * simultaneous cold invokes of spring. Prints Markdown and, with {@code --out}, writes it, the raw numbers as JSON
+ * and PNG charts.
  */
-@Command(name = "bench", description = "Measure cold starts (plain vs snapshot) and warm invokes.")
+@Command(name = "bench", description = "Measure cold starts (plain vs snapshot), memory, snapshot size and warm invokes.")
 final class BenchCommand implements Callable<Integer> {
     private static final String SPRING_EVENT = "{\"httpMethod\":\"GET\",\"path\":\"/ping\",\"resource\":\"/{proxy+}\","
             + "\"headers\":{\"Accept\":\"application/json\"},\"requestContext\":{\"stage\":\"bench\",\"identity\":{}},"
             + "\"isBase64Encoded\":false}";
 
+    /** The workloads, in table order. */
+    static final List<Workload> WORKLOADS = List.of(
+            new Workload("hello", "hello", "dev.thaw.examples.hello.Hello", "{\"name\":\"bench\"}"),
+            new Workload("sdk-init", "sdk-init", "dev.thaw.examples.sdkinit.SdkInit", "{\"key\":\"orders/7.json\"}"),
+            new Workload("spring", "spring", "dev.thaw.examples.spring.StreamLambdaHandler", SPRING_EVENT));
+
+    /** Key of the JDK AOT-cache mode, not measured yet: its ratio to the snapshot is n/a until it is a {@link Mode}. */
+    static final String AOT_MODE_KEY = "aot-java25";
+
+    /** Caller counts of the warm-invoke series of hello. */
+    static final List<Integer> CALLERS = List.of(1, 4, 16);
+
     @Option(names = "--cold", defaultValue = "20", description = "Cold starts per mode (default: 20).")
     int coldRuns;
 
-    @Option(names = "--warm", defaultValue = "2000", description = "Warm invokes per caller count (default: 2000).")
+    @Option(names = "--warm", defaultValue = "2000", description = "Warm invokes of hello per caller count "
+            + "(default: 2000); each workload's warm mode runs a quarter of that, at least 50.")
     int warmRuns;
 
     @Option(names = "--burst", defaultValue = "32", description = "Simultaneous cold invokes of spring (default: 32).")
     int burst;
 
-    @Option(names = "--quick", description = "A smoke run for CI: 3 cold starts per mode, 300 warm invokes, a burst of 4.")
+    @Option(names = "--quick", description = "A smoke run for CI, every mode of every workload with fewer repetitions: "
+            + "3 cold starts per mode, 300 warm invokes, a burst of 4.")
     boolean quick;
 
     @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
     Path out;
 
-    /** A workload deployed twice: on java17 with SnapStart (version 1) and on java25 without. */
-    private record Workload(String name, String module, String handler, String event) {
+    /** A workload: deployed on java17 with SnapStart (version 1) and on java25 without ({@code <name>-j25}). */
+    record Workload(String name, String module, String handler, String event) {
+    }
+
+    /**
+     * What one row of the table measures. {@code function} is the suffix of the deployed function's name and
+     * {@code qualifier} what is invoked. The JDK AOT-cache mode (java25 with {@code -XX:AOTCache}) belongs here
+     * as {@code AOT_JAVA25} once the platform has it; {@link #ratios} already reports "snapshot vs AOT cache" for it
+     * and prints n/a until it runs.
+     */
+    enum Mode {
+        PLAIN_JAVA17("plain-java17", "plain cold start, java17 (INIT)", "", "$LATEST", Kind.COLD),
+        PLAIN_JAVA25("plain-java25", "plain cold start, java25 (INIT)", "-j25", "$LATEST", Kind.COLD),
+        SNAPSHOT_JAVA17("snapshot-java17", "snapshot restore, java17 (SnapStart)", "", "1", Kind.SNAPSHOT),
+        WARM_JAVA17("warm-java17", "warm invoke of the restored copy, java17 (1 caller)", "", "1", Kind.WARM);
+
+        final String key;
+        final String label;
+        final String function;
+        final String qualifier;
+        final Kind kind;
+
+        Mode(String key, String label, String function, String qualifier, Kind kind) {
+            this.key = key;
+            this.label = label;
+            this.function = function;
+            this.qualifier = qualifier;
+            this.kind = kind;
+        }
+    }
+
+    /** COLD and SNAPSHOT rows are cold starts forced by evicting; WARM rows reuse one environment. */
+    enum Kind { COLD, SNAPSHOT, WARM }
+
+    /** The numbers of one workload × mode. NaN where a column does not apply to the mode. */
+    record ModeResult(Mode mode, List<Double> clientMillis, double meanReportedMillis, double rssMb,
+                      double snapshotMb, double publishMillis) {
+        double p(double pct) {
+            return percentile(clientMillis, pct);
+        }
     }
 
     @Override
@@ -57,114 +113,257 @@ final class BenchCommand implements Callable<Integer> {
             warmRuns = 300;
             burst = 4;
         }
+        long benchStart = System.nanoTime();
         Logger.getLogger("").setLevel(Level.WARNING);
         ObjectNode results = ApiClient.JSON.createObjectNode();
         results.set("machine", MachineInfo.describe());
+        ObjectNode settings = results.putObject("settings");
+        settings.put("quick", quick);
+        settings.put("coldRuns", coldRuns);
+        settings.put("warmRuns", warmRuns);
+        settings.put("burst", burst);
         StringBuilder md = new StringBuilder();
         md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
-        List<Workload> workloads = List.of(
-                new Workload("hello", "hello", "dev.thaw.examples.hello.Hello", "{\"name\":\"bench\"}"),
-                new Workload("spring", "spring", "dev.thaw.examples.spring.StreamLambdaHandler", SPRING_EVENT));
-        Map<String, List<Double>> chartP50 = new java.util.LinkedHashMap<>();
+        Map<String, List<ModeResult>> byWorkload = new LinkedHashMap<>();
+        List<WarmResult> callerSeries = new ArrayList<>();
         try (LocalPlatform platform = new LocalPlatform()) {
-            md.append("| workload | mode | p50 ms | p90 ms | p99 ms | mean Init/Restore ms | n |\n");
-            md.append("|---|---|---:|---:|---:|---:|---:|\n");
-            ArrayNode cold = results.putArray("coldStarts");
-            for (Workload w : workloads) {
-                progress("deploying " + w.name() + " (java17 with SnapStart, java25 without)");
-                var v = platform.deploy(w.name(), w.module(), w.handler(), "java17", 1024, true, Map.of());
-                platform.deploy(w.name() + "-j25", w.module(), w.handler(), "java25", 1024, false, Map.of());
-                Map<String, List<Double>> client = new java.util.LinkedHashMap<>();
-                Map<String, List<Double>> reported = new java.util.LinkedHashMap<>();
-                String[][] modes = {
-                        {"plain cold start, java17 (INIT)", w.name(), "$LATEST"},
-                        {"plain cold start, java25 (INIT)", w.name() + "-j25", "$LATEST"},
-                        {"snapshot restore, java17 (SnapStart)", w.name(), "1"}};
-                for (int i = 0; i < coldRuns; i++) {
-                    progress(w.name() + " cold starts " + (i + 1) + "/" + coldRuns);
-                    for (String[] m : modes) {
-                        platform.evict();
-                        LocalPlatform.Timed t = platform.invoke(m[1], m[2], w.event());
-                        client.computeIfAbsent(m[0], k -> new ArrayList<>()).add(t.clientMillis());
-                        reported.computeIfAbsent(m[0], k -> new ArrayList<>())
-                                .add(m[2].equals("1") ? t.restoreMillis() : t.initMillis());
-                    }
-                }
-                platform.evict();
-                for (String[] m : modes) {
-                    row(md, cold, w.name(), m[0], client.get(m[0]), reported.get(m[0]));
-                    chartP50.computeIfAbsent(m[0], k -> new ArrayList<>()).add(percentile(client.get(m[0]), 50));
-                }
-                double ratio = percentile(client.get(modes[0][0]), 50) / percentile(client.get(modes[2][0]), 50);
-                results.with("ratios").put(w.name() + "SnapshotVsPlainP50", ratio);
-                results.with("publish").put(w.name() + "PublishMillis", v.path("PublishMillis").asDouble());
-                md.append(String.format(Locale.ROOT, "| %s | **snapshot vs plain java17, p50** | **%.1fx** | | | | |%n",
-                        w.name(), ratio));
+            for (Workload w : WORKLOADS) {
+                byWorkload.put(w.name(), measure(platform, w));
             }
-            md.append("\nWarm invokes of hello (client-side round trip through the Invoke API):\n\n");
-            md.append("| callers | p50 ms | p99 ms | invokes/s | n |\n|---:|---:|---:|---:|---:|\n");
-            ArrayNode warm = results.putArray("warm");
-            List<Double> warmP50 = new ArrayList<>();
-            List<Double> warmP99 = new ArrayList<>();
-            for (int callers : List.of(1, 4, 16)) {
-                progress("warm invokes with " + callers + " caller(s)");
-                warmRun(platform, callers, Math.max(100, warmRuns / 10));
-                long start = System.nanoTime();
-                List<Double> lat = warmRun(platform, callers, warmRuns);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double tput = lat.size() / seconds;
-                ObjectNode o = warm.addObject();
-                o.put("callers", callers);
-                o.put("p50", percentile(lat, 50));
-                o.put("p99", percentile(lat, 99));
-                o.put("throughput", tput);
-                o.put("n", lat.size());
-                warmP50.add(percentile(lat, 50));
-                warmP99.add(percentile(lat, 99));
-                md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.0f | %d |%n", callers,
-                        percentile(lat, 50), percentile(lat, 99), tput, lat.size()));
+            for (int callers : CALLERS) {
+                progress("warm invokes of hello with " + callers + " caller(s)");
+                callerSeries.add(warmSeries(platform, callers));
             }
-            double helloSnapshot = chartP50.get("snapshot restore, java17 (SnapStart)").getFirst();
-            results.with("ratios").put("helloSnapshotVsWarmP50", helloSnapshot / warmP50.getFirst());
-            md.append(String.format(Locale.ROOT, "%nhello: a snapshot cold start (p50) costs %.0fx a warm invoke.%n",
-                    helloSnapshot / warmP50.getFirst()));
-
-            md.append("\nBurst: " + burst + " simultaneous cold invokes of spring (time until the last response):\n\n");
-            md.append("| mode | last response ms | failed |\n|---|---:|---:|\n");
-            for (String[] m : new String[][] {{"snapshot restore (SnapStart)", "1"}, {"plain cold start (INIT)", "$LATEST"}}) {
-                progress("burst of " + burst + ": " + m[0]);
+            ObjectNode burstJson = results.putObject("burst");
+            burstJson.put("size", burst);
+            StringBuilder burstMd = new StringBuilder();
+            StringBuilder burstErrors = new StringBuilder();
+            for (String[] m : new String[][] {{"snapshot", "snapshot restore (SnapStart)", "1"},
+                    {"plain", "plain cold start (INIT)", "$LATEST"}}) {
+                progress("burst of " + burst + ": " + m[1]);
                 platform.evict();
                 long start = System.nanoTime();
-                int failed = burst(platform, m[1], burst);
+                BurstResult r = burst(platform, m[2], burst);
                 double ms = (System.nanoTime() - start) / 1e6;
-                results.with("burst").put(m[0], ms);
-                md.append(String.format(Locale.ROOT, "| %s | %.0f | %d |%n", m[0], ms, failed));
+                ObjectNode b = burstJson.putObject(m[0]);
+                b.put("lastResponseMillis", ms);
+                b.put("failed", r.failed());
+                b.put("firstError", r.firstError());
+                burstMd.append(String.format(Locale.ROOT, "| %s | %.0f | %d |%n", m[1], ms, r.failed()));
+                if (r.firstError() != null) {
+                    burstErrors.append("- ").append(m[1]).append(", first error: ").append(r.firstError()).append('\n');
+                }
                 platform.evict();
+            }
+            progress("stopping the platform");
+            coldTable(md, byWorkload);
+            ratioTable(md, byWorkload);
+            warmTable(md, results, callerSeries);
+            md.append("\nBurst: ").append(burst)
+                    .append(" simultaneous cold invokes of spring (time until the last response):\n\n")
+                    .append("| mode | last response ms | failed |\n|---|---:|---:|\n").append(burstMd);
+            if (!burstErrors.isEmpty()) {
+                md.append('\n').append(burstErrors);
             }
         }
+        ArrayNode workloads = results.putArray("workloads");
+        byWorkload.forEach((name, modes) -> {
+            ObjectNode w = workloads.addObject();
+            w.put("workload", name);
+            ArrayNode rows = w.putArray("modes");
+            modes.forEach(r -> rows.add(json(r)));
+            ObjectNode ratios = w.putObject("ratios");
+            ratios(modes).forEach((k, v) -> number(ratios, k, v));
+        });
+        double seconds = (System.nanoTime() - benchStart) / 1e9;
+        results.put("durationSeconds", seconds);
+        md.append(String.format(Locale.ROOT, "%nBench run took %.0f s%s.%n", seconds, quick ? " (--quick)" : ""));
         System.out.println();
         System.out.println(md);
         if (out != null) {
             Files.createDirectories(out);
             Files.writeString(out.resolve("results.md"), md.toString());
             ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("results.json").toFile(), results);
-            BenchCharts.coldStarts(out.resolve("cold-starts.png"), workloads.stream().map(Workload::name).toList(),
-                    chartP50);
-            List<Double> p50 = new ArrayList<>();
-            List<Double> p99 = new ArrayList<>();
-            results.path("warm").forEach(w -> {
-                p50.add(w.path("p50").asDouble());
-                p99.add(w.path("p99").asDouble());
-            });
-            BenchCharts.warm(out.resolve("warm.png"), List.of("1", "4", "16"), p50, p99);
+            charts(byWorkload, callerSeries);
             System.out.println("written to " + out);
         }
         return 0;
     }
 
-    /** Fires {@code n} invokes at once (after evicting everything) and returns how many failed. */
-    private static int burst(LocalPlatform platform, String qualifier, int n) throws Exception {
+    /** Deploys one workload and measures every mode of it. */
+    private List<ModeResult> measure(LocalPlatform platform, Workload w) throws Exception {
+        progress("deploying " + w.name() + " (java17 with SnapStart, java25 without)");
+        var v = platform.deploy(w.name(), w.module(), w.handler(), "java17", 1024, true, Map.of());
+        double publishMillis = v.path("PublishMillis").asDouble();
+        double snapshotMb = platform.snapshotBytes(w.name(), "1") / (1024.0 * 1024.0);
+        platform.deploy(w.name() + "-j25", w.module(), w.handler(), "java25", 1024, false, Map.of());
+        List<Mode> cold = List.of(Mode.values()).stream().filter(m -> m.kind != Kind.WARM).toList();
+        Map<Mode, List<Double>> client = new LinkedHashMap<>();
+        Map<Mode, List<Double>> reported = new LinkedHashMap<>();
+        Map<Mode, List<Double>> rss = new LinkedHashMap<>();
+        for (int i = 0; i < coldRuns; i++) {
+            progress(w.name() + " cold starts " + (i + 1) + "/" + coldRuns);
+            // Interleaved, so slow drifts of a shared machine hit every mode alike.
+            for (Mode m : cold) {
+                platform.evict();
+                LocalPlatform.Timed t = platform.invoke(w.name() + m.function, m.qualifier, w.event());
+                client.computeIfAbsent(m, k -> new ArrayList<>()).add(t.clientMillis());
+                reported.computeIfAbsent(m, k -> new ArrayList<>())
+                        .add(m.kind == Kind.SNAPSHOT ? t.restoreMillis() : t.initMillis());
+                rss.computeIfAbsent(m, k -> new ArrayList<>()).add(platform.rssMb(w.name() + m.function, m.qualifier));
+            }
+        }
+        platform.evict();
+        List<ModeResult> rows = new ArrayList<>();
+        for (Mode m : cold) {
+            boolean snap = m.kind == Kind.SNAPSHOT;
+            rows.add(new ModeResult(m, client.get(m), mean(reported.get(m)), mean(rss.get(m)),
+                    snap ? snapshotMb : Double.NaN, snap ? publishMillis : Double.NaN));
+        }
+        // Warm: one environment of the snapshot version, restored by the first (discarded) invoke.
+        Mode warm = Mode.WARM_JAVA17;
+        progress(w.name() + " warm invokes");
+        String fn = w.name() + warm.function;
+        int n = Math.max(50, warmRuns / 4);
+        warmRun(platform, fn, warm.qualifier, w.event(), 1, Math.max(20, n / 5));
+        List<Double> lat = warmRun(platform, fn, warm.qualifier, w.event(), 1, n);
+        rows.add(new ModeResult(warm, lat, Double.NaN, platform.rssMb(fn, warm.qualifier), Double.NaN, Double.NaN));
+        platform.evict();
+        return rows;
+    }
+
+    /** Warm invokes of hello's $LATEST with {@code callers} concurrent callers. */
+    private WarmResult warmSeries(LocalPlatform platform, int callers) throws Exception {
+        String event = "{\"name\":\"warm\"}";
+        warmRun(platform, "hello", "$LATEST", event, callers, Math.max(100, warmRuns / 10));
+        long start = System.nanoTime();
+        List<Double> lat = warmRun(platform, "hello", "$LATEST", event, callers, warmRuns);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new WarmResult(callers, lat, lat.size() / seconds, platform.environmentPids("hello", "$LATEST").size());
+    }
+
+    /** One caller count: latencies, throughput and how many environments served it. */
+    record WarmResult(int callers, List<Double> latencies, double throughput, int environments) {
+    }
+
+    private static void coldTable(StringBuilder md, Map<String, List<ModeResult>> byWorkload) {
+        md.append("| workload | mode | p50 ms | p90 ms | p99 ms | mean Init/Restore ms | RSS after 1st response MB "
+                + "| snapshot MB | publish s | n |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        byWorkload.forEach((name, rows) -> {
+            for (ModeResult r : rows) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", name,
+                        r.mode().label, ms(r.p(50)), ms(r.p(90)), ms(r.p(99)), fmt("%.1f", r.meanReportedMillis()),
+                        fmt("%.0f", r.rssMb()), fmt("%.1f", r.snapshotMb()), fmt("%.1f", r.publishMillis() / 1000),
+                        r.clientMillis().size()));
+            }
+        });
+        md.append("\nClient-side times from the Invoke request to the complete response. Cold starts are forced by "
+                + "evicting environments. RSS: VmRSS of the environment's processes right after a cold start's "
+                + "response, mean over the cold starts (warm rows: after the last warm invoke). Snapshot MB: the "
+                + "snapshot directory on disk. Publish s: from PublishVersion to the version being Active (INIT, "
+                + "checkpoint, dump).\n");
+    }
+
+    /** Headline ratios per workload; a ratio whose modes did not run is n/a (null in JSON). */
+    private static void ratioTable(StringBuilder md, Map<String, List<ModeResult>> byWorkload) {
+        md.append("\nHeadline ratios (p50):\n\n");
+        md.append("| workload | plain java17 ÷ snapshot | snapshot ÷ warm | snapshot vs AOT cache (AOT ÷ snapshot) |\n");
+        md.append("|---|---:|---:|---:|\n");
+        byWorkload.forEach((name, rows) -> {
+            Map<String, Double> r = ratios(rows);
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", name,
+                    fmt("%.1fx", r.get("plainJava17OverSnapshot")), fmt("%.0fx", r.get("snapshotOverWarm")),
+                    fmt("%.1fx", r.get("aotOverSnapshot"))));
+        });
+    }
+
+    /**
+     * plain java17 p50 ÷ snapshot p50, snapshot p50 ÷ warm p50, and AOT-cache p50 ÷ snapshot p50. The last is NaN
+     * (n/a) while no AOT-cache mode runs: add it to {@link Mode} and look it up here by its key.
+     */
+    static Map<String, Double> ratios(List<ModeResult> rows) {
+        Map<String, Double> p50 = new LinkedHashMap<>();
+        rows.forEach(r -> p50.put(r.mode().key, r.p(50)));
+        double snapshot = p50.getOrDefault(Mode.SNAPSHOT_JAVA17.key, Double.NaN);
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("plainJava17OverSnapshot", p50.getOrDefault(Mode.PLAIN_JAVA17.key, Double.NaN) / snapshot);
+        out.put("snapshotOverWarm", snapshot / p50.getOrDefault(Mode.WARM_JAVA17.key, Double.NaN));
+        out.put("aotOverSnapshot", p50.getOrDefault(AOT_MODE_KEY, Double.NaN) / snapshot);
+        return out;
+    }
+
+    private static void warmTable(StringBuilder md, ObjectNode results, List<WarmResult> series) {
+        md.append("\nWarm invokes of hello $LATEST (plain environments; client-side round trip through the Invoke "
+                + "API; environments: how many served the callers):\n\n");
+        md.append("| callers | p50 ms | p99 ms | invokes/s | environments | n |\n|---:|---:|---:|---:|---:|---:|\n");
+        ArrayNode warm = results.putArray("warm");
+        for (WarmResult s : series) {
+            ObjectNode o = warm.addObject();
+            o.put("callers", s.callers());
+            o.put("p50", percentile(s.latencies(), 50));
+            o.put("p99", percentile(s.latencies(), 99));
+            o.put("throughput", s.throughput());
+            o.put("environments", s.environments());
+            o.put("n", s.latencies().size());
+            md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.0f | %d | %d |%n", s.callers(),
+                    percentile(s.latencies(), 50), percentile(s.latencies(), 99), s.throughput(), s.environments(),
+                    s.latencies().size()));
+        }
+    }
+
+    private static ObjectNode json(ModeResult r) {
+        ObjectNode o = ApiClient.JSON.createObjectNode();
+        o.put("mode", r.mode().key);
+        o.put("label", r.mode().label);
+        o.put("kind", r.mode().kind.name().toLowerCase(Locale.ROOT));
+        o.put("p50", r.p(50));
+        o.put("p90", r.p(90));
+        o.put("p99", r.p(99));
+        number(o, "meanReportedMillis", r.meanReportedMillis());
+        number(o, "rssMb", r.rssMb());
+        number(o, "snapshotMb", r.snapshotMb());
+        number(o, "publishMillis", r.publishMillis());
+        o.put("n", r.clientMillis().size());
+        ArrayNode raw = o.putArray("clientMillis");
+        r.clientMillis().forEach(raw::add);
+        return o;
+    }
+
+    /** A number, or null where it does not apply (NaN) or cannot be computed. */
+    private static void number(ObjectNode o, String name, double value) {
+        if (!Double.isFinite(value)) {
+            o.putNull(name);
+        } else {
+            o.put(name, value);
+        }
+    }
+
+    private void charts(Map<String, List<ModeResult>> byWorkload, List<WarmResult> series) throws IOException {
+        List<String> names = new ArrayList<>(byWorkload.keySet());
+        Map<String, List<Double>> p50 = new LinkedHashMap<>();
+        Map<String, List<Double>> memory = new LinkedHashMap<>();
+        byWorkload.values().forEach(rows -> rows.stream().filter(r -> r.mode().kind != Kind.WARM).forEach(r -> {
+            p50.computeIfAbsent(r.mode().label, k -> new ArrayList<>()).add(r.p(50));
+            memory.computeIfAbsent("RSS, " + r.mode().label, k -> new ArrayList<>()).add(r.rssMb());
+        }));
+        byWorkload.values().forEach(rows -> rows.stream().filter(r -> r.mode().kind == Kind.SNAPSHOT).forEach(r ->
+                memory.computeIfAbsent("snapshot on disk", k -> new ArrayList<>()).add(r.snapshotMb())));
+        BenchCharts.coldStarts(out.resolve("cold-starts.png"), names, p50);
+        BenchCharts.memory(out.resolve("memory.png"), names, memory);
+        BenchCharts.warm(out.resolve("warm.png"), series.stream().map(s -> Integer.toString(s.callers())).toList(),
+                series.stream().map(s -> percentile(s.latencies(), 50)).toList(),
+                series.stream().map(s -> percentile(s.latencies(), 99)).toList());
+    }
+
+    /** How many invokes of a burst failed, and the first failure's message (null when none failed). */
+    record BurstResult(int failed, String firstError) {
+    }
+
+    /** Fires {@code n} invokes of spring at once (after evicting everything) and counts the failures. */
+    private static BurstResult burst(LocalPlatform platform, String qualifier, int n) throws Exception {
         int failed = 0;
+        String firstError = null;
         try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
             List<Future<?>> calls = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -175,20 +374,27 @@ final class BenchCommand implements Callable<Integer> {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
                     failed++;
+                    if (firstError == null) {
+                        String message = String.valueOf(e.getCause().getMessage()).replaceAll("\\s+", " ");
+                        firstError = message.length() > 300 ? message.substring(0, 300) + "..." : message;
+                    }
                 }
             }
         }
-        return failed;
+        return new BurstResult(failed, firstError);
     }
 
-    private static List<Double> warmRun(LocalPlatform platform, int callers, int total) throws Exception {
+    /** {@code total} invokes spread over {@code callers} concurrent callers; returns each one's latency. */
+    private static List<Double> warmRun(LocalPlatform platform, String function, String qualifier, String event,
+                                        int callers, int total) throws Exception {
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int c = 0; c < callers; c++) {
+                int share = total / callers + (c < total % callers ? 1 : 0);
                 futures.add(pool.submit(() -> {
-                    for (int i = 0; i < total / callers; i++) {
-                        latencies.add(platform.invoke("hello", "$LATEST", "{\"name\":\"warm\"}").clientMillis());
+                    for (int i = 0; i < share; i++) {
+                        latencies.add(platform.invoke(function, qualifier, event).clientMillis());
                     }
                     return null;
                 }));
@@ -200,21 +406,17 @@ final class BenchCommand implements Callable<Integer> {
         return latencies;
     }
 
-    private static void row(StringBuilder md, ArrayNode json, String workload, String mode, List<Double> client,
-                            List<Double> reported) {
-        double meanReported = reported.stream().filter(d -> !d.isNaN()).mapToDouble(Double::doubleValue).average()
-                .orElse(Double.NaN);
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %.1f | %d |%n", workload, mode,
-                percentile(client, 50), percentile(client, 90), percentile(client, 99), meanReported, client.size()));
-        ObjectNode o = json.addObject();
-        o.put("workload", workload);
-        o.put("mode", mode);
-        o.put("p50", percentile(client, 50));
-        o.put("p90", percentile(client, 90));
-        o.put("p99", percentile(client, 99));
-        o.put("meanReportedMillis", meanReported);
-        ArrayNode raw = o.putArray("clientMillis");
-        client.forEach(raw::add);
+    private static double mean(List<Double> values) {
+        return values.stream().filter(d -> !d.isNaN()).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static String ms(double v) {
+        return fmt(v < 10 ? "%.2f" : "%.1f", v);
+    }
+
+    /** Formats a number, or "n/a" when it does not apply or its mode did not run. */
+    private static String fmt(String format, double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, format, v);
     }
 
     static double percentile(List<Double> values, double pct) {
@@ -250,7 +452,8 @@ final class BenchCommand implements Callable<Integer> {
         static String markdown(com.fasterxml.jackson.databind.JsonNode m) {
             return "Machine: " + m.path("cpu").asText() + ", " + m.path("cores").asInt() + " cores, "
                     + m.path("memory").asText() + ", kernel " + m.path("kernel").asText() + ", platform JDK "
-                    + m.path("platformJdk").asText() + ", functions on java17; " + m.path("date").asText() + "\n";
+                    + m.path("platformJdk").asText() + ", functions on java17 and java25 at 1024 MB; "
+                    + m.path("date").asText() + "\n";
         }
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,14 +24,32 @@ final class LocalPlatform implements AutoCloseable {
     private static final Pattern INIT = Pattern.compile("Init Duration: ([\\d.]+) ms");
     private static final Pattern RESTORE = Pattern.compile("Restore Duration: ([\\d.]+) ms");
 
+    /**
+     * Runtime API ports of the local platform's environments: a range of their own, so that {@code thaw demo} and
+     * {@code thaw bench} can run on a host where a {@code thaw server} hands out the default 9100-9999 (two
+     * platforms probing the same free port at once would both try to bind it).
+     */
+    static final int RUNTIME_PORT_FIRST = 10100;
+    static final int RUNTIME_PORT_LAST = 10999;
+
     final ApiClient api;
     private final Thaw thaw;
     private final Path home;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Stops the platform and deletes its home when the JVM is asked to exit (SIGINT, SIGTERM) before close(). */
+    private final Thread shutdownHook = new Thread(this::shutDown, "thaw-local-shutdown");
 
     LocalPlatform() throws IOException {
         home = Files.createTempDirectory("thaw-local-");
-        thaw = new Thaw(ThawConfig.defaults().withHome(home).withPort(0)).start();
+        try {
+            thaw = new Thaw(ThawConfig.defaults().withHome(home).withPort(0)
+                    .withRuntimePorts(RUNTIME_PORT_FIRST, RUNTIME_PORT_LAST)).start();
+        } catch (RuntimeException e) {
+            deleteHome();
+            throw e;
+        }
         api = new ApiClient("http://127.0.0.1:" + thaw.port());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     static Path examples() {
@@ -46,7 +65,11 @@ final class LocalPlatform implements AutoCloseable {
         return Files.readAllBytes(zip);
     }
 
-    /** Creates a function and, when {@code snapStart}, publishes version 1 and waits until it is Active. */
+    /**
+     * Creates a function, publishes version 1 (with a snapshot when {@code snapStart}) and waits until it is Active.
+     * The returned configuration carries {@code PublishMillis}: from the PublishVersion request to the version being
+     * Active (polled every 20 ms).
+     */
     JsonNode deploy(String name, String module, String handler, String runtime, int memory, boolean snapStart,
                     Map<String, String> env) throws IOException, InterruptedException {
         ObjectNode body = ApiClient.JSON.createObjectNode();
@@ -61,10 +84,10 @@ final class LocalPlatform implements AutoCloseable {
         body.putObject("SnapStart").put("ApplyOn", snapStart ? "PublishedVersions" : "None");
         body.putObject("Code").put("ZipFile", Base64.getEncoder().encodeToString(example(module)));
         api.json("POST", "/2015-03-31/functions", body);
-        JsonNode v = api.json("POST", "/2015-03-31/functions/" + name + "/versions", ApiClient.JSON.createObjectNode());
         long started = System.nanoTime();
+        JsonNode v = api.json("POST", "/2015-03-31/functions/" + name + "/versions", ApiClient.JSON.createObjectNode());
         while ("Pending".equals(v.path("State").asText())) {
-            Thread.sleep(100);
+            Thread.sleep(20);
             v = api.json("GET", "/2015-03-31/functions/" + name + "/configuration?Qualifier="
                     + v.path("Version").asText(), null);
         }
@@ -85,16 +108,74 @@ final class LocalPlatform implements AutoCloseable {
         ApiClient.Response r = api.send("POST", "/2015-03-31/functions/" + name + "/invocations?Qualifier="
                 + ApiClient.encode(qualifier), payload.getBytes(StandardCharsets.UTF_8), Map.of("X-Amz-Log-Type", "Tail"));
         double ms = (System.nanoTime() - start) / 1e6;
+        String tail = r.header("X-Amz-Log-Result");
+        String log = tail == null ? "" : new String(Base64.getDecoder().decode(tail), StandardCharsets.UTF_8);
         if (r.header("X-Amz-Function-Error") != null) {
             throw new IllegalStateException(name + ":" + qualifier + " failed: " + new String(r.body(),
-                    StandardCharsets.UTF_8));
+                    StandardCharsets.UTF_8) + "\nlog tail:\n" + log);
         }
-        String log = new String(Base64.getDecoder().decode(r.header("X-Amz-Log-Result")), StandardCharsets.UTF_8);
         return new Timed(ms, number(INIT, log), number(RESTORE, log), new String(r.body(), StandardCharsets.UTF_8));
     }
 
     void evict() {
         api.json("POST", "/thaw/v1/evict", ApiClient.JSON.createObjectNode());
+    }
+
+    /** Pids of the running environments of one function version ({@code $LATEST} or a number), from the API. */
+    java.util.List<Long> environmentPids(String function, String version) {
+        java.util.List<Long> pids = new java.util.ArrayList<>();
+        for (JsonNode e : api.json("GET", "/thaw/v1/environments", null).path("Environments")) {
+            if (function.equals(e.path("FunctionName").asText()) && version.equals(e.path("Version").asText())) {
+                pids.add(e.path("Pid").asLong());
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * Resident memory of one function version's environment, in MB: VmRSS of its main process plus its
+     * descendants, from /proc. NaN when no environment of that version runs; the largest when several do.
+     */
+    double rssMb(String function, String version) {
+        return environmentPids(function, version).stream().mapToLong(LocalPlatform::treeRssKb).max()
+                .stream().mapToDouble(kb -> kb / 1024.0).findFirst().orElse(Double.NaN);
+    }
+
+    /** Bytes of all files under the snapshot of {@code function}'s {@code version} in this platform's home. */
+    long snapshotBytes(String function, String version) throws IOException {
+        Path dir = home.resolve("snapshots").resolve(function).resolve(version);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("no snapshot directory at " + dir);
+        }
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    private static long treeRssKb(long pid) {
+        return ProcessHandle.of(pid)
+                .map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants()))
+                .orElseGet(java.util.stream.Stream::empty)
+                .mapToLong(h -> vmRssKb(h.pid())).sum();
+    }
+
+    private static long vmRssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // the process exited meanwhile
+        }
+        return 0;
     }
 
     int port() {
@@ -110,9 +191,29 @@ final class LocalPlatform implements AutoCloseable {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
+    /** Stops the platform (and with it every environment) and deletes its temporary home. Idempotent. */
     @Override
     public void close() {
-        thaw.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs or has run
+        }
+        shutDown();
+    }
+
+    private void shutDown() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            thaw.close();
+        } finally {
+            deleteHome();
+        }
+    }
+
+    private void deleteHome() {
         try (var paths = Files.walk(home)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> {
                 p.toFile().setWritable(true);
