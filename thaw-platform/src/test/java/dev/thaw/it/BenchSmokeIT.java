@@ -1,0 +1,227 @@
+package dev.thaw.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code thaw bench --quick} as CI runs it: the built platform jar in its own JVM, starting its own platform on a
+ * temporary home. Checks that every workload × mode produced finite positive numbers and that the charts were
+ * drawn, and that nothing outlives the run: no process the bench started, no platform home. It asserts no timings.
+ */
+class BenchSmokeIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> WORKLOADS = List.of("hello", "sdk-init", "spring");
+    private static final List<String> MODES = List.of("plain-java17", "plain-java25", "snapshot-java17",
+            "warm-java17");
+    private static final List<String> CHARTS = List.of("cold-starts.png", "memory.png", "warm.png");
+    /** A hang guard, not a timing assertion: a quick run takes a few minutes at most. */
+    private static final long LIMIT_MINUTES = 15;
+
+    @Test
+    void quickBenchMeasuresEveryWorkloadAndModeAndLeavesNothingBehind() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "the bench takes snapshots: CRIU needs root");
+        Path dir = Files.createTempDirectory("thaw-bench-it-");
+        Path out = dir.resolve("out");
+        // The bench's JVM puts its platform home here, so a leftover home is visible and removed with dir.
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path log = ThawServerProcess.REPO.resolve("thaw-platform/target/it-logs/bench-smoke.log");
+        Files.createDirectories(log.getParent());
+        Process bench = null;
+        Set<ProcessHandle> started = new HashSet<>();
+        try {
+            ProcessBuilder pb = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Djava.io.tmpdir=" + tmp,
+                    "-jar", ThawServerProcess.REPO.resolve("thaw-platform/target/thaw-platform.jar").toString(),
+                    "bench", "--quick", "--out", out.toString())
+                    .directory(ThawServerProcess.REPO.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+            pb.environment().put("THAW_REPO", ThawServerProcess.REPO.toString());
+            bench = pb.start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(LIMIT_MINUTES);
+            // Every process the bench starts (environments, CRIU, restored copies) is its descendant while it runs.
+            while (bench.isAlive() && System.nanoTime() < deadline) {
+                bench.descendants().forEach(started::add);
+                bench.waitFor(100, TimeUnit.MILLISECONDS);
+            }
+            if (bench.isAlive()) {
+                fail("thaw bench --quick still runs after " + LIMIT_MINUTES + " minutes:\n" + tail(log));
+            }
+            assertEquals(0, bench.exitValue(), () -> "thaw bench --quick failed:\n" + tail(log));
+            assertFalse(started.isEmpty(), "the bench started no environment");
+
+            List<Long> survivors = survivors(started);
+            assertTrue(survivors.isEmpty(), "processes outlived the bench: " + survivors);
+            try (Stream<Path> left = Files.list(tmp)) {
+                List<String> homes = left.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("thaw-local-")).toList();
+                assertTrue(homes.isEmpty(), "the bench left its platform home behind: " + homes);
+            }
+            List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .filter(l -> l.contains(dir.toString())).toList();
+            assertTrue(mounts.isEmpty(), "the bench left mounts of its platform home behind: " + mounts);
+
+            checkResults(JSON.readTree(out.resolve("results.json").toFile()));
+            String md = Files.readString(out.resolve("results.md"));
+            for (String w : WORKLOADS) {
+                assertTrue(md.contains("| " + w + " |"), "results.md has no row for " + w);
+            }
+            for (String chart : CHARTS) {
+                Path png = out.resolve(chart);
+                assertTrue(Files.isRegularFile(png) && Files.size(png) > 0, chart + " is missing or empty");
+                byte[] head = new byte[8];
+                try (var in = Files.newInputStream(png)) {
+                    assertEquals(8, in.readNBytes(head, 0, 8));
+                }
+                assertEquals("PNG", new String(head, 1, 3, StandardCharsets.US_ASCII), chart + " is not a PNG");
+            }
+        } finally {
+            if (bench != null && bench.isAlive()) {
+                bench.destroy(); // SIGTERM: the bench's shutdown hook stops its platform and deletes its home
+                if (!bench.waitFor(30, TimeUnit.SECONDS)) {
+                    bench.descendants().forEach(ProcessHandle::destroyForcibly);
+                    bench.destroyForcibly();
+                    bench.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            started.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            deleteTree(dir);
+        }
+    }
+
+    private static void checkResults(JsonNode results) {
+        JsonNode workloads = results.path("workloads");
+        assertEquals(WORKLOADS.size(), workloads.size(), "workloads in results.json");
+        for (String name : WORKLOADS) {
+            JsonNode w = find(workloads, "workload", name);
+            for (String key : MODES) {
+                JsonNode m = find(w.path("modes"), "mode", key);
+                String where = name + " / " + key;
+                for (String field : new String[] {"p50", "p90", "p99", "n", "rssMb"}) {
+                    positive(m, field, where);
+                }
+                assertEquals(m.path("n").asInt(), m.path("clientMillis").size(), where + ": n");
+                String kind = m.path("kind").asText();
+                if (!"warm".equals(kind)) {
+                    positive(m, "meanReportedMillis", where); // Init or Restore Duration from REPORT
+                }
+                if ("snapshot".equals(kind)) {
+                    positive(m, "snapshotMb", where);
+                    positive(m, "publishMillis", where);
+                } else {
+                    assertTrue(m.path("snapshotMb").isNull() && m.path("publishMillis").isNull(),
+                            where + ": snapshot size and publish time only apply to the snapshot mode");
+                }
+            }
+            JsonNode ratios = w.path("ratios");
+            positive(ratios, "plainJava17OverSnapshot", name + " ratios");
+            positive(ratios, "snapshotOverWarm", name + " ratios");
+            // n/a (null) until an AOT-cache mode runs; a number once it does.
+            boolean aotRan = false;
+            for (JsonNode m : w.path("modes")) {
+                aotRan |= m.path("mode").asText().startsWith("aot-");
+            }
+            if (aotRan) {
+                positive(ratios, "aotOverSnapshot", name + " ratios");
+            } else {
+                assertTrue(ratios.has("aotOverSnapshot") && ratios.path("aotOverSnapshot").isNull(),
+                        name + ": the AOT ratio must be n/a while no AOT mode runs");
+            }
+        }
+        JsonNode warm = results.path("warm");
+        List<Integer> callers = new ArrayList<>();
+        for (JsonNode c : warm) {
+            callers.add(c.path("callers").asInt());
+            String where = "warm, " + c.path("callers").asInt() + " callers";
+            for (String field : new String[] {"p50", "p99", "throughput", "n", "environments"}) {
+                positive(c, field, where);
+            }
+        }
+        assertEquals(List.of(1, 4, 16), callers, "warm caller counts");
+        for (String mode : new String[] {"snapshot", "plain"}) {
+            positive(results.path("burst").path(mode), "lastResponseMillis", "burst " + mode);
+        }
+    }
+
+    private static JsonNode find(JsonNode array, String field, String value) {
+        for (JsonNode n : array) {
+            if (value.equals(n.path(field).asText())) {
+                return n;
+            }
+        }
+        return fail("no " + field + " " + value + " in " + array);
+    }
+
+    private static void positive(JsonNode o, String field, String where) {
+        JsonNode v = o.path(field);
+        assertNotNull(v, where + ": " + field);
+        assertTrue(v.isNumber(), where + ": " + field + " is not a number: " + v);
+        double d = v.asDouble();
+        assertTrue(Double.isFinite(d) && d > 0, where + ": " + field + " is not finite and positive: " + d);
+    }
+
+    /** Processes still running a moment after the bench exited; zombies run nothing and do not count. */
+    private static List<Long> survivors(Set<ProcessHandle> processes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<Long> running;
+        do {
+            running = processes.stream().filter(h -> h.isAlive() && runsCode(h.pid()))
+                    .map(ProcessHandle::pid).toList();
+            if (running.isEmpty()) {
+                break;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return running;
+    }
+
+    private static boolean runsCode(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                p.toFile().setWritable(true);
+                p.toFile().delete();
+            });
+        } catch (IOException ignored) {
+            // best effort: a temporary directory
+        }
+    }
+}
