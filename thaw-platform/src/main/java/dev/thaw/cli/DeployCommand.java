@@ -44,6 +44,10 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--snapstart", description = "Enable SnapStart for published versions.")
     boolean snapStart;
 
+    @Option(names = "--aot-cache", description = "java25 without CRIU: published versions start with a JDK AOT "
+            + "cache trained at publish (sets THAW_AOT_CACHE=on).")
+    boolean aotCache;
+
     @Option(names = "--publish", description = "Publish a version and wait until it is Active.")
     boolean publish;
 
@@ -58,6 +62,9 @@ final class DeployCommand implements Callable<Integer> {
         config.put("Timeout", timeout);
         ObjectNode vars = config.putObject("Environment").putObject("Variables");
         env.forEach(vars::put);
+        if (aotCache) {
+            vars.put("THAW_AOT_CACHE", "on");
+        }
         config.putObject("SnapStart").put("ApplyOn", snapStart ? "PublishedVersions" : "None");
         String path = "/2015-03-31/functions/" + ApiClient.encode(name);
         JsonNode result;

@@ -177,6 +177,42 @@ public final class Environment {
     }
 
     /**
+     * AOT-cache training: waits until the runtime has run INIT and exited, which is when the JVM writes its cache.
+     * An INIT error, a non-zero exit or the limit passing throws. The environment is stopped either way.
+     */
+    void awaitTrainingExit(long limitMillis) throws StartupFailure {
+        moveTo(EnvironmentState.INITIALIZING);
+        try {
+            CompletableFuture.anyOf(channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
+            process.onExit().get(limitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            fail(INIT_TIMEOUT, "the AOT training run did not finish within " + limitMillis + " ms");
+        } catch (ExecutionException e) {
+            // reported below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("Runtime.Interrupted", "interrupted during AOT training");
+        }
+        if (channel.initError().isDone()) {
+            RuntimeOutcome.Error err = channel.initError().join();
+            drainLogs();
+            String log = takeInitLog();
+            stop();
+            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
+        }
+        int status = process.onExit().join();
+        initMillis = (System.nanoTime() - startedNanos) / 1e6;
+        platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s",
+                initMillis, status == 0 ? "success" : "error"));
+        if (status != 0) {
+            fail("Runtime.ExitError", "the AOT training run exited with status " + status);
+        }
+        drainLogs();
+        takeInitLog();
+        stop();
+    }
+
+    /**
      * SnapStart INIT: waits until the runtime has run INIT and its beforeCheckpoint hooks and asks to be
      * checkpointed. Returns INIT's duration in milliseconds; on failure the environment is stopped.
      */

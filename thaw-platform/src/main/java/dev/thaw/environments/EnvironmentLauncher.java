@@ -147,8 +147,25 @@ public final class EnvironmentLauncher implements AutoCloseable {
                 endpoint.releasePort(), stream, cgroup);
     }
 
+    /**
+     * Runs a version's AOT-cache training: INIT once with {@code -XX:AOTCacheOutput}, then the runtime exits and the
+     * JVM writes the cache into {@code files} as it does. Returns once the process is gone.
+     */
+    public void trainAotCache(FunctionVersion version, AotCacheFiles files, long limitMillis) throws StartupFailure {
+        Environment env = spawn(version, InitType.ON_DEMAND, files, true);
+        env.platformLine("INIT_START Runtime Version: " + version.config().runtime()
+                + " Initialization Type: aot-training");
+        env.awaitTrainingExit(limitMillis);
+    }
+
     /** Spawns the process and its Runtime API server without waiting for INIT. */
     Environment spawn(FunctionVersion version, InitType initType) throws StartupFailure {
+        AotCacheFiles aot = version.usesAotCache() ? AotCacheFiles.of(settings.aotRoot(), version) : null;
+        return spawn(version, initType, aot != null && aot.trained() ? aot : null, false);
+    }
+
+    private Environment spawn(FunctionVersion version, InitType initType, AotCacheFiles aot, boolean training)
+            throws StartupFailure {
         RuntimeApiEndpoint endpoint;
         try {
             endpoint = openRuntimeApi();
@@ -160,16 +177,25 @@ public final class EnvironmentLauncher implements AutoCloseable {
         RuntimeApiServer api = endpoint.server();
         EnvironmentCgroup cgroup;
         try {
-            cgroup = settings.cgroups().create(id, Limits.forMemory(version.config().memorySize()));
+            int memory = version.config().memorySize();
+            // The training JVM forks a second JVM that assembles the cache: room for both, whatever MemorySize is.
+            cgroup = settings.cgroups().create(id, Limits.forMemory(training ? Math.max(1024, 2 * memory) : memory));
         } catch (RuntimeException e) {
             endpoint.close();
             throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot create cgroups: "
                     + e.getMessage(), "Runtime.Unavailable"), "", e.toString());
         }
         Path taskRoot = settings.codeRoot().resolve(version.code().sha256Hex());
-        ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot, cgroup)).directory(taskRoot.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot, cgroup, aot, training))
+                .directory(taskRoot.toFile());
         pb.environment().clear();
         pb.environment().putAll(environmentVariables(version, id, api.address(), taskRoot, initType));
+        if (aot != null) {
+            pb.environment().put("_THAW_FUNCTION_ON_CLASS_PATH", "1");
+            if (training) {
+                pb.environment().put("_THAW_AOT_TRAINING", "1");
+            }
+        }
         ChildProcess process;
         try {
             process = spawner.submit(() -> ChildProcess.of(pb.start())).get();
@@ -187,7 +213,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
                 cgroup);
     }
 
-    List<String> command(FunctionVersion version, Path taskRoot, EnvironmentCgroup cgroup) {
+    List<String> command(FunctionVersion version, Path taskRoot, EnvironmentCgroup cgroup, AotCacheFiles aot,
+                         boolean training) {
         List<String> inside = new ArrayList<>();
         String runtime = version.config().runtime();
         if (Runtimes.isCustom(runtime)) {
@@ -196,12 +223,37 @@ public final class EnvironmentLauncher implements AutoCloseable {
             Jdks.Jdk jdk = settings.jdks().require(runtime);
             inside.add(jdk.java().toString());
             inside.addAll(JvmOptions.forMemory(version.config().memorySize(), jdk.release()));
+            String runtimeJar = EnvironmentRoot.RUNTIME_DIR + "/" + settings.runtimeJar().getFileName();
             inside.add("-cp");
-            inside.add(EnvironmentRoot.RUNTIME_DIR + "/" + settings.runtimeJar().getFileName());
+            if (aot == null) {
+                inside.add(runtimeJar);
+            } else {
+                // The same class path for training and use, or the JVM refuses the cache.
+                inside.add(aotClassPath(runtimeJar, taskRoot));
+                inside.remove("-Xshare:auto"); // the AOT cache replaces the CDS archive and refuses -Xshare
+                inside.add(inside.indexOf("-cp"), (training ? "-XX:AOTCacheOutput=" : "-XX:AOTCache=")
+                        + AotCacheFiles.MOUNT_POINT + "/" + AotCacheFiles.CACHE);
+            }
             inside.add("dev.thaw.runtime.Bootstrap");
         }
-        return settings.root().wrap(cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot,
+        return settings.root().wrap(cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot, aot, training,
                 version.config().ephemeralStorage(), inside);
+    }
+
+    /** The runtime, the task root's classes as a jar, then lib/*.jar in name order (as the function loader has it). */
+    private static String aotClassPath(String runtimeJar, Path taskRoot) {
+        List<String> entries = new ArrayList<>(List.of(runtimeJar,
+                AotCacheFiles.MOUNT_POINT + "/" + AotCacheFiles.CLASSES_JAR));
+        Path lib = taskRoot.resolve("lib");
+        if (java.nio.file.Files.isDirectory(lib)) {
+            try (var jars = java.nio.file.Files.list(lib)) {
+                jars.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted()
+                        .forEach(n -> entries.add(EnvironmentRoot.TASK_ROOT + "/lib/" + n));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return String.join(":", entries);
     }
 
     Map<String, String> environmentVariables(FunctionVersion version, String envId, String runtimeApi,

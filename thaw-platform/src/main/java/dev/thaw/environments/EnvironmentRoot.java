@@ -34,22 +34,24 @@ public final class EnvironmentRoot {
     private static final int RANGE = 65_536;
     /** Top-level host directories that are symlinks on merged-/usr systems and copied into the skeleton as such. */
     private static final List<String> USR_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
-    private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "var/task", "var/runtime", "tmp", "dev",
-            "proc", ".oldroot");
+    private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "var/task", "var/runtime", "var/aot",
+            "tmp", "dev", "proc", ".oldroot");
 
     /**
      * Runs as host root in a fresh private mount namespace: moves itself into the environment's cgroups, binds the
      * host paths read-only into the skeleton, then enters the user namespace that owns the rest.
      * Arguments: procs files (colon-separated, or -), skeleton, code dir, runtime dir, extra read-only paths (or -),
-     * /tmp size in MB, the inner script, then the command.
+     * AOT cache dir (or -) and ro|rw, /tmp size in MB, the inner script, then the command.
      */
     private static final String OUTER = """
             set -e
-            procs=$1 root=$2 code=$3 runtime=$4 extra=$5 tmp=$6 inner=$7; shift 7
+            procs=$1 root=$2 code=$3 runtime=$4 extra=$5 aot=$6 aotmode=$7 tmp=$8 inner=$9; shift 9
             if [ "$procs" != - ]; then for f in $(echo "$procs" | tr : ' '); do echo $$ > "$f" || exit 97; done; fi
             ro() { mount --rbind "$1" "$2"; mount -o remount,bind,ro "$2"; }
             ro /usr "$root/usr"; ro /etc "$root/etc"; ro "$code" "$root/var/task"; ro "$runtime" "$root/var/runtime"
             if [ "$extra" != - ]; then for p in $(echo "$extra" | tr : ' '); do ro "$p" "$root$p"; done; fi
+            if [ "$aot" != - ]; then mount --bind "$aot" "$root/var/aot"
+                [ "$aotmode" = rw ] || mount -o remount,bind,ro "$root/var/aot"; fi
             exec unshare --user --map-users=%1$d,0,%2$d --map-groups=%1$d,0,%2$d --setuid 0 --setgid 0 \
                 --pid --ipc --uts --mount --fork --kill-child -- /bin/sh -c "$inner" environment "$root" "$tmp" "$@"
             """.formatted(HOST_UID, RANGE);
@@ -156,7 +158,8 @@ public final class EnvironmentRoot {
      * The command that starts {@code command} in a new environment. The spawned process stays outside the
      * namespaces and is the parent of the environment's main process (see {@link #isEnvironmentMain}).
      */
-    List<String> wrap(List<Path> cgroupProcs, Path taskRoot, int tmpMegabytes, List<String> command) {
+    List<String> wrap(List<Path> cgroupProcs, Path taskRoot, AotCacheFiles aot, boolean aotWritable,
+                      int tmpMegabytes, List<String> command) {
         String procs = cgroupProcs.isEmpty() ? "-"
                 : String.join(":", cgroupProcs.stream().map(Path::toString).toList());
         String extra = extraReadOnly.isEmpty() ? "-"
@@ -164,8 +167,9 @@ public final class EnvironmentRoot {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
                 "unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c", OUTER, "environment", procs, directory().toString(),
-                exposedCode(taskRoot).toString(), exposedRuntime().toString(), extra, Integer.toString(tmpMegabytes),
-                INNER));
+                exposedCode(taskRoot).toString(), exposedRuntime().toString(), extra,
+                aot == null ? "-" : aot.directory().toString(), aotWritable ? "rw" : "ro",
+                Integer.toString(tmpMegabytes), INNER));
         cmd.addAll(command);
         return cmd;
     }

@@ -13,5 +13,6 @@ public record LaunchSettings(
         Path codeRoot,
         CredentialsSource credentials,
         dev.thaw.cgroups.Cgroups cgroups,
-        EnvironmentRoot root) {
+        EnvironmentRoot root,
+        Path aotRoot) {
 }

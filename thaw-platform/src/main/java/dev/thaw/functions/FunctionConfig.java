@@ -18,6 +18,16 @@ public record FunctionConfig(
         environment = Map.copyOf(environment);
     }
 
+    /**
+     * The environment variable that turns on the JDK AOT-cache mode (java25): PublishVersion runs a training INIT
+     * and the version's environments start with the cache. Thaw's portable alternative to SnapStart.
+     */
+    public static final String AOT_CACHE_VARIABLE = "THAW_AOT_CACHE";
+
+    public boolean isAotCacheEnabled() {
+        return "on".equalsIgnoreCase(environment.getOrDefault(AOT_CACHE_VARIABLE, ""));
+    }
+
     public boolean isSnapStartEnabled() {
         return snapStart == SnapStartMode.PUBLISHED_VERSIONS;
     }

@@ -207,11 +207,13 @@ public final class FunctionService {
         String number = Integer.toString(store.allocateVersionNumber(name));
         FunctionConfig config = cmd.description() == null ? latest.config()
                 : latest.config().withDescription(cmd.description());
-        boolean snap = config.isSnapStartEnabled();
+        VersionState state = config.isSnapStartEnabled()
+                ? VersionState.pending("Lambda is creating a snapshot of the initialised function.", "Creating")
+                : config.isAotCacheEnabled()
+                ? VersionState.pending("Thaw is training the JDK AOT cache of this version.", "Creating")
+                : VersionState.active();
         FunctionVersion published = new FunctionVersion(name, number, config, latest.code(), now(),
-                UUID.randomUUID().toString(),
-                snap ? VersionState.pending("Lambda is creating a snapshot of the initialised function.", "Creating")
-                        : VersionState.active(),
+                UUID.randomUUID().toString(), state,
                 FunctionVersion.SnapshotStatus.Off);
         store.putVersion(name, number, encode(published));
         listeners.forEach(l -> l.versionPublished(published));
@@ -441,6 +443,16 @@ public final class FunctionService {
                         + Runtimes.JAVA + ": a custom runtime's Runtime API connection cannot survive a snapshot.");
             }
             runtimes.requireSnapshotSupport(c.runtime());
+        }
+        if (c.isAotCacheEnabled()) {
+            if (!"java25".equals(c.runtime())) {
+                throw ThawException.invalidParameter(FunctionConfig.AOT_CACHE_VARIABLE + "=on needs Runtime java25 "
+                        + "(the JDK AOT cache of JEP 483, 514 and 515), not " + c.runtime() + ".");
+            }
+            if (c.isSnapStartEnabled()) {
+                throw ThawException.invalidParameter("Choose SnapStart or " + FunctionConfig.AOT_CACHE_VARIABLE
+                        + "=on, not both: a snapshot already holds every loaded class.");
+            }
         }
     }
 

@@ -29,6 +29,11 @@ public record FunctionVersion(
         return !isLatest() && config.isSnapStartEnabled();
     }
 
+    /** True when this version's environments start with a trained JDK AOT cache (see FunctionConfig). */
+    public boolean usesAotCache() {
+        return !isLatest() && config.isAotCacheEnabled() && !config.isSnapStartEnabled();
+    }
+
     public FunctionVersion withState(VersionState newState) {
         return new FunctionVersion(functionName, version, config, code, lastModified, revisionId, newState, snapshot);
     }

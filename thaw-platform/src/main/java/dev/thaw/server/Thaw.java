@@ -1,5 +1,6 @@
 package dev.thaw.server;
 
+import dev.thaw.aotcache.AotCacheService;
 import dev.thaw.api.ApiServer;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.EnvironmentRoot;
@@ -42,6 +43,7 @@ public final class Thaw implements AutoCloseable {
     private ApiServer api;
     private EventDispatcher events;
     private EnvironmentRoot root;
+    private AotCacheService aotCaches;
 
     public Thaw(ThawConfig config) {
         this.config = config;
@@ -95,12 +97,14 @@ public final class Thaw implements AutoCloseable {
         launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
                 config.region(), config.accountId(), logs,
                 new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()), home.resolve("code"),
-                credentials, cgroups, root));
+                credentials, cgroups, root, home.resolve("aot")));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, home.resolve("code"), config.snapshotExpiry());
+        aotCaches = new AotCacheService(functions, launcher, home.resolve("aot"), home.resolve("code"));
         pool = new EnvironmentPool(snapStart, config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
+        functions.addListener(aotCaches);
         InvokeService invoker = new InvokeService(functions, store, new ConcurrencyLimiter(config.accountConcurrency()),
                 pool);
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC());
@@ -111,6 +115,7 @@ public final class Thaw implements AutoCloseable {
         events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())
                 .start();
         snapStart.reconcile();
+        aotCaches.reconcile();
         snapStart.startExpiry();
         return this;
     }
@@ -151,7 +156,7 @@ public final class Thaw implements AutoCloseable {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
-        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, pool, launcher, cgroups,
+        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, aotCaches, pool, launcher, cgroups,
                 rootSkeleton, store)) {
             if (part == null) {
                 continue;

@@ -158,6 +158,10 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
     @Override
     public Environment provide(FunctionVersion version) throws StartupFailure {
         if (!version.usesSnapshots()) {
+            if (version.usesAotCache() && version.state().state() == VersionState.State.Pending) {
+                throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "The operation cannot be performed at this "
+                        + "time. The function is currently in the following state: Pending");
+            }
             return coldStart(version);
         }
         switch (version.state().state()) {

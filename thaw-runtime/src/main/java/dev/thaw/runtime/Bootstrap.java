@@ -6,12 +6,19 @@ import java.io.IOException;
  * The environment JVM's main class:
  * {@code java <flags> -Dorg.crac.Core.Compat=dev.thaw.runtime.crac -cp thaw-runtime.jar dev.thaw.runtime.Bootstrap}.
  * INIT, then (for {@code snap-start}) the snapshot round trip, then the invoke loop. The only place that exits
- * the process: 0 when the platform abandons a snapshot copy, 1 for every failure.
+ * the process: 0 when the platform abandons a snapshot copy or an AOT training run is done, 1 for every failure.
  */
 public final class Bootstrap {
 
     static final String CRAC_COMPAT_PROPERTY = "org.crac.Core.Compat";
     static final String CRAC_COMPAT_PACKAGE = "dev.thaw.runtime.crac";
+    /**
+     * Set by the platform in the JDK AOT-cache mode: the function's code is on the class path as jars, because the
+     * AOT cache covers only classes of the built-in loaders.
+     */
+    static final String FUNCTION_ON_CLASS_PATH = "_THAW_FUNCTION_ON_CLASS_PATH";
+    /** Set for an AOT-cache training run: INIT, warm the invoke path, then exit 0 so the JVM writes its cache. */
+    static final String AOT_TRAINING = "_THAW_AOT_TRAINING";
 
     private Bootstrap() {
     }
@@ -48,6 +55,13 @@ public final class Bootstrap {
             return 1;
         }
 
+        if (System.getenv(AOT_TRAINING) != null) {
+            // Load what every first invoke loads, so the cache holds it too.
+            handler.prepare();
+            LambdaContextImpl.warmUp(env, codec);
+            return 0;
+        }
+
         PlatformWatch platformWatch = PlatformWatch.prepare();
         if (env.snapStart()) {
             // What every restored copy's first invoke would otherwise build: Jackson, the event and result types'
@@ -73,9 +87,10 @@ public final class Bootstrap {
     }
 
     private static HandlerInvoker init(RuntimeEnvironment env, LazyJsonCodec codec) throws InitFailure {
-        FunctionClassLoader loader;
+        ClassLoader loader;
         try {
-            loader = FunctionClassLoader.of(env.taskRoot());
+            loader = System.getenv(FUNCTION_ON_CLASS_PATH) != null ? ClassLoader.getSystemClassLoader()
+                    : FunctionClassLoader.of(env.taskRoot());
         } catch (IOException e) {
             throw new InitFailure(RuntimeErrorType.BAD_FUNCTION_CODE,
                     "Cannot read the task root " + env.taskRoot() + ": " + e.getMessage(), e);
