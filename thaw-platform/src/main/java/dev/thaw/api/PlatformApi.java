@@ -72,6 +72,8 @@ final class PlatformApi {
             e.put("RuntimeApiPort", env.runtimeApiPort());
             e.put("State", env.state().name());
             e.put("Frozen", env.isFrozen());
+            e.put("LastFreezeMicros", env.lastFreezeNanos() / 1000);
+            e.put("LastThawMicros", env.lastThawNanos() / 1000);
         }
         Http.json(res, 200, out);
     }

@@ -28,7 +28,7 @@ final class BenchCharts {
     /** Memory per workload (groups): RSS after the first response per mode, and the snapshot's size on disk. */
     static void memory(Path file, List<String> workloads, Map<String, List<Double>> mbBySeries) throws IOException {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(520)
-                .title("Memory: RSS after the first response, and snapshot size on disk")
+                .title("Memory: RSS after the first response; snapshot and AOT cache size on disk")
                 .xAxisTitle("workload").yAxisTitle("MB").build();
         style(chart);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);

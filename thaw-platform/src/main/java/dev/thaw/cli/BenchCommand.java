@@ -41,8 +41,6 @@ final class BenchCommand implements Callable<Integer> {
             new Workload("sdk-init", "sdk-init", "dev.thaw.examples.sdkinit.SdkInit", "{\"key\":\"orders/7.json\"}"),
             new Workload("spring", "spring", "dev.thaw.examples.spring.StreamLambdaHandler", SPRING_EVENT));
 
-    /** Key of the JDK AOT-cache mode, not measured yet: its ratio to the snapshot is n/a until it is a {@link Mode}. */
-    static final String AOT_MODE_KEY = "aot-java25";
 
     /** Caller counts of the warm-invoke series of hello. */
     static final List<Integer> CALLERS = List.of(1, 4, 16);
@@ -70,13 +68,12 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * What one row of the table measures. {@code function} is the suffix of the deployed function's name and
-     * {@code qualifier} what is invoked. The JDK AOT-cache mode (java25 with {@code -XX:AOTCache}) belongs here
-     * as {@code AOT_JAVA25} once the platform has it; {@link #ratios} already reports "snapshot vs AOT cache" for it
-     * and prints n/a until it runs.
+     * {@code qualifier} what is invoked.
      */
     enum Mode {
         PLAIN_JAVA17("plain-java17", "plain cold start, java17 (INIT)", "", "$LATEST", Kind.COLD),
         PLAIN_JAVA25("plain-java25", "plain cold start, java25 (INIT)", "-j25", "$LATEST", Kind.COLD),
+        AOT_JAVA25("aot-java25", "JDK AOT-cache cold start, java25 (INIT)", "-aot", "1", Kind.AOT),
         SNAPSHOT_JAVA17("snapshot-java17", "snapshot restore, java17 (SnapStart)", "", "1", Kind.SNAPSHOT),
         WARM_JAVA17("warm-java17", "warm invoke of the restored copy, java17 (1 caller)", "", "1", Kind.WARM);
 
@@ -95,8 +92,8 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** COLD and SNAPSHOT rows are cold starts forced by evicting; WARM rows reuse one environment. */
-    enum Kind { COLD, SNAPSHOT, WARM }
+    /** COLD, AOT and SNAPSHOT rows are cold starts forced by evicting; WARM rows reuse one environment. */
+    enum Kind { COLD, AOT, SNAPSHOT, WARM }
 
     /** The numbers of one workload × mode. NaN where a column does not apply to the mode. */
     record ModeResult(Mode mode, List<Double> clientMillis, double meanReportedMillis, double rssMb,
@@ -134,6 +131,16 @@ final class BenchCommand implements Callable<Integer> {
                 progress("warm invokes of hello with " + callers + " caller(s)");
                 callerSeries.add(warmSeries(platform, callers));
             }
+            progress("environments: scaling hello from 0 to 16, idle memory, freeze and thaw");
+            EnvironmentCosts costs = environmentCosts(platform, quick ? 5 : 20);
+            ObjectNode envJson = results.putObject("environments");
+            envJson.put("scaleTo16Millis", costs.scaleMillis());
+            envJson.put("scaledEnvironments", costs.scaled());
+            envJson.put("idleRssMbPerEnvironment", costs.idleRssMb());
+            number(envJson, "freezeMicrosP50", costs.freezeMicrosP50());
+            number(envJson, "thawMicrosP50", costs.thawMicrosP50());
+            envJson.put("invokeAfterFreezeP50", percentile(costs.afterFreeze(), 50));
+            envJson.put("invokeBackToBackP50", percentile(costs.backToBack(), 50));
             ObjectNode burstJson = results.putObject("burst");
             burstJson.put("size", burst);
             StringBuilder burstMd = new StringBuilder();
@@ -159,6 +166,7 @@ final class BenchCommand implements Callable<Integer> {
             coldTable(md, byWorkload);
             ratioTable(md, byWorkload);
             warmTable(md, results, callerSeries);
+            environmentTable(md, costs);
             md.append("\nBurst: ").append(burst)
                     .append(" simultaneous cold invokes of spring (time until the last response):\n\n")
                     .append("| mode | last response ms | failed |\n|---|---:|---:|\n").append(burstMd);
@@ -197,6 +205,11 @@ final class BenchCommand implements Callable<Integer> {
         double publishMillis = v.path("PublishMillis").asDouble();
         double snapshotMb = platform.snapshotBytes(w.name(), "1") / (1024.0 * 1024.0);
         platform.deploy(w.name() + "-j25", w.module(), w.handler(), "java25", 1024, false, Map.of());
+        progress("deploying " + w.name() + " on java25 with a JDK AOT cache (training INIT at publish)");
+        var aot = platform.deploy(w.name() + Mode.AOT_JAVA25.function, w.module(), w.handler(), "java25", 1024,
+                false, Map.of("THAW_AOT_CACHE", "on"));
+        double aotPublishMillis = aot.path("PublishMillis").asDouble();
+        double aotCacheMb = platform.aotCacheBytes(w.name() + Mode.AOT_JAVA25.function, "1") / (1024.0 * 1024.0);
         List<Mode> cold = List.of(Mode.values()).stream().filter(m -> m.kind != Kind.WARM).toList();
         Map<Mode, List<Double>> client = new LinkedHashMap<>();
         Map<Mode, List<Double>> reported = new LinkedHashMap<>();
@@ -217,8 +230,10 @@ final class BenchCommand implements Callable<Integer> {
         List<ModeResult> rows = new ArrayList<>();
         for (Mode m : cold) {
             boolean snap = m.kind == Kind.SNAPSHOT;
+            boolean cached = m.kind == Kind.AOT;
             rows.add(new ModeResult(m, client.get(m), mean(reported.get(m)), mean(rss.get(m)),
-                    snap ? snapshotMb : Double.NaN, snap ? publishMillis : Double.NaN));
+                    snap ? snapshotMb : cached ? aotCacheMb : Double.NaN,
+                    snap ? publishMillis : cached ? aotPublishMillis : Double.NaN));
         }
         // Warm: one environment of the snapshot version, restored by the first (discarded) invoke.
         Mode warm = Mode.WARM_JAVA17;
@@ -242,13 +257,66 @@ final class BenchCommand implements Callable<Integer> {
         return new WarmResult(callers, lat, lat.size() / seconds, platform.environmentPids("hello", "$LATEST").size());
     }
 
+    /**
+     * What environments cost, on hello's $LATEST: the time for 16 simultaneous invokes to scale from no
+     * environment to 16, the RSS of each idle (frozen) one, the freeze and thaw the platform measured, and the
+     * client-side p50 of an invoke of a frozen environment against one of back-to-back invokes.
+     */
+    record EnvironmentCosts(double scaleMillis, int scaled, double idleRssMb, double freezeMicrosP50,
+                            double thawMicrosP50, List<Double> afterFreeze, List<Double> backToBack) {
+    }
+
+    private static EnvironmentCosts environmentCosts(LocalPlatform platform, int samples) throws Exception {
+        String event = "{\"name\":\"env\"}";
+        platform.evict();
+        long start = System.nanoTime();
+        burstOf(platform, "hello", "$LATEST", event, 16);
+        double scaleMillis = (System.nanoTime() - start) / 1e6;
+        int scaled = platform.environmentPids("hello", "$LATEST").size();
+        Thread.sleep(600); // past the freeze grace: every one of them is frozen now
+        double idleRss = platform.environmentPids("hello", "$LATEST").stream()
+                .mapToDouble(pid -> LocalPlatform.treeRssKb(pid) / 1024.0).average().orElse(Double.NaN);
+        platform.evict();
+        platform.invoke("hello", "$LATEST", event);
+        List<Double> afterFreeze = new ArrayList<>();
+        List<Double> freezeMicros = new ArrayList<>();
+        List<Double> thawMicros = new ArrayList<>();
+        for (int i = 0; i < samples; i++) {
+            Thread.sleep(400);
+            freezeMicros.add(platform.environmentTiming("hello", "LastFreezeMicros"));
+            afterFreeze.add(platform.invoke("hello", "$LATEST", event).clientMillis());
+            thawMicros.add(platform.environmentTiming("hello", "LastThawMicros"));
+        }
+        List<Double> backToBack = new ArrayList<>();
+        for (int i = 0; i < samples * 5; i++) {
+            backToBack.add(platform.invoke("hello", "$LATEST", event).clientMillis());
+        }
+        platform.evict();
+        return new EnvironmentCosts(scaleMillis, scaled, idleRss, percentile(freezeMicros, 50),
+                percentile(thawMicros, 50), afterFreeze, backToBack);
+    }
+
+    private static void environmentTable(StringBuilder md, EnvironmentCosts c) {
+        md.append("\nEnvironments (hello $LATEST, plain):\n\n| measure | value |\n|---|---:|\n");
+        md.append(String.format(Locale.ROOT, "| 16 simultaneous invokes from no environment: last response | %.0f ms "
+                + "(%d environments) |%n", c.scaleMillis(), c.scaled()));
+        md.append(String.format(Locale.ROOT, "| RSS per idle, frozen environment | %.0f MB |%n", c.idleRssMb()));
+        md.append(String.format(Locale.ROOT, "| freeze (cgroup freezer, until the kernel reports FROZEN), p50 | "
+                + "%.0f µs |%n", c.freezeMicrosP50()));
+        md.append(String.format(Locale.ROOT, "| thaw, p50 | %.0f µs |%n", c.thawMicrosP50()));
+        md.append(String.format(Locale.ROOT, "| invoke of a frozen environment (thaw included), client p50 | %.2f ms "
+                + "|%n", percentile(c.afterFreeze(), 50)));
+        md.append(String.format(Locale.ROOT, "| back-to-back invoke (never frozen), client p50 | %.2f ms |%n",
+                percentile(c.backToBack(), 50)));
+    }
+
     /** One caller count: latencies, throughput and how many environments served it. */
     record WarmResult(int callers, List<Double> latencies, double throughput, int environments) {
     }
 
     private static void coldTable(StringBuilder md, Map<String, List<ModeResult>> byWorkload) {
         md.append("| workload | mode | p50 ms | p90 ms | p99 ms | mean Init/Restore ms | RSS after 1st response MB "
-                + "| snapshot MB | publish s | n |\n");
+                + "| snapshot or cache MB | publish s | n |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         byWorkload.forEach((name, rows) -> {
             for (ModeResult r : rows) {
@@ -261,8 +329,8 @@ final class BenchCommand implements Callable<Integer> {
         md.append("\nClient-side times from the Invoke request to the complete response. Cold starts are forced by "
                 + "evicting environments. RSS: VmRSS of the environment's processes right after a cold start's "
                 + "response, mean over the cold starts (warm rows: after the last warm invoke). Snapshot MB: the "
-                + "snapshot directory on disk. Publish s: from PublishVersion to the version being Active (INIT, "
-                + "checkpoint, dump).\n");
+                + "snapshot directory (or the JDK AOT cache file) on disk. Publish s: from PublishVersion to the version "
+                + "being Active (INIT, checkpoint and dump; or the AOT training INIT and cache assembly).\n");
     }
 
     /** Headline ratios per workload; a ratio whose modes did not run is n/a (null in JSON). */
@@ -278,10 +346,7 @@ final class BenchCommand implements Callable<Integer> {
         });
     }
 
-    /**
-     * plain java17 p50 ÷ snapshot p50, snapshot p50 ÷ warm p50, and AOT-cache p50 ÷ snapshot p50. The last is NaN
-     * (n/a) while no AOT-cache mode runs: add it to {@link Mode} and look it up here by its key.
-     */
+    /** plain java17 p50 ÷ snapshot p50, snapshot p50 ÷ warm p50, and AOT-cache p50 ÷ snapshot p50. */
     static Map<String, Double> ratios(List<ModeResult> rows) {
         Map<String, Double> p50 = new LinkedHashMap<>();
         rows.forEach(r -> p50.put(r.mode().key, r.p(50)));
@@ -289,7 +354,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("plainJava17OverSnapshot", p50.getOrDefault(Mode.PLAIN_JAVA17.key, Double.NaN) / snapshot);
         out.put("snapshotOverWarm", snapshot / p50.getOrDefault(Mode.WARM_JAVA17.key, Double.NaN));
-        out.put("aotOverSnapshot", p50.getOrDefault(AOT_MODE_KEY, Double.NaN) / snapshot);
+        out.put("aotOverSnapshot", p50.getOrDefault(Mode.AOT_JAVA25.key, Double.NaN) / snapshot);
         return out;
     }
 
@@ -349,6 +414,8 @@ final class BenchCommand implements Callable<Integer> {
         }));
         byWorkload.values().forEach(rows -> rows.stream().filter(r -> r.mode().kind == Kind.SNAPSHOT).forEach(r ->
                 memory.computeIfAbsent("snapshot on disk", k -> new ArrayList<>()).add(r.snapshotMb())));
+        byWorkload.values().forEach(rows -> rows.stream().filter(r -> r.mode().kind == Kind.AOT).forEach(r ->
+                memory.computeIfAbsent("AOT cache on disk", k -> new ArrayList<>()).add(r.snapshotMb())));
         BenchCharts.coldStarts(out.resolve("cold-starts.png"), names, p50);
         BenchCharts.memory(out.resolve("memory.png"), names, memory);
         BenchCharts.warm(out.resolve("warm.png"), series.stream().map(s -> Integer.toString(s.callers())).toList(),
@@ -361,6 +428,25 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Fires {@code n} invokes of spring at once (after evicting everything) and counts the failures. */
+    /** {@code n} simultaneous invokes of one function version; returns once every one has answered. */
+    private static void burstOf(LocalPlatform platform, String function, String qualifier, String event, int n)
+            throws Exception {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return platform.invoke(function, qualifier, event);
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : calls) {
+                f.get();
+            }
+        }
+    }
+
     private static BurstResult burst(LocalPlatform platform, String qualifier, int n) throws Exception {
         int failed = 0;
         String firstError = null;

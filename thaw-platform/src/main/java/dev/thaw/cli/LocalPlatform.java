@@ -141,6 +141,21 @@ final class LocalPlatform implements AutoCloseable {
                 .stream().mapToDouble(kb -> kb / 1024.0).findFirst().orElse(Double.NaN);
     }
 
+    /** A number the environments API reports for the (single) environment of {@code function}'s $LATEST. */
+    double environmentTiming(String function, String field) {
+        for (JsonNode e : api.json("GET", "/thaw/v1/environments", null).path("Environments")) {
+            if (function.equals(e.path("FunctionName").asText()) && "$LATEST".equals(e.path("Version").asText())) {
+                return e.path(field).asDouble();
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Size of the JDK AOT cache of {@code function}'s {@code version} in this platform's home. */
+    long aotCacheBytes(String function, String version) throws IOException {
+        return Files.size(home.resolve("aot").resolve(function).resolve(version).resolve("app.aot"));
+    }
+
     /** Bytes of all files under the snapshot of {@code function}'s {@code version} in this platform's home. */
     long snapshotBytes(String function, String version) throws IOException {
         Path dir = home.resolve("snapshots").resolve(function).resolve(version);
@@ -158,7 +173,7 @@ final class LocalPlatform implements AutoCloseable {
         }
     }
 
-    private static long treeRssKb(long pid) {
+    static long treeRssKb(long pid) {
         return ProcessHandle.of(pid)
                 .map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants()))
                 .orElseGet(java.util.stream.Stream::empty)

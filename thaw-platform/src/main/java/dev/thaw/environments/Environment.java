@@ -55,8 +55,9 @@ public final class Environment {
     private boolean frozen;
     /** Guarded by freezeLock: taken from the pool for a request, so it must not be frozen. */
     private boolean leased;
-    /** Nanoseconds the last thaw took (0 when it was never frozen), for the environments API. */
+    /** Nanoseconds the last thaw and freeze took (0 when never), for the environments API and the bench. */
     private volatile long lastThawNanos;
+    private volatile long lastFreezeNanos;
     /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
     private volatile boolean invoking;
 
@@ -398,8 +399,10 @@ public final class Environment {
                 return;
             }
             try {
+                long start = System.nanoTime();
                 cgroup.freeze();
                 frozen = true;
+                lastFreezeNanos = System.nanoTime() - start;
             } catch (IllegalStateException e) {
                 LOG.log(Level.FINE, "not freezing " + this, e);
             }
@@ -415,6 +418,11 @@ public final class Environment {
     /** How long the last thaw took, in nanoseconds (0 if it was never thawed). */
     public long lastThawNanos() {
         return lastThawNanos;
+    }
+
+    /** How long the last freeze took until the kernel reported the cgroup frozen, in nanoseconds (0 if never). */
+    public long lastFreezeNanos() {
+        return lastFreezeNanos;
     }
 
     public void drainLogs() {

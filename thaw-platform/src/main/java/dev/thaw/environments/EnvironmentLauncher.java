@@ -104,16 +104,21 @@ public final class EnvironmentLauncher implements AutoCloseable {
         return spare != null ? spare : startEndpoint();
     }
 
+    /** Starts a Runtime API server; a port taken between its check and the bind is skipped for the next one. */
     private RuntimeApiEndpoint startEndpoint() {
-        int port = settings.ports().allocate();
-        InvocationChannel channel = new InvocationChannel();
-        try {
-            return new RuntimeApiEndpoint(Environment.newId(), channel, RuntimeApiServer.start(channel, port),
-                    () -> settings.ports().release(port));
-        } catch (RuntimeException e) {
-            settings.ports().release(port);
-            throw e;
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int port = settings.ports().allocate();
+            InvocationChannel channel = new InvocationChannel();
+            try {
+                return new RuntimeApiEndpoint(Environment.newId(), channel, RuntimeApiServer.start(channel, port),
+                        () -> settings.ports().release(port));
+            } catch (RuntimeException e) {
+                settings.ports().release(port);
+                last = e;
+            }
         }
+        throw last;
     }
 
     private void replenishSpares() {

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class BenchSmokeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> WORKLOADS = List.of("hello", "sdk-init", "spring");
-    private static final List<String> MODES = List.of("plain-java17", "plain-java25", "snapshot-java17",
+    private static final List<String> MODES = List.of("plain-java17", "plain-java25", "aot-java25", "snapshot-java17",
             "warm-java17");
     private static final List<String> CHARTS = List.of("cold-starts.png", "memory.png", "warm.png");
     /** A hang guard, not a timing assertion: a quick run takes a few minutes at most. */
@@ -126,28 +126,18 @@ class BenchSmokeIT {
                 if (!"warm".equals(kind)) {
                     positive(m, "meanReportedMillis", where); // Init or Restore Duration from REPORT
                 }
-                if ("snapshot".equals(kind)) {
-                    positive(m, "snapshotMb", where);
+                if ("snapshot".equals(kind) || "aot".equals(kind)) {
+                    positive(m, "snapshotMb", where); // the snapshot, or the AOT cache file
                     positive(m, "publishMillis", where);
                 } else {
                     assertTrue(m.path("snapshotMb").isNull() && m.path("publishMillis").isNull(),
-                            where + ": snapshot size and publish time only apply to the snapshot mode");
+                            where + ": snapshot size and publish time only apply to the snapshot and AOT modes");
                 }
             }
             JsonNode ratios = w.path("ratios");
             positive(ratios, "plainJava17OverSnapshot", name + " ratios");
             positive(ratios, "snapshotOverWarm", name + " ratios");
-            // n/a (null) until an AOT-cache mode runs; a number once it does.
-            boolean aotRan = false;
-            for (JsonNode m : w.path("modes")) {
-                aotRan |= m.path("mode").asText().startsWith("aot-");
-            }
-            if (aotRan) {
-                positive(ratios, "aotOverSnapshot", name + " ratios");
-            } else {
-                assertTrue(ratios.has("aotOverSnapshot") && ratios.path("aotOverSnapshot").isNull(),
-                        name + ": the AOT ratio must be n/a while no AOT mode runs");
-            }
+            positive(ratios, "aotOverSnapshot", name + " ratios");
         }
         JsonNode warm = results.path("warm");
         List<Integer> callers = new ArrayList<>();
@@ -162,6 +152,12 @@ class BenchSmokeIT {
         for (String mode : new String[] {"snapshot", "plain"}) {
             positive(results.path("burst").path(mode), "lastResponseMillis", "burst " + mode);
         }
+        JsonNode environments = results.path("environments");
+        for (String field : new String[] {"scaleTo16Millis", "idleRssMbPerEnvironment", "freezeMicrosP50",
+                "thawMicrosP50", "invokeAfterFreezeP50", "invokeBackToBackP50"}) {
+            positive(environments, field, "environments");
+        }
+        assertEquals(16, environments.path("scaledEnvironments").asInt(), "16 simultaneous invokes, 16 environments");
     }
 
     private static JsonNode find(JsonNode array, String field, String value) {
