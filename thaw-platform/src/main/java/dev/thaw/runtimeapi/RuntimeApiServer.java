@@ -37,6 +37,8 @@ public final class RuntimeApiServer implements AutoCloseable {
         this.server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(port)
+                // Ports are reused as environments come and go: a closed one's connections may sit in TIME_WAIT.
+                .putListenerSocketOption(java.net.StandardSocketOptions.SO_REUSEADDR, true)
                 .maxPayloadSize(InvocationChannel.MAX_RESPONSE_BYTES + 1024 * 1024)
                 .shutdownGracePeriod(Duration.ZERO)
                 .routing(this::routes)
@@ -47,6 +49,10 @@ public final class RuntimeApiServer implements AutoCloseable {
     public static RuntimeApiServer start(InvocationChannel channel, int port) {
         RuntimeApiServer s = new RuntimeApiServer(channel, port);
         s.server.start();
+        if (!s.server.isRunning()) {
+            // Helidon logs a failed bind and shuts down instead of throwing.
+            throw new IllegalStateException("the Runtime API server could not listen on 127.0.0.1:" + port);
+        }
         return s;
     }
 
