@@ -8,13 +8,12 @@ import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.VersionListener;
 import dev.thaw.functions.VersionState;
+import dev.thaw.io.FileTrees;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.jar.JarEntry;
@@ -52,7 +51,7 @@ public final class AotCacheService implements VersionListener, AutoCloseable {
     @Override
     public void versionRetired(FunctionVersion version) {
         if (!version.isLatest()) {
-            deleteTree(AotCacheFiles.of(aotRoot, version).directory());
+            deleteCache(AotCacheFiles.of(aotRoot, version));
         }
     }
 
@@ -70,7 +69,7 @@ public final class AotCacheService implements VersionListener, AutoCloseable {
         AotCacheFiles files = AotCacheFiles.of(aotRoot, version);
         long start = System.nanoTime();
         try {
-            deleteTree(files.directory());
+            FileTrees.delete(files.directory());
             Files.createDirectories(files.directory());
             packClasses(codeRoot.resolve(version.code().sha256Hex()), files.classesJar());
             // The training JVM runs as the environment's root, host uid 100000: it must be able to write the cache.
@@ -97,7 +96,7 @@ public final class AotCacheService implements VersionListener, AutoCloseable {
 
     private void fail(FunctionVersion version, String reason, String code) {
         LOG.warning(() -> version.functionName() + ":" + version.version() + ": " + reason);
-        deleteTree(AotCacheFiles.of(aotRoot, version).directory());
+        deleteCache(AotCacheFiles.of(aotRoot, version));
         functions.updateVersionState(version.functionName(), version.version(), FunctionVersion.SnapshotStatus.Off,
                 VersionState.failed(reason, code));
     }
@@ -123,16 +122,12 @@ public final class AotCacheService implements VersionListener, AutoCloseable {
         Files.setAttribute(path, "unix:gid", uid);
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+    /** Deletes a version's cache directory; the caller's state change must not fail because of it. */
+    private static void deleteCache(AotCacheFiles files) {
+        try {
+            FileTrees.delete(files.directory());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
+            LOG.warning(() -> "cannot delete " + files.directory() + ": " + e);
         }
     }
 

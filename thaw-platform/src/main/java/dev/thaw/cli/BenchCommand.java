@@ -150,7 +150,7 @@ final class BenchCommand implements Callable<Integer> {
                 progress("burst of " + burst + ": " + m[1]);
                 platform.evict();
                 long start = System.nanoTime();
-                BurstResult r = burst(platform, m[2], burst);
+                BurstResult r = burst(platform, "spring", m[2], SPRING_EVENT, burst);
                 double ms = (System.nanoTime() - start) / 1e6;
                 ObjectNode b = burstJson.putObject(m[0]);
                 b.put("lastResponseMillis", ms);
@@ -270,7 +270,10 @@ final class BenchCommand implements Callable<Integer> {
         String event = "{\"name\":\"env\"}";
         platform.evict();
         long start = System.nanoTime();
-        burstOf(platform, "hello", "$LATEST", event, 16);
+        BurstResult scale = burst(platform, "hello", "$LATEST", event, 16);
+        if (scale.failed() > 0) {
+            throw new IllegalStateException(scale.failed() + " of 16 invokes failed: " + scale.firstError());
+        }
         double scaleMillis = (System.nanoTime() - start) / 1e6;
         int scaled = platform.environmentPids("hello", "$LATEST").size();
         Thread.sleep(600); // past the freeze grace: every one of them is frozen now
@@ -428,9 +431,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Fires {@code n} invokes of spring at once (after evicting everything) and counts the failures. */
-    /** {@code n} simultaneous invokes of one function version; returns once every one has answered. */
-    private static void burstOf(LocalPlatform platform, String function, String qualifier, String event, int n)
+    /**
+     * {@code n} invokes of one function version released at the same moment; returns once every one has answered,
+     * with how many failed.
+     */
+    private static BurstResult burst(LocalPlatform platform, String function, String qualifier, String event, int n)
             throws Exception {
+        int failed = 0;
+        String firstError = null;
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
             List<Future<?>> calls = new ArrayList<>();
@@ -441,20 +449,6 @@ final class BenchCommand implements Callable<Integer> {
                 }));
             }
             go.countDown();
-            for (Future<?> f : calls) {
-                f.get();
-            }
-        }
-    }
-
-    private static BurstResult burst(LocalPlatform platform, String qualifier, int n) throws Exception {
-        int failed = 0;
-        String firstError = null;
-        try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
-            List<Future<?>> calls = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                calls.add(pool.submit(() -> platform.invoke("spring", qualifier, SPRING_EVENT)));
-            }
             for (Future<?> f : calls) {
                 try {
                     f.get();

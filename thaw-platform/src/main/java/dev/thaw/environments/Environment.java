@@ -194,13 +194,7 @@ public final class Environment {
             Thread.currentThread().interrupt();
             fail("Runtime.Interrupted", "interrupted during AOT training");
         }
-        if (channel.initError().isDone()) {
-            RuntimeOutcome.Error err = channel.initError().join();
-            drainLogs();
-            String log = takeInitLog();
-            stop();
-            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
-        }
+        failIfInitErrorReported();
         int status = process.onExit().join();
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
         platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s",
@@ -243,13 +237,7 @@ public final class Environment {
             Thread.currentThread().interrupt();
             fail("Runtime.Interrupted", "interrupted during INIT");
         }
-        if (channel.initError().isDone()) {
-            RuntimeOutcome.Error err = channel.initError().join();
-            drainLogs();
-            String log = takeInitLog();
-            stop();
-            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
-        }
+        failIfInitErrorReported();
         if (!done.isDone() || done.isCompletedExceptionally()) {
             fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
         }
@@ -282,6 +270,17 @@ public final class Environment {
             return ": exit status " + process.onExit().get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             return "";
+        }
+    }
+
+    /** The runtime posted /init/error: stop the environment and throw the error it reported. */
+    private void failIfInitErrorReported() throws StartupFailure {
+        if (channel.initError().isDone()) {
+            RuntimeOutcome.Error err = channel.initError().join();
+            drainLogs();
+            String log = takeInitLog();
+            stop();
+            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
         }
     }
 

@@ -227,17 +227,17 @@ public final class EnvironmentLauncher implements AutoCloseable {
         } else {
             Jdks.Jdk jdk = settings.jdks().require(runtime);
             inside.add(jdk.java().toString());
-            inside.addAll(JvmOptions.forMemory(version.config().memorySize(), jdk.release()));
+            int memory = version.config().memorySize();
             String runtimeJar = EnvironmentRoot.RUNTIME_DIR + "/" + settings.runtimeJar().getFileName();
-            inside.add("-cp");
             if (aot == null) {
-                inside.add(runtimeJar);
+                inside.addAll(JvmOptions.forMemory(memory, jdk.release()));
+                inside.addAll(List.of("-cp", runtimeJar));
             } else {
+                String cache = AotCacheFiles.MOUNT_POINT + "/" + AotCacheFiles.CACHE;
+                inside.addAll(JvmOptions.withAotCache(memory, jdk.release(),
+                        (training ? "-XX:AOTCacheOutput=" : "-XX:AOTCache=") + cache));
                 // The same class path for training and use, or the JVM refuses the cache.
-                inside.add(aotClassPath(runtimeJar, taskRoot));
-                inside.remove("-Xshare:auto"); // the AOT cache replaces the CDS archive and refuses -Xshare
-                inside.add(inside.indexOf("-cp"), (training ? "-XX:AOTCacheOutput=" : "-XX:AOTCache=")
-                        + AotCacheFiles.MOUNT_POINT + "/" + AotCacheFiles.CACHE);
+                inside.addAll(List.of("-cp", aotClassPath(runtimeJar, taskRoot)));
             }
             inside.add("dev.thaw.runtime.Bootstrap");
         }

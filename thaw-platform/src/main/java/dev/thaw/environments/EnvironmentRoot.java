@@ -1,5 +1,7 @@
 package dev.thaw.environments;
 
+import dev.thaw.io.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -85,6 +86,11 @@ public final class EnvironmentRoot {
     public static final String TASK_MOUNT_KEY = "task";
     public static final String RUNTIME_MOUNT_KEY = "runtime";
 
+    /** Under the base directory: the skeleton, and the read-only exposures of the home's code and runtime. */
+    private static final String SKELETON = "root";
+    private static final String EXPOSED_CODE = "code";
+    private static final String EXPOSED_RUNTIME = "runtime";
+
     private final Path base;
     private final List<Path> extraReadOnly;
 
@@ -109,9 +115,8 @@ public final class EnvironmentRoot {
                 extra.add(abs);
             }
         }
-        EnvironmentRoot root = new EnvironmentRoot(base, extra);
-        root.delete();
-        Path skeleton = root.directory();
+        removeAll(base);
+        Path skeleton = base.resolve(SKELETON);
         try {
             createWorldReadable(base);
             for (String m : MOUNT_POINTS) {
@@ -130,8 +135,8 @@ public final class EnvironmentRoot {
             }
             Files.createDirectories(codeRoot);
             Files.setPosixFilePermissions(codeRoot, PosixFilePermissions.fromString("rwx--x--x"));
-            exposeReadOnly(codeRoot, base.resolve("code"));
-            exposeReadOnly(runtimeDir, base.resolve("runtime"));
+            exposeReadOnly(codeRoot, base.resolve(EXPOSED_CODE));
+            exposeReadOnly(runtimeDir, base.resolve(EXPOSED_RUNTIME));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the environments' root skeleton at " + skeleton, e);
         }
@@ -141,17 +146,17 @@ public final class EnvironmentRoot {
 
     /** Where a code directory under the home's code root is visible to environments and to CRIU's restore. */
     public Path exposedCode(Path taskRoot) {
-        return base.resolve("code").resolve(taskRoot.getFileName());
+        return base.resolve(EXPOSED_CODE).resolve(taskRoot.getFileName());
     }
 
     /** Where the home's runtime directory is visible to environments and to CRIU's restore. */
     public Path exposedRuntime() {
-        return base.resolve("runtime");
+        return base.resolve(EXPOSED_RUNTIME);
     }
 
     /** The skeleton every environment pivots into; CRIU's {@code --root} at restore. */
     public Path directory() {
-        return base.resolve("root");
+        return base.resolve(SKELETON);
     }
 
     /**
@@ -193,15 +198,19 @@ public final class EnvironmentRoot {
 
     /** Removes the exposures and the skeleton (environments are stopped by then; all is re-created at start). */
     public void delete() {
+        removeAll(base);
+    }
+
+    private static void removeAll(Path base) {
         try {
-            for (Path exposed : List.of(base.resolve("code"), base.resolve("runtime"))) {
+            for (Path exposed : List.of(base.resolve(EXPOSED_CODE), base.resolve(EXPOSED_RUNTIME))) {
                 if (isMountPoint(exposed)) {
                     run("umount", "-l", exposed.toString());
                 }
                 Files.deleteIfExists(exposed);
             }
             // Only the skeleton is walked: it holds no mounts on the host, just empty directories and links.
-            deleteTree(directory());
+            FileTrees.delete(base.resolve(SKELETON));
             Files.deleteIfExists(base);
         } catch (IOException e) {
             java.util.logging.Logger.getLogger(EnvironmentRoot.class.getName())
@@ -261,16 +270,5 @@ public final class EnvironmentRoot {
     private static void createWorldReadable(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -12,7 +12,24 @@ public final class JvmOptions {
     private JvmOptions() {
     }
 
+    /** The flags of an ordinary environment, with the JDK's CDS archive. */
     public static List<String> forMemory(int memoryMb, int javaRelease) {
+        List<String> flags = common(memoryMb, javaRelease);
+        flags.add("-Xshare:auto");
+        return flags;
+    }
+
+    /**
+     * The flags of an environment of the AOT-cache mode: {@code cacheFlag} ({@code -XX:AOTCacheOutput=} to train,
+     * {@code -XX:AOTCache=} to use) in place of {@code -Xshare}, which the JVM refuses beside it.
+     */
+    public static List<String> withAotCache(int memoryMb, int javaRelease, String cacheFlag) {
+        List<String> flags = common(memoryMb, javaRelease);
+        flags.add(cacheFlag);
+        return flags;
+    }
+
+    private static List<String> common(int memoryMb, int javaRelease) {
         int heapMb = Math.max(48, memoryMb * 70 / 100);
         List<String> flags = new ArrayList<>(List.of(
                 "-Xmx" + heapMb + "m",
@@ -24,7 +41,6 @@ public final class JvmOptions {
                 "-XX:TieredStopAtLevel=1",
                 "-XX:CICompilerCount=1",
                 "-XX:-UsePerfData",
-                "-Xshare:auto",
                 "-Djava.net.preferIPv4Stack=true",
                 "-Dorg.crac.Core.Compat=dev.thaw.runtime.crac"));
         // The runtime re-seeds the JDK's global random state after a restore (see dev.thaw.runtime.Reseeder).

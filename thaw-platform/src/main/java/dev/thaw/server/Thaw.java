@@ -84,15 +84,13 @@ public final class Thaw implements AutoCloseable {
         AtomicInteger apiPort = new AtomicInteger(config.port());
         CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"), apiPort::get,
                 System.getenv(), Clock.systemUTC());
-        // One name per home, for its cgroups and its environments' root, so a restart finds what it left behind.
-        String group = "thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode());
-        cgroups = Cgroups.detect(group);
+        cgroups = Cgroups.detect(groupName(home));
         int swept = cgroups.sweepLeftovers();
         cgroups.startThawGuard();
         LOG.info("environment limits: " + cgroups.describe()
                 + (swept > 0 ? "; removed " + swept + " environment cgroups left by an earlier run" : ""));
         Path runtimeJar = pinRuntimeJar(config.runtimeJar(), home);
-        root = EnvironmentRoot.prepare(Path.of("/run/thaw", group), home.resolve("code"), runtimeJar.getParent(),
+        root = EnvironmentRoot.prepare(environmentRootBase(home), home.resolve("code"), runtimeJar.getParent(),
                 jdks.homes());
         launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
                 config.region(), config.accountId(), logs,
@@ -118,6 +116,19 @@ public final class Thaw implements AutoCloseable {
         aotCaches.reconcile();
         snapStart.startExpiry();
         return this;
+    }
+
+    /**
+     * One name per home, for its cgroups and its environments' root, so that a restart on the same home finds what
+     * a killed run left behind and two platforms on different homes never touch each other's.
+     */
+    public static String groupName(Path home) {
+        return "thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode());
+    }
+
+    /** Where a home's environment root skeleton and its read-only exposures live while the platform runs. */
+    public static Path environmentRootBase(Path home) {
+        return Path.of("/run/thaw", groupName(home));
     }
 
     /**

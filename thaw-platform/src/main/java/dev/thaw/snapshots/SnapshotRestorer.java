@@ -191,7 +191,7 @@ final class SnapshotRestorer {
 
     private static void deleteQuietly(Path dir) {
         try {
-            SnapshotStore.deleteTree(dir);
+            dev.thaw.io.FileTrees.delete(dir);
         } catch (IOException ignored) {
             // a leftover work dir holds only logs
         }

@@ -2,6 +2,7 @@ package dev.thaw.snapshots;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.thaw.io.FileTrees;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +54,7 @@ public final class SnapshotStore {
     /** Creates an empty image directory for a new dump, removing any previous attempt. */
     public Path prepare(String function, String version) throws IOException {
         Path dir = directory(function, version);
-        deleteTree(dir);
+        FileTrees.delete(dir);
         Path images = dir.resolve("images");
         Files.createDirectories(images);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -163,7 +163,7 @@ public final class SnapshotStore {
     public void delete(String function, String version) {
         fullyVerified.removeIf(k -> k.startsWith(function + "/" + version + "/"));
         try {
-            deleteTree(directory(function, version));
+            FileTrees.delete(directory(function, version));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -184,17 +184,6 @@ public final class SnapshotStore {
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

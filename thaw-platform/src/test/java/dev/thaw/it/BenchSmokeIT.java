@@ -71,7 +71,7 @@ class BenchSmokeIT {
             assertEquals(0, bench.exitValue(), () -> "thaw bench --quick failed:\n" + tail(log));
             assertFalse(started.isEmpty(), "the bench started no environment");
 
-            List<Long> survivors = survivors(started);
+            List<Long> survivors = ProcessLeaks.survivors(started);
             assertTrue(survivors.isEmpty(), "processes outlived the bench: " + survivors);
             try (Stream<Path> left = Files.list(tmp)) {
                 List<String> homes = left.map(p -> p.getFileName().toString())
@@ -175,30 +175,6 @@ class BenchSmokeIT {
         assertTrue(v.isNumber(), where + ": " + field + " is not a number: " + v);
         double d = v.asDouble();
         assertTrue(Double.isFinite(d) && d > 0, where + ": " + field + " is not finite and positive: " + d);
-    }
-
-    /** Processes still running a moment after the bench exited; zombies run nothing and do not count. */
-    private static List<Long> survivors(Set<ProcessHandle> processes) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<Long> running;
-        do {
-            running = processes.stream().filter(h -> h.isAlive() && runsCode(h.pid()))
-                    .map(ProcessHandle::pid).toList();
-            if (running.isEmpty()) {
-                break;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        return running;
-    }
-
-    private static boolean runsCode(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException gone) {
-            return false;
-        }
     }
 
     private static String tail(Path log) {

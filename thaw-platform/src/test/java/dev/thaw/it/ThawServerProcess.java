@@ -7,24 +7,19 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -227,7 +222,8 @@ public final class ThawServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         } finally {
-            List<Long> leaked = survivors(environmentPids);
+            List<Long> leaked = ProcessLeaks.survivors(environmentPids.stream()
+                    .flatMap(pid -> ProcessHandle.of(pid).stream()).toList());
             leaked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
             String leftMounts = null;
             if (HOME_USERS.get(home).decrementAndGet() == 0) {
@@ -245,43 +241,12 @@ public final class ThawServerProcess implements AutoCloseable {
     }
 
     /**
-     * Pids still running a moment after the server exited. A SIGKILLed process may take a few milliseconds to go; a
-     * zombie (state Z) runs nothing and is not a leak, although ProcessHandle counts it as alive.
-     */
-    private static List<Long> survivors(Set<Long> pids) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<Long> running;
-        do {
-            running = pids.stream().filter(ThawServerProcess::runsCode).toList();
-            if (running.isEmpty()) {
-                break;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        } while (System.nanoTime() < deadline);
-        return running;
-    }
-
-    private static boolean runsCode(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException gone) {
-            return false;
-        }
-    }
-
-    /**
      * The platform exposes the home's code and runtime under /run/thaw/thaw-HASH while it runs and removes them when
      * it stops. After a kill -9 they stay until the next start on that home; the test removes them instead. Returns
      * what a clean stop left behind, or null.
      */
     private static String removeRunDirectory(Path home, boolean killed) {
-        Path run = Path.of("/run/thaw", "thaw-" + Integer.toHexString(home.toAbsolutePath().toString().hashCode()));
+        Path run = dev.thaw.server.Thaw.environmentRootBase(home);
         if (!Files.exists(run)) {
             return null;
         }
