@@ -123,10 +123,13 @@ final class BenchCommand implements Callable<Integer> {
         md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
         Map<String, List<ModeResult>> byWorkload = new LinkedHashMap<>();
         List<WarmResult> callerSeries = new ArrayList<>();
+        double directMillis;
         try (LocalPlatform platform = new LocalPlatform()) {
             for (Workload w : WORKLOADS) {
                 byWorkload.put(w.name(), measure(platform, w));
             }
+            progress("hello's handler called directly in this JVM (the warm baseline)");
+            directMillis = percentile(DirectCall.helloLatencies(warmRuns), 50);
             for (int callers : CALLERS) {
                 progress("warm invokes of hello with " + callers + " caller(s)");
                 callerSeries.add(warmSeries(platform, callers));
@@ -165,7 +168,7 @@ final class BenchCommand implements Callable<Integer> {
             progress("stopping the platform");
             coldTable(md, byWorkload);
             ratioTable(md, byWorkload);
-            warmTable(md, results, callerSeries);
+            warmTable(md, results, callerSeries, directMillis);
             environmentTable(md, costs);
             md.append("\nBurst: ").append(burst)
                     .append(" simultaneous cold invokes of spring (time until the last response):\n\n")
@@ -250,7 +253,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Warm invokes of hello's $LATEST with {@code callers} concurrent callers. */
     private WarmResult warmSeries(LocalPlatform platform, int callers) throws Exception {
         String event = "{\"name\":\"warm\"}";
-        warmRun(platform, "hello", "$LATEST", event, callers, Math.max(100, warmRuns / 10));
+        warmRun(platform, "hello", "$LATEST", event, callers, Math.max(100, warmRuns / 2));
         long start = System.nanoTime();
         List<Double> lat = warmRun(platform, "hello", "$LATEST", event, callers, warmRuns);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -361,21 +364,26 @@ final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void warmTable(StringBuilder md, ObjectNode results, List<WarmResult> series) {
-        md.append("\nWarm invokes of hello $LATEST (plain environments; client-side round trip through the Invoke "
-                + "API; environments: how many served the callers):\n\n");
-        md.append("| callers | p50 ms | p99 ms | invokes/s | environments | n |\n|---:|---:|---:|---:|---:|---:|\n");
+    private static void warmTable(StringBuilder md, ObjectNode results, List<WarmResult> series, double directMillis) {
+        md.append(String.format(Locale.ROOT, "%nWarm invokes of hello $LATEST (plain environments; client-side round "
+                + "trip through the Invoke API from a blocking HTTP client; added: p50 minus the handler called "
+                + "directly in-process, %.4f ms p50; environments: how many served the callers):%n%n", directMillis));
+        md.append("| callers | p50 ms | added p50 ms | p99 ms | invokes/s | environments | n |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|\n");
+        results.put("warmDirectCallP50", directMillis);
         ArrayNode warm = results.putArray("warm");
         for (WarmResult s : series) {
+            double p50 = percentile(s.latencies(), 50);
             ObjectNode o = warm.addObject();
             o.put("callers", s.callers());
-            o.put("p50", percentile(s.latencies(), 50));
+            o.put("p50", p50);
+            o.put("addedP50", p50 - directMillis);
             o.put("p99", percentile(s.latencies(), 99));
             o.put("throughput", s.throughput());
             o.put("environments", s.environments());
             o.put("n", s.latencies().size());
-            md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.0f | %d | %d |%n", s.callers(),
-                    percentile(s.latencies(), 50), percentile(s.latencies(), 99), s.throughput(), s.environments(),
+            md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.0f | %d | %d |%n", s.callers(), p50,
+                    p50 - directMillis, percentile(s.latencies(), 99), s.throughput(), s.environments(),
                     s.latencies().size()));
         }
     }
@@ -468,13 +476,14 @@ final class BenchCommand implements Callable<Integer> {
     private static List<Double> warmRun(LocalPlatform platform, String function, String qualifier, String event,
                                         int callers, int total) throws Exception {
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        WarmClient client = new WarmClient(platform.port(), function, qualifier, event);
         try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int c = 0; c < callers; c++) {
                 int share = total / callers + (c < total % callers ? 1 : 0);
                 futures.add(pool.submit(() -> {
                     for (int i = 0; i < share; i++) {
-                        latencies.add(platform.invoke(function, qualifier, event).clientMillis());
+                        latencies.add(client.invoke());
                     }
                     return null;
                 }));

@@ -11,6 +11,13 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class ThawCli {
     public static void main(String[] args) {
+        // Virtual threads blocked on sockets (every Helidon connection) are woken by poller threads. The JDK's
+        // default hands each wake-up through a virtual-thread sub-poller, one more scheduling hop per request;
+        // pollers on their own platform threads cut about 0.2 ms off a warm invoke on two cores. Must be set
+        // before the first blocking socket operation of a virtual thread.
+        if (System.getProperty("jdk.pollerMode") == null) {
+            System.setProperty("jdk.pollerMode", "1");
+        }
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         int code = new CommandLine(new ThawCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
         if (code != 0 || !ServerCommand.running()) {
