@@ -87,6 +87,8 @@ final class SnapshotRestorer {
                 command.add("--manage-cgroups=ignore");
             }
             criuProcess = new ProcessBuilder(command).start();
+            // CRIU stays the copy's parent and keeps its cgroup yard mounted in the work directory until it exits.
+            criuProcess.onExit().thenRun(() -> deleteQuietly(work));
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
             handOverIdentity(criuProcess.getOutputStream(), endpoint);
             pid = awaitRestoredPid(criuProcess, work);
@@ -100,7 +102,9 @@ final class SnapshotRestorer {
             if (cgroup != null) {
                 cgroup.remove();
             }
-            deleteQuietly(work);
+            if (criuProcess == null) {
+                deleteQuietly(work);
+            }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -115,7 +119,6 @@ final class SnapshotRestorer {
             throw e;
         }
         long ready = System.nanoTime();
-        deleteQuietly(work);
         env.platformLine(String.format(java.util.Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\t"
                 + "afterRestore and first poll: %.2f ms", (restored - start) / 1e6, (ready - restored) / 1e6));
         env.restored((ready - start) / 1e6);

@@ -39,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,6 +172,25 @@ class SnapStartIT {
             Set<String> values = new HashSet<>();
             answers.forEach(a -> values.add(a.path(field).asText()));
             assertEquals(8, values.size(), field + " must differ across restored copies: " + values);
+        }
+        // Each copy's CRIU work directory (where CRIU mounts its cgroup yard) goes once its copy has stopped.
+        server.evictIdle();
+        Path work = server.home().resolve("restore-work");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (leftovers(work) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, leftovers(work), "restore work directories left after the copies stopped");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(work.toString()),
+                "a mount under " + work + " outlived its copy");
+    }
+
+    private static long leftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.count();
         }
     }
 
