@@ -19,10 +19,20 @@ public final class ThawCli {
             System.setProperty("jdk.pollerMode", "1");
         }
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
-        int code = new CommandLine(new ThawCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int code = new CommandLine(new ThawCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(ThawCli::apiError).execute(args);
         if (code != 0 || !ServerCommand.running()) {
             System.out.flush();
             System.exit(code);
         }
+    }
+
+    /** An error the API answered is the user's to read, not a stack trace: "thaw: ResourceNotFoundException: ...". */
+    private static int apiError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+        if (!(e instanceof ApiClient.ApiError error)) {
+            throw e;
+        }
+        cli.getErr().println("thaw: " + error.getMessage());
+        return 1;
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Inside, the runtime is uid 0 and pid 1; on the host it is an unprivileged uid ({@value #HOST_UID} and up, from
  * root's /etc/subuid range), so it cannot signal, read or write anything of the host's that is not world-accessible.
  * Its root holds read-only binds of /usr and /etc, its own code at /var/task, Thaw's runtime at /var/runtime, a
- * tmpfs /tmp bounded by EphemeralStorage, a tmpfs /dev with the null, zero, full, random and urandom devices, and a
- * fresh /proc. It never sees the platform's home: not other functions' code, not snapshots, not the database.
+ * tmpfs /tmp bounded by EphemeralStorage, a read-only /dev with the null, zero, full, random and urandom devices
+ * (/dev/shm is the environment's /tmp), and a fresh /proc. It never sees the platform's home: not other functions' code, not snapshots, not the database.
  *
  * <p>The binds of host paths are made as host root in an outer mount namespace; the user namespace and everything it
  * owns are created after them. CRIU dumps these binds as external mounts and re-creates them at restore under
@@ -37,6 +38,14 @@ public final class EnvironmentRoot {
     private static final List<String> USR_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
     private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "var/task", "var/runtime", "var/aot",
             "tmp", "dev", "proc", ".oldroot");
+    /**
+     * Host devices bound into every environment's /dev. /dev itself is a directory of the skeleton, not a mount of
+     * its own: CRIU restores every tmpfs by unpacking a tar of it, about 5 ms each, on every restore.
+     */
+    private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom");
+    /** /dev's links: the standard streams, and shared memory in the environment's /tmp (it counts against it). */
+    private static final Map<String, String> DEV_LINKS = Map.of("fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
+            "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2", "shm", "/tmp");
 
     /**
      * Runs as host root in a fresh private mount namespace: moves itself into the environment's cgroups, binds the
@@ -67,16 +76,11 @@ public final class EnvironmentRoot {
             root=$1 tmp=$2; shift 2
             mount --rbind "$root" "$root"
             mount -t tmpfs -o size=${tmp}m,mode=1777 tmpfs "$root/tmp"
-            mount -t tmpfs -o size=64k,mode=755 tmpfs "$root/dev"
-            for d in null zero full random urandom; do : > "$root/dev/$d"; mount --bind "/dev/$d" "$root/dev/$d"; done
-            mkdir "$root/dev/shm"; mount -t tmpfs -o size=64m,mode=1777 tmpfs "$root/dev/shm"
-            ln -s /proc/self/fd "$root/dev/fd"
-            ln -s /proc/self/fd/0 "$root/dev/stdin"; ln -s /proc/self/fd/1 "$root/dev/stdout"
-            ln -s /proc/self/fd/2 "$root/dev/stderr"
+            for d in %s; do mount --bind "/dev/$d" "$root/dev/$d"; done
             mount -t proc proc "$root/proc"
             cd "$root"; PATH="$PATH:/usr/sbin:/sbin" pivot_root . .oldroot; umount -l /.oldroot; cd /var/task
             exec setsid "$@"
-            """;
+            """.formatted(String.join(" ", DEVICES));
 
     /** Inside the environment: the function's code and Thaw's runtime. */
     public static final String TASK_ROOT = "/var/task";
@@ -121,6 +125,12 @@ public final class EnvironmentRoot {
             createWorldReadable(base);
             for (String m : MOUNT_POINTS) {
                 createWorldReadable(skeleton.resolve(m));
+            }
+            for (String d : DEVICES) {
+                Files.createFile(skeleton.resolve("dev").resolve(d));
+            }
+            for (Map.Entry<String, String> link : DEV_LINKS.entrySet()) {
+                Files.createSymbolicLink(skeleton.resolve("dev").resolve(link.getKey()), Path.of(link.getValue()));
             }
             for (String name : USR_LINKS) {
                 Path host = Path.of("/", name);

@@ -17,12 +17,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The real AWS CLI v2 (Debian's awscli, installed by scripts/setup.sh) against a live server: the commands of the
- * README's "Using Thaw with the AWS CLI" section, their exit codes and outputs, the waiters and the error names.
+ * The real AWS CLI v2 (Debian's awscli, installed by scripts/setup.sh) against a live server: the README's "Using
+ * Thaw with the AWS CLI" block run as written, each command's exit code and output, the waiters (one of them on a
+ * SnapStart version that is still Pending), pagination and the error names.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AwsCliIT {
@@ -59,6 +59,11 @@ class AwsCliIT {
         List<String> cmd = new ArrayList<>(List.of(AWS.toString(), "lambda"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--endpoint-url", server.endpoint().toString(), "--output", "json"));
+        return run(cmd, java.util.Map.of());
+    }
+
+    /** Runs a command in the work directory with dummy credentials and no AWS configuration files. */
+    private Result run(List<String> cmd, java.util.Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
         pb.environment().put("AWS_ACCESS_KEY_ID", "test");
         pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
@@ -66,12 +71,13 @@ class AwsCliIT {
         pb.environment().put("AWS_PAGER", "");
         pb.environment().put("AWS_CONFIG_FILE", work.resolve("none").toString());
         pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("none").toString());
+        pb.environment().putAll(env);
         Path out = work.resolve("stdout");
         Path err = work.resolve("stderr");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("aws " + String.join(" ", args) + " did not finish");
+            throw new AssertionError(String.join(" ", cmd) + " did not finish");
         }
         return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     }
@@ -86,53 +92,123 @@ class AwsCliIT {
         return "fileb://" + ThawServerProcess.REPO.resolve("examples/" + module + "/target/" + module + ".zip");
     }
 
+    /** One command of the README's block, its result and what out.json held right after it. */
+    record Step(String command, Result result, String outFile) {
+        JsonNode json() throws IOException {
+            return result.json();
+        }
+    }
+
+    /**
+     * The README's "Using Thaw with the AWS CLI" block, run as it stands: each {@code aws lambda} command (its
+     * continuation lines joined) goes to bash with {@code $E} pointing at the test server, in a directory where
+     * {@code examples/} is the repository's.
+     */
+    private List<Step> runReadmeBlock() throws Exception {
+        String readme = Files.readString(ThawServerProcess.REPO.resolve("README.md"));
+        int section = readme.indexOf("## Using Thaw with the AWS CLI");
+        assertTrue(section >= 0, "the README has a section on the AWS CLI");
+        int open = readme.indexOf("```sh\n", section) + "```sh\n".length();
+        String block = readme.substring(open, readme.indexOf("```", open));
+        assertTrue(block.contains("E=\"--endpoint-url http://127.0.0.1:9000\""), block);
+        Files.createSymbolicLink(work.resolve("examples"), ThawServerProcess.REPO.resolve("examples"));
+        List<Step> steps = new ArrayList<>();
+        StringBuilder command = new StringBuilder();
+        for (String line : block.split("\n")) {
+            if (line.endsWith("\\")) {
+                command.append(line, 0, line.length() - 1);
+                continue;
+            }
+            command.append(line);
+            String text = command.toString().trim();
+            command.setLength(0);
+            if (text.startsWith("aws ")) {
+                // The CLI the test checks for comes first on PATH (a host may have another `aws` ahead of it).
+                Result r = run(List.of("/bin/bash", "-c", text), java.util.Map.of(
+                        "E", "--endpoint-url " + server.endpoint() + " --output json",
+                        "PATH", AWS.getParent() + ":" + System.getenv("PATH")));
+                Path out = work.resolve("out.json");
+                steps.add(new Step(text, r, Files.exists(out) ? Files.readString(out) : null));
+            }
+        }
+        return steps;
+    }
+
+    private static Step step(List<Step> steps, String prefix, String containing) {
+        return steps.stream().filter(s -> s.command().startsWith("aws lambda " + prefix)
+                        && s.command().contains(containing)).findFirst()
+                .orElseThrow(() -> new AssertionError("the README runs no 'aws lambda " + prefix + "' with "
+                        + containing));
+    }
+
     @Test
-    void theReadmesCliSessionWorksEndToEnd() throws Exception {
-        JsonNode created = ok("create-function", "--function-name", "hello", "--runtime", "java17",
-                "--role", "arn:aws:iam::000000000000:role/x", "--handler", "dev.thaw.examples.hello.Hello",
-                "--zip-file", zip("hello")).json();
+    void theReadmesCliBlockRunsAsWritten() throws Exception {
+        List<Step> steps = runReadmeBlock();
+        Step last = steps.get(steps.size() - 1);
+        for (Step s : steps.subList(0, steps.size() - 1)) {
+            assertEquals(0, s.result().exit(), s.command() + "\n" + s.result().err());
+        }
+        assertTrue(last.command().startsWith("aws lambda get-function "), last.command());
+        assertEquals(254, last.result().exit(), "a deleted function: " + last.result().err());
+        assertTrue(last.result().err().contains("(ResourceNotFoundException)"), last.result().err());
+
+        JsonNode created = step(steps, "create-function", "").json();
         assertEquals("arn:aws:lambda:us-east-1:000000000000:function:hello", created.path("FunctionArn").asText());
-        ok("wait", "function-active-v2", "--function-name", "hello");
-        assertEquals("hello", ok("get-function", "--function-name", "hello").json()
-                .path("Configuration").path("FunctionName").asText());
-        assertEquals("dev.thaw.examples.hello.Hello", ok("get-function-configuration", "--function-name", "hello")
-                .json().path("Handler").asText());
+        assertEquals("PublishedVersions", created.path("SnapStart").path("ApplyOn").asText());
+        JsonNode function = step(steps, "get-function ", "").json();
+        assertEquals("hello", function.path("Configuration").path("FunctionName").asText());
+        assertTrue(function.path("Code").path("Location").asText().startsWith(server.endpoint().toString()),
+                function.toString());
+        JsonNode config = step(steps, "get-function-configuration", "").json();
+        assertEquals("dev.thaw.examples.hello.Hello", config.path("Handler").asText());
+        assertEquals("Successful", config.path("LastUpdateStatus").asText());
 
-        JsonNode invoked = ok("invoke", "--function-name", "hello", "--cli-binary-format", "raw-in-base64-out",
-                "--payload", "{\"name\":\"CLI\"}", "--log-type", "Tail", "out.json").json();
-        assertEquals(200, invoked.path("StatusCode").asInt());
-        assertEquals("$LATEST", invoked.path("ExecutedVersion").asText());
-        String tail = new String(Base64.getDecoder().decode(invoked.path("LogResult").asText()), StandardCharsets.UTF_8);
-        assertTrue(tail.contains("REPORT RequestId:"), tail);
-        assertEquals("{\"message\":\"Hello, CLI!\"}", Files.readString(work.resolve("out.json")));
+        Step tail = step(steps, "invoke", "--log-type Tail out.json");
+        assertEquals(200, tail.json().path("StatusCode").asInt());
+        assertEquals("$LATEST", tail.json().path("ExecutedVersion").asText());
+        String log = new String(Base64.getDecoder().decode(tail.json().path("LogResult").asText()),
+                StandardCharsets.UTF_8);
+        assertTrue(log.contains("hello: greeting CLI") && log.contains("REPORT RequestId:"), log);
+        assertEquals("{\"message\":\"Hello, CLI!\"}", tail.outFile());
+        assertEquals(202, step(steps, "invoke", "Event").json().path("StatusCode").asInt());
+        assertEquals(204, step(steps, "invoke", "DryRun").json().path("StatusCode").asInt());
 
-        assertEquals(202, ok("invoke", "--function-name", "hello", "--invocation-type", "Event",
-                "--cli-binary-format", "raw-in-base64-out", "--payload", "{\"name\":\"later\"}", "out.json")
-                .json().path("StatusCode").asInt());
-        assertEquals(204, ok("invoke", "--function-name", "hello", "--invocation-type", "DryRun", "out.json")
-                .json().path("StatusCode").asInt());
+        assertEquals(512, step(steps, "update-function-configuration", "").json().path("MemorySize").asInt());
+        assertEquals(created.path("CodeSha256").asText(),
+                step(steps, "update-function-code", "").json().path("CodeSha256").asText(), "same bytes, same hash");
+        JsonNode published = step(steps, "publish-version", "").json();
+        assertEquals("1", published.path("Version").asText());
+        assertEquals("Pending", published.path("State").asText(), "the waiter below has a snapshot to wait for");
+        JsonNode version = step(steps, "get-function-configuration", "--qualifier 1").json();
+        assertEquals("Active", version.path("State").asText());
+        assertEquals("On", version.path("SnapStart").path("OptimizationStatus").asText());
+        assertEquals("arn:aws:lambda:us-east-1:000000000000:function:hello:live",
+                step(steps, "create-alias", "").json().path("AliasArn").asText());
+        Step restored = step(steps, "invoke", "--qualifier live");
+        assertEquals("1", restored.json().path("ExecutedVersion").asText());
+        String restoreLog = new String(Base64.getDecoder().decode(restored.json().path("LogResult").asText()),
+                StandardCharsets.UTF_8);
+        assertTrue(restoreLog.contains("Restore Duration:"), restoreLog);
 
-        assertEquals(512, ok("update-function-configuration", "--function-name", "hello", "--memory-size", "512")
-                .json().path("MemorySize").asInt());
-        ok("wait", "function-updated-v2", "--function-name", "hello");
-        String newSha = ok("update-function-code", "--function-name", "hello", "--zip-file", zip("hello"))
-                .json().path("CodeSha256").asText();
-        assertEquals(created.path("CodeSha256").asText(), newSha, "same bytes, same CodeSha256");
-        ok("wait", "function-updated-v2", "--function-name", "hello");
+        assertEquals(1, step(steps, "put-function-event-invoke-config", "").json()
+                .path("MaximumRetryAttempts").asInt());
+        assertEquals(5, step(steps, "put-function-concurrency", "").json()
+                .path("ReservedConcurrentExecutions").asInt());
+        int listed = step(steps, "list-functions", "--max-items 2").json().path("Functions").size();
+        assertTrue(listed >= 1 && listed <= 2, "list-functions --max-items 2 listed " + listed);
+    }
 
-        assertEquals("1", ok("publish-version", "--function-name", "hello").json().path("Version").asText());
-        ok("wait", "published-version-active", "--function-name", "hello", "--qualifier", "1");
-        assertEquals("arn:aws:lambda:us-east-1:000000000000:function:hello:live", ok("create-alias",
-                "--function-name", "hello", "--name", "live", "--function-version", "1").json()
-                .path("AliasArn").asText());
-        assertEquals("1", ok("invoke", "--function-name", "hello", "--qualifier", "live", "--cli-binary-format",
-                "raw-in-base64-out", "--payload", "{}", "out.json").json().path("ExecutedVersion").asText());
-        assertEquals(5, ok("put-function-concurrency", "--function-name", "hello",
-                "--reserved-concurrent-executions", "5").json().path("ReservedConcurrentExecutions").asInt());
-        ok("delete-function", "--function-name", "hello");
-        Result gone = aws("get-function", "--function-name", "hello");
-        assertNotEquals(0, gone.exit());
-        assertTrue(gone.err().contains("ResourceNotFoundException"), gone.err());
+    @Test
+    void getFunctionsCodeLocationDownloadsThePackageByteForByte() throws Exception {
+        ok("create-function", "--function-name", "download", "--runtime", "java17", "--role", "r",
+                "--handler", "dev.thaw.examples.hello.Hello", "--zip-file", zip("hello"));
+        String location = ok("get-function", "--function-name", "download").json().path("Code").path("Location")
+                .asText();
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(location)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode(), location);
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(ThawServerProcess.REPO.resolve(
+                "examples/hello/target/hello.zip")), response.body()), "Code.Location serves the package as deployed");
     }
 
     @Test
@@ -157,14 +233,14 @@ class AwsCliIT {
 
         Result invalid = aws("create-function", "--function-name", "tiny", "--runtime", "java17", "--role", "r",
                 "--handler", "dev.thaw.examples.hello.Hello", "--timeout", "901", "--zip-file", zip("hello"));
-        assertNotEquals(0, invalid.exit());
-        assertTrue(invalid.err().contains("InvalidParameterValueException"), invalid.err());
+        assertEquals(254, invalid.exit(), invalid.err());
+        assertTrue(invalid.err().contains("(InvalidParameterValueException)"), invalid.err());
 
         ok("create-function", "--function-name", "closed", "--runtime", "java17", "--role", "r",
                 "--handler", "dev.thaw.examples.hello.Hello", "--zip-file", zip("hello"));
         ok("put-function-concurrency", "--function-name", "closed", "--reserved-concurrent-executions", "0");
         Result throttled = aws("invoke", "--function-name", "closed", "--cli-read-timeout", "10", "out.json");
-        assertNotEquals(0, throttled.exit());
-        assertTrue(throttled.err().contains("TooManyRequestsException"), throttled.err());
+        assertEquals(254, throttled.exit(), throttled.err());
+        assertTrue(throttled.err().contains("(TooManyRequestsException)"), throttled.err());
     }
 }

@@ -4,20 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -40,47 +33,11 @@ class BenchSmokeIT {
     @Test
     void quickBenchMeasuresEveryWorkloadAndModeAndLeavesNothingBehind() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "the bench takes snapshots: CRIU needs root");
-        Path dir = Files.createTempDirectory("thaw-bench-it-");
-        Path out = dir.resolve("out");
-        // The bench's JVM puts its platform home here, so a leftover home is visible and removed with dir.
-        Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Path log = ThawServerProcess.REPO.resolve("thaw-platform/target/it-logs/bench-smoke.log");
-        Files.createDirectories(log.getParent());
-        Process bench = null;
-        Set<ProcessHandle> started = new HashSet<>();
-        try {
-            ProcessBuilder pb = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Djava.io.tmpdir=" + tmp,
-                    "-jar", ThawServerProcess.REPO.resolve("thaw-platform/target/thaw-platform.jar").toString(),
-                    "bench", "--quick", "--out", out.toString())
-                    .directory(ThawServerProcess.REPO.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-            pb.environment().put("THAW_REPO", ThawServerProcess.REPO.toString());
-            bench = pb.start();
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(LIMIT_MINUTES);
-            // Every process the bench starts (environments, CRIU, restored copies) is its descendant while it runs.
-            while (bench.isAlive() && System.nanoTime() < deadline) {
-                bench.descendants().forEach(started::add);
-                bench.waitFor(100, TimeUnit.MILLISECONDS);
-            }
-            if (bench.isAlive()) {
-                fail("thaw bench --quick still runs after " + LIMIT_MINUTES + " minutes:\n" + tail(log));
-            }
-            assertEquals(0, bench.exitValue(), () -> "thaw bench --quick failed:\n" + tail(log));
-            assertFalse(started.isEmpty(), "the bench started no environment");
-
-            List<Long> survivors = ProcessLeaks.survivors(started);
-            assertTrue(survivors.isEmpty(), "processes outlived the bench: " + survivors);
-            try (Stream<Path> left = Files.list(tmp)) {
-                List<String> homes = left.map(p -> p.getFileName().toString())
-                        .filter(n -> n.startsWith("thaw-local-")).toList();
-                assertTrue(homes.isEmpty(), "the bench left its platform home behind: " + homes);
-            }
-            List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                    .filter(l -> l.contains(dir.toString())).toList();
-            assertTrue(mounts.isEmpty(), "the bench left mounts of its platform home behind: " + mounts);
+        try (LocalCommand bench = new LocalCommand("bench-smoke")) {
+            Path out = bench.directory().resolve("out");
+            assertEquals(0, bench.runJar(LIMIT_MINUTES, "bench", "--quick", "--out", out.toString()),
+                    () -> "thaw bench --quick failed:\n" + bench.tail());
+            bench.assertNothingLeft();
 
             checkResults(JSON.readTree(out.resolve("results.json").toFile()));
             String md = Files.readString(out.resolve("results.md"));
@@ -96,17 +53,6 @@ class BenchSmokeIT {
                 }
                 assertEquals("PNG", new String(head, 1, 3, StandardCharsets.US_ASCII), chart + " is not a PNG");
             }
-        } finally {
-            if (bench != null && bench.isAlive()) {
-                bench.destroy(); // SIGTERM: the bench's shutdown hook stops its platform and deletes its home
-                if (!bench.waitFor(30, TimeUnit.SECONDS)) {
-                    bench.descendants().forEach(ProcessHandle::destroyForcibly);
-                    bench.destroyForcibly();
-                    bench.waitFor(10, TimeUnit.SECONDS);
-                }
-            }
-            started.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-            deleteTree(dir);
         }
     }
 
@@ -176,25 +122,5 @@ class BenchSmokeIT {
         assertTrue(v.isNumber(), where + ": " + field + " is not a number: " + v);
         double d = v.asDouble();
         assertTrue(Double.isFinite(d) && d > 0, where + ": " + field + " is not finite and positive: " + d);
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                p.toFile().setWritable(true);
-                p.toFile().delete();
-            });
-        } catch (IOException ignored) {
-            // best effort: a temporary directory
-        }
     }
 }

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 
 import java.nio.charset.StandardCharsets;
@@ -183,8 +184,13 @@ class InvokeIT {
 
     @Test
     void dryRunChecksWithoutRunning() {
-        InvokeResponse r = lambda.invoke(b -> b.functionName("echo").invocationType(InvocationType.DRY_RUN));
+        deploy("dry", "test-functions", FIXTURES + "Echo", Map.of());
+        InvokeResponse r = lambda.invoke(b -> b.functionName("dry").invocationType(InvocationType.DRY_RUN));
         assertEquals(204, r.statusCode());
+        assertEquals("$LATEST", r.executedVersion());
+        assertTrue(server.environmentPids("dry").isEmpty(), "a dry run starts no environment");
+        assertThrows(ResourceNotFoundException.class, () -> lambda.invoke(b -> b.functionName("no-such-function")
+                .invocationType(InvocationType.DRY_RUN)));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +100,36 @@ class IsolationIT {
         JsonNode overwrite = attempt(qualifier,
                 "{\"action\":\"write\",\"path\":\"/var/task/dev/thaw/examples/fixtures/Echo.class\"}");
         assertFalse(overwrite.path("ok").asBoolean(), overwrite.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void theRuntimesOwnLibrariesAreInvisibleToTheFunction(String qualifier) throws Exception {
+        // The runtime's Jackson is shaded under dev.thaw.runtime.shaded: under its own names it does not exist for
+        // a function that does not bring it, and one that does gets its own version (BootstrapIT).
+        for (String name : List.of("com.fasterxml.jackson.databind.ObjectMapper",
+                "com.fasterxml.jackson.core.JsonFactory", "com.fasterxml.jackson.datatype.joda.JodaModule")) {
+            JsonNode r = attempt(qualifier, "{\"action\":\"load\",\"class\":\"" + name + "\"}");
+            assertFalse(r.path("ok").asBoolean(), name + " must not be loadable by a function without it: " + r);
+            assertTrue(r.path("error").asText().startsWith("java.lang.ClassNotFoundException"), r.toString());
+        }
+        JsonNode own = attempt(qualifier,
+                "{\"action\":\"load\",\"class\":\"com.amazonaws.services.lambda.runtime.Context\"}");
+        assertTrue(own.path("ok").asBoolean(), "its own lib/ jars are: " + own);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void devHoldsOnlyTheStandardDevicesAndCannotBeWritten(String qualifier) throws Exception {
+        JsonNode dev = read(qualifier, Path.of("/dev"));
+        List<String> entries = new ArrayList<>();
+        dev.path("entries").forEach(e -> entries.add(e.asText()));
+        assertTrue(entries.containsAll(List.of("null", "zero", "full", "random", "urandom", "shm", "fd")), dev.toString());
+        assertTrue(attempt(qualifier, "{\"action\":\"write\",\"path\":\"/dev/null\"}").path("ok").asBoolean());
+        JsonNode create = attempt(qualifier, "{\"action\":\"write\",\"path\":\"/dev/owned\"}");
+        assertFalse(create.path("ok").asBoolean(), "/dev is not writable: " + create);
+        JsonNode shm = attempt(qualifier, "{\"action\":\"write\",\"path\":\"/dev/shm/segment\"}");
+        assertTrue(shm.path("ok").asBoolean(), "/dev/shm is writable (it is /tmp): " + shm);
     }
 
     @ParameterizedTest

@@ -1,6 +1,9 @@
 package dev.thaw.runtime;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -64,6 +67,32 @@ final class CheckpointPreparation {
         System.gc();
         System.gc();
         awaitMemorySettled();
+        leaveHeadroom();
+    }
+
+    /**
+     * The compacted heap is nearly full, so a restored copy would start its first request with a collection (and
+     * a concurrent cycle begun before the checkpoint would end in it). One more collection under the JDK's default
+     * free ratios (40-70 %) commits fresh regions instead: pages never touched are not in the image, so the copy
+     * gets an empty eden for nothing. The environment's own ratios apply again afterwards.
+     */
+    static void leaveHeadroom() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            String min = vm.getVMOption("MinHeapFreeRatio").getValue();
+            String max = vm.getVMOption("MaxHeapFreeRatio").getValue();
+            // MinHeapFreeRatio may never exceed MaxHeapFreeRatio, so the order of the changes matters.
+            vm.setVMOption("MaxHeapFreeRatio", "70");
+            vm.setVMOption("MinHeapFreeRatio", "40");
+            try {
+                System.gc();
+            } finally {
+                vm.setVMOption("MinHeapFreeRatio", min);
+                vm.setVMOption("MaxHeapFreeRatio", max);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("thaw-runtime: heap headroom before the checkpoint skipped (" + e + ")");
+        }
     }
 
     /**
