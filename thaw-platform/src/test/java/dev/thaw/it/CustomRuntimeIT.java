@@ -89,8 +89,11 @@ class CustomRuntimeIT {
             InvokeResponse failed = lambda.invoke(b -> b.functionName("ric").payload(SdkBytes.fromUtf8String(
                     "{\"fail\":true}")));
             assertEquals("Unhandled", failed.functionError());
-            String error = failed.payload().asUtf8String();
-            assertTrue(error.contains("IllegalArgumentException") && error.contains("asked to fail by ric"), error);
+            var error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(failed.payload().asByteArray());
+            // The RIC's own error report: errorType is the exception's class, stackTrace its frames.
+            assertEquals("java.lang.IllegalArgumentException", error.path("errorType").asText(), error.toString());
+            assertTrue(error.path("errorMessage").asText().contains("asked to fail by ric"), error.toString());
+            assertTrue(error.path("stackTrace").isArray() && error.path("stackTrace").size() > 0, error.toString());
         }
     }
 

@@ -114,13 +114,14 @@ class InvokeIT {
     }
 
     @Test
-    void logTailHoldsTheInvocationsLinesAndReport() {
+    void logTailHoldsTheInvocationsLinesAndReport() throws Exception {
         InvokeResponse r = lambda.invoke(b -> b.functionName("echo").logType(LogType.TAIL)
                 .payload(SdkBytes.fromUtf8String("{\"k\":\"tail-me\"}")));
         String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
         assertTrue(log.contains("START RequestId: "), log);
-        assertTrue(log.contains("echo-log"), log);
-        assertTrue(log.contains("tail-me"), log);
+        assertTrue(log.contains("echo-log {k=tail-me}"), "the function's System.out line: " + log);
+        assertTrue(log.contains("echo-logger " + json(r).path("requestId").asText()),
+                "the function's LambdaLogger line: " + log);
         assertTrue(log.contains("END RequestId: "), log);
         assertTrue(log.matches("(?s).*REPORT RequestId: [0-9a-f-]{36}\tDuration: [\\d.]+ ms\tBilled Duration: \\d+ ms\t"
                 + "Memory Size: 256 MB\tMax Memory Used: \\d+ MB\t.*"), log);
