@@ -16,6 +16,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Starting and stopping the platform: SIGTERM stops every environment and the process exits cleanly. */
 class ServerLifecycleIT {
     @Test
+    void regionAndAccountIdFromTheCommandLineNameEveryArnAndReachTheFunction() throws Exception {
+        try (ThawServerProcess server = ThawServerProcess.start("--region", "eu-west-1",
+                "--account-id", "123456789012")) {
+            var created = server.http("POST", "/2015-03-31/functions", "{\"FunctionName\":\"where\","
+                    + "\"Runtime\":\"java17\",\"Role\":\"r\",\"Handler\":\"dev.thaw.examples.fixtures.Echo\","
+                    + "\"Environment\":{\"Variables\":{}},\"Code\":{\"ZipFile\":\""
+                    + java.util.Base64.getEncoder().encodeToString(ThawServerProcess.example("test-functions")
+                    .asByteArray()) + "\"}}");
+            assertEquals(201, created.statusCode(), created.body());
+            assertTrue(created.body().contains("\"FunctionArn\":\"arn:aws:lambda:eu-west-1:123456789012:function:where\""),
+                    created.body());
+            var invoked = server.http("POST", "/2015-03-31/functions/where/invocations",
+                    "{\"envNames\":[\"AWS_REGION\"]}");
+            assertEquals(200, invoked.statusCode(), invoked.body());
+            assertTrue(invoked.body().contains("eu-west-1"), "the function sees the server's region: " + invoked.body());
+            assertTrue(invoked.body().contains("arn:aws:lambda:eu-west-1:123456789012:function:where"),
+                    invoked.body());
+        }
+    }
+
+    @Test
     void sigtermStopsTheServerAndEveryEnvironment() throws Exception {
         ThawServerProcess server = ThawServerProcess.start();
         List<Long> pids;
