@@ -23,7 +23,7 @@ final class DirectCall {
     /** Milliseconds per direct {@code handleRequest} call of hello, {@code runs} times after as many warm-ups. */
     static List<Double> helloLatencies(int runs) throws Exception {
         Path dir = Files.createTempDirectory("thaw-bench-direct-");
-        // Extracted the way the platform extracts every package (read-only, which CodeStore knows to delete).
+        // Extracted the way the platform extracts every package.
         CodeStore code = new CodeStore(dir);
         String sha = code.store(LocalPlatform.example("hello")).sha256Hex();
         try {
@@ -61,7 +61,6 @@ final class DirectCall {
                 return latencies;
             }
         } finally {
-            code.deleteUnless(sha, false);
             dev.thaw.io.FileTrees.delete(dir);
         }
     }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -229,13 +228,10 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     private void deleteHome() {
-        try (var paths = Files.walk(home)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                p.toFile().setWritable(true);
-                p.toFile().delete();
-            });
-        } catch (IOException ignored) {
-            // best effort: a temporary directory
+        try {
+            dev.thaw.io.FileTrees.delete(home);
+        } catch (IOException e) {
+            System.err.println("thaw: could not delete the platform home " + home + ": " + e.getMessage());
         }
     }
 }

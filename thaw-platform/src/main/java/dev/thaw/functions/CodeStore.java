@@ -1,6 +1,7 @@
 package dev.thaw.functions;
 
 import dev.thaw.errors.ThawException;
+import dev.thaw.io.FileTrees;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +57,7 @@ public final class CodeStore {
                     makeReadOnly(staging);
                     moveIntoPlace(staging, taskRoot);
                 } finally {
-                    deleteRecursively(staging);
+                    FileTrees.delete(staging);
                 }
             }
             if (!Files.exists(archive)) {
@@ -84,7 +85,7 @@ public final class CodeStore {
             return;
         }
         try {
-            deleteRecursively(taskRoot(sha256Hex));
+            FileTrees.delete(taskRoot(sha256Hex));
             Files.deleteIfExists(archivePath(sha256Hex));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -157,30 +158,6 @@ public final class CodeStore {
             // A concurrent upload of the same bytes won the race; its copy is identical.
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to);
-        }
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var paths = Files.walk(p)) {
-            for (Path q : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (Files.isDirectory(q)) {
-                    q.toFile().setWritable(true, true);
-                }
-                Files.deleteIfExists(q);
-            }
-        } catch (IOException e) {
-            // Read-only directories: make writable, then retry once.
-            try (var paths = Files.walk(p)) {
-                paths.forEach(q -> q.toFile().setWritable(true, true));
-            }
-            try (var paths = Files.walk(p)) {
-                for (Path q : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(q);
-                }
-            }
         }
     }
 

@@ -16,7 +16,8 @@ public final class FileTrees {
     /**
      * Deletes {@code dir} and everything below it, deepest first. Symbolic links are removed, never followed, and
      * the walk never enters another file system: a directory with something mounted on it (a bind, a tmpfs, a
-     * cgroup hierarchy) fails the delete instead of having the mounted files deleted.
+     * cgroup hierarchy) fails the delete instead of having the mounted files deleted. Read-only directories (code
+     * packages are stored read-only) are made writable for their owner first, so their entries can go.
      */
     public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -28,6 +29,9 @@ public final class FileTrees {
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
                 if (!device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
                     throw new IOException("not deleting " + dir + ": " + d + " is a mount point");
+                }
+                if (!Files.isWritable(d)) {
+                    d.toFile().setWritable(true, true);
                 }
                 return FileVisitResult.CONTINUE;
             }

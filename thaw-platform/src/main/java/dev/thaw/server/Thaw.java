@@ -72,7 +72,9 @@ public final class Thaw implements AutoCloseable {
         }
         store = MetadataStore.open(home.resolve("metadata.db"));
         Jdks jdks = Jdks.discover(config.jdkSearchRoot(), config.jdkOverrides());
-        CodeStore code = new CodeStore(home.resolve("code"));
+        Path codeRoot = home.resolve("code");
+        Path aotRoot = home.resolve("aot");
+        CodeStore code = new CodeStore(codeRoot);
         FunctionLogs logs = new FunctionLogs(home.resolve("logs"));
         Criu criu = Criu.detect();
         if (!criu.available()) {
@@ -90,15 +92,15 @@ public final class Thaw implements AutoCloseable {
         LOG.info("environment limits: " + cgroups.describe()
                 + (swept > 0 ? "; removed " + swept + " environment cgroups left by an earlier run" : ""));
         Path runtimeJar = pinRuntimeJar(config.runtimeJar(), home);
-        root = EnvironmentRoot.prepare(environmentRootBase(home), home.resolve("code"), runtimeJar.getParent(),
+        root = EnvironmentRoot.prepare(environmentRootBase(home), codeRoot, runtimeJar.getParent(),
                 jdks.homes());
         launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
                 config.region(), config.accountId(), logs,
-                new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()), home.resolve("code"),
-                credentials, cgroups, root, home.resolve("aot")));
+                new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()), codeRoot,
+                credentials, cgroups, root, aotRoot));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
-                criu, jdks, home.resolve("code"), config.snapshotExpiry());
-        aotCaches = new AotCacheService(functions, launcher, home.resolve("aot"), home.resolve("code"));
+                criu, jdks, codeRoot, config.snapshotExpiry());
+        aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);
         pool = new EnvironmentPool(snapStart, config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);

@@ -271,15 +271,10 @@ public final class ThawServerProcess implements AutoCloseable {
     }
 
     private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.forEach(p -> p.toFile().setWritable(true));
-        } catch (IOException ignored) {
-            // best effort
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
+        try {
+            dev.thaw.io.FileTrees.delete(dir);  // never across a mount the server may have left
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 }
