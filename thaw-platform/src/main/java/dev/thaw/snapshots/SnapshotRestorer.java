@@ -16,6 +16,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -128,24 +131,33 @@ final class SnapshotRestorer {
     /**
      * Waits until CRIU has written the restored root's pid. CRIU is run without {@code -d} and stays the restored
      * tree's parent until it exits, so the stdio pipes stay open on our side (the JDK closes a child's pipes once the
-     * child exits) and the copy dies with its CRIU parent's exit status visible to us.
+     * child exits) and the copy dies with its CRIU parent's exit status visible to us. The wait is woken by inotify:
+     * polling the file every millisecond kept a core busy while CRIU needed both.
      */
     private static long awaitRestoredPid(Process criuProcess, Path work) throws IOException, RestoreFailed,
             InterruptedException {
         Path pidFile = work.resolve("pid");
         long deadline = System.nanoTime() + RESTORE_LIMIT_MS * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(pidFile)) {
-                String text = Files.readString(pidFile).trim();
-                if (!text.isEmpty()) {
-                    return Long.parseLong(text);
+        try (WatchService watch = work.getFileSystem().newWatchService()) {
+            work.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(pidFile)) {
+                    String text = Files.readString(pidFile).trim();
+                    if (!text.isEmpty()) {
+                        return Long.parseLong(text);
+                    }
+                }
+                if (!criuProcess.isAlive()) {
+                    throw new RestoreFailed("criu restore exited with " + criuProcess.exitValue() + ": "
+                            + SnapshotTaker.tail(work.resolve("restore.log")));
+                }
+                // Woken by any change in the work directory; the timeout only bounds noticing CRIU's exit.
+                WatchKey key = watch.poll(20, TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
                 }
             }
-            if (!criuProcess.isAlive()) {
-                throw new RestoreFailed("criu restore exited with " + criuProcess.exitValue() + ": "
-                        + SnapshotTaker.tail(work.resolve("restore.log")));
-            }
-            Thread.sleep(1);
         }
         criuProcess.destroyForcibly();
         throw new RestoreFailed("criu restore did not finish within " + RESTORE_LIMIT_MS + " ms");

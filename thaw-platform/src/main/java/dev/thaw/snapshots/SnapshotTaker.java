@@ -66,6 +66,7 @@ final class SnapshotTaker {
                         + "many copies: close it in an org.crac Resource's beforeCheckpoint() and reopen it in "
                         + "afterRestore().");
             }
+            awaitReadingRestoreLine(pid);
             Manifest.StdioInodes stdio = new Manifest.StdioInodes(pipeInode(pid, 0), pipeInode(pid, 1),
                     pipeInode(pid, 2));
             long rss = rssBytes(pid);
@@ -119,6 +120,48 @@ final class SnapshotTaker {
             open = OpenSockets.tcp(pid);
         }
         return open;
+    }
+
+    /** The read(2) system call's number, where it is known; the wait below needs it. */
+    private static final int READ_SYSCALL = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 0;
+        case "aarch64" -> 63;
+        default -> -1;
+    };
+
+    /**
+     * Waits until one of the runtime's threads is blocked reading its stdin, where each restored copy is to resume.
+     * The runtime asks for the checkpoint as its last step, but a dump taken a moment too early would still catch it
+     * on the way there, and every copy would redo the rest of the way from wherever it was.
+     */
+    private static void awaitReadingRestoreLine(long pid) throws SnapshotFailure {
+        if (READ_SYSCALL < 0) {
+            return;
+        }
+        String blockedOnStdin = READ_SYSCALL + " 0x0 ";
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long deadline = System.nanoTime() + SOCKET_GRACE_MS * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (var threads = Files.list(tasks)) {
+                for (Path thread : threads.toList()) {
+                    try {
+                        if (Files.readString(thread.resolve("syscall")).startsWith(blockedOnStdin)) {
+                            return;
+                        }
+                    } catch (IOException threadGone) {
+                        // the thread exited meanwhile
+                    }
+                }
+                Thread.sleep(2);
+            } catch (IOException e) {
+                throw new SnapshotFailure("InternalError", "the environment exited before its checkpoint");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SnapshotFailure("InternalError", "interrupted");
+            }
+        }
+        throw new SnapshotFailure("InternalError", "the runtime did not wait for its restore line within "
+                + SOCKET_GRACE_MS + " ms of asking for the checkpoint");
     }
 
     private static long pipeInode(long pid, int fd) throws SnapshotFailure {

@@ -141,6 +141,20 @@ class SnapStartIT {
         String log = tail(r);
         assertTrue(log.matches("(?s).*REPORT .*Restore Duration: [\\d.]+ ms\tBilled Restore Duration: \\d+ ms\t.*"), log);
         assertTrue(!log.contains("Init Duration"), log);
+        // The dump waits until the runtime is blocked on its restore line, so a copy resumes there and not in the
+        // middle of the runtime's last steps before it (such as scanning /proc/self/net for open sockets).
+        for (long pid : server.environmentPids("hooks")) {
+            try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                List<String> procFiles = fds.map(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString();
+                    } catch (IOException gone) {
+                        return "";
+                    }
+                }).filter(target -> target.startsWith("/proc/")).toList();
+                assertEquals(List.of(), procFiles, "files of /proc the restored copy holds open");
+            }
+        }
 
         InvokeResponse latest = invoke("hooks", "$LATEST", "{}");
         assertEquals("on-demand", JSON.readTree(latest.payload().asByteArray()).path("initType").asText(),

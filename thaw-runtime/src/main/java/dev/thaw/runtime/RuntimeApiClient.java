@@ -68,11 +68,13 @@ final class RuntimeApiClient {
     }
 
     /**
-     * Asks the platform to snapshot this process, leaving no socket behind for CRIU to find. The JDK decides
-     * keep-alive from the response alone: unless the platform answers {@code Connection: close}, an empty 2xx
-     * answer is parked in the JDK's keep-alive cache before this method sees it, out of disconnect()'s reach.
+     * Asks the platform to snapshot this process, leaving no socket behind for CRIU to find: the kept-alive
+     * connection is closed first, and the request goes out on a connection of its own with {@code Connection: close},
+     * which the platform answers in kind (the JDK decides keep-alive from the response alone, and would otherwise
+     * park the connection in its cache, out of disconnect()'s reach).
      */
     void requestCheckpoint() throws IOException {
+        closeCachedConnection();
         HttpURLConnection c = open("/thaw/checkpoint", "POST");
         c.setRequestProperty("Connection", "close");
         c.setDoOutput(true);
@@ -83,9 +85,6 @@ final class RuntimeApiClient {
         } finally {
             c.disconnect();
         }
-        if (CheckpointPreparation.openNetworkSockets().stream().anyMatch(s -> s.endsWith(":" + port()))) {
-            closeCachedConnection();
-        }
     }
 
     /** connect() on a new connection takes the cached socket out of the cache; disconnect() before any request closes it. */
@@ -93,10 +92,6 @@ final class RuntimeApiClient {
         HttpURLConnection c = open("/thaw/checkpoint", "GET");
         c.connect();
         c.disconnect();
-    }
-
-    private String port() {
-        return address.substring(address.lastIndexOf(':') + 1);
     }
 
     /**

@@ -37,6 +37,11 @@ final class SnapStartLifecycle {
     private final RestoreChannel restoreChannel;
     private final Context<Resource> hooks;
 
+    /** A little over the calls after which the JVM compiles a method (200 with C1 alone, as environments run). */
+    private static final int PRIMING_ROUNDS = 300;
+    private static final String PRIMING_RESTORE_LINE =
+            "{\"runtimeApi\":\"127.0.0.1:9\",\"environmentId\":\"priming\",\"logStreamName\":\"priming\"}";
+
     SnapStartLifecycle(RuntimeApiClient api, JsonCodec codec, Reseeder reseeder, RestoreChannel restoreChannel) {
         this(api, codec, reseeder, restoreChannel, Core.getGlobalContext());
     }
@@ -55,15 +60,17 @@ final class SnapStartLifecycle {
             return new Outcome.Failed();
         }
         prepareJvm();
+        warnAboutOpenSockets(api.address());
+        System.out.flush();
+        System.err.flush();
+        // The request is the last thing before the read below: the platform dumps as soon as it has answered, and
+        // whatever this thread was still doing then would be redone, from the middle, in every restored copy.
         try {
             api.requestCheckpoint();
         } catch (IOException e) {
             System.err.println("thaw-runtime: the checkpoint request failed: " + e);
             return new Outcome.Failed();
         }
-        warnAboutOpenSockets();
-        System.out.flush();
-        System.err.flush();
 
         // -- the snapshot is taken while this thread blocks here; what follows runs in each restored copy --
         Optional<RestoreInstruction> instruction;
@@ -120,12 +127,30 @@ final class SnapStartLifecycle {
 
     private void prepareJvm() {
         reseeder.prime();
+        primeRestorePath();
         CheckpointPreparation.clearDnsCache();
         CheckpointPreparation.collectGarbage();
     }
 
-    private static void warnAboutOpenSockets() {
-        List<String> sockets = CheckpointPreparation.openNetworkSockets();
+    /**
+     * Runs what every restored copy runs first, the restore line and re-seeding, often enough for the JIT to compile
+     * it, so the snapshot holds that code compiled rather than code each copy would interpret (1 to 2 ms less).
+     */
+    private void primeRestorePath() {
+        try {
+            for (int i = 0; i < PRIMING_ROUNDS; i++) {
+                RestoreInstruction.parse(PRIMING_RESTORE_LINE, codec);
+                reseeder.reseed();
+            }
+        } catch (IOException e) {
+            System.err.println("thaw-runtime: priming the restore path failed, restored copies start colder: " + e);
+        }
+    }
+
+    /** Warns about the function's own sockets; the runtime's connection to {@code runtimeApi} is closed later. */
+    private static void warnAboutOpenSockets(String runtimeApi) {
+        List<String> sockets = CheckpointPreparation.openNetworkSockets().stream()
+                .filter(s -> !s.endsWith(" -> " + runtimeApi)).toList();
         if (!sockets.isEmpty()) {
             System.err.println("thaw-runtime: warning: sockets still open at checkpoint, which a restored copy "
                     + "cannot use (close them in a beforeCheckpoint hook): " + String.join(", ", sockets));
