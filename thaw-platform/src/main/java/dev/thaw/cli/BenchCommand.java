@@ -438,7 +438,6 @@ final class BenchCommand implements Callable<Integer> {
     record BurstResult(int failed, String firstError) {
     }
 
-    /** Fires {@code n} invokes of spring at once (after evicting everything) and counts the failures. */
     /**
      * {@code n} invokes of one function version released at the same moment; returns once every one has answered,
      * with how many failed.

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * root's /etc/subuid range), so it cannot signal, read or write anything of the host's that is not world-accessible.
  * Its root holds read-only binds of /usr and /etc, its own code at /var/task, Thaw's runtime at /var/runtime, a
  * tmpfs /tmp bounded by EphemeralStorage, a read-only /dev with the null, zero, full, random and urandom devices
- * (/dev/shm is the environment's /tmp), and a fresh /proc. It never sees the platform's home: not other functions' code, not snapshots, not the database.
+ * (/dev/shm is the environment's /tmp), and a fresh /proc. It never sees the platform's home: not other functions'
+ * code, not snapshots, not the database.
  *
  * <p>The binds of host paths are made as host root in an outer mount namespace; the user namespace and everything it
  * owns are created after them. CRIU dumps these binds as external mounts and re-creates them at restore under

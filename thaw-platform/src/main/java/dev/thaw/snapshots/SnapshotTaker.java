@@ -26,8 +26,11 @@ final class SnapshotTaker {
     private static final Logger LOG = Logger.getLogger(SnapshotTaker.class.getName());
     /** SnapStart's INIT limit is max(130 s, the function timeout). */
     private static final long SNAPSTART_INIT_LIMIT_MS = 130_000;
-    /** How long the runtime may take to close its Runtime API connection after asking for the checkpoint. */
-    private static final long SOCKET_GRACE_MS = 2_000;
+    /**
+     * How long the runtime may take, after asking for the checkpoint, to close its Runtime API connection and then
+     * to block on its restore line (each wait has this limit).
+     */
+    private static final long CHECKPOINT_GRACE_MS = 2_000;
 
     private final EnvironmentLauncher launcher;
     private final SnapshotStore store;
@@ -108,7 +111,7 @@ final class SnapshotTaker {
     }
 
     private static List<String> waitForSocketsToClose(long pid) throws SnapshotFailure {
-        long deadline = System.nanoTime() + SOCKET_GRACE_MS * 1_000_000L;
+        long deadline = System.nanoTime() + CHECKPOINT_GRACE_MS * 1_000_000L;
         List<String> open = OpenSockets.tcp(pid);
         while (!open.isEmpty() && System.nanoTime() < deadline) {
             try {
@@ -140,7 +143,7 @@ final class SnapshotTaker {
         }
         String blockedOnStdin = READ_SYSCALL + " 0x0 ";
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        long deadline = System.nanoTime() + SOCKET_GRACE_MS * 1_000_000L;
+        long deadline = System.nanoTime() + CHECKPOINT_GRACE_MS * 1_000_000L;
         while (System.nanoTime() < deadline) {
             try (var threads = Files.list(tasks)) {
                 for (Path thread : threads.toList()) {
@@ -161,7 +164,7 @@ final class SnapshotTaker {
             }
         }
         throw new SnapshotFailure("InternalError", "the runtime did not wait for its restore line within "
-                + SOCKET_GRACE_MS + " ms of asking for the checkpoint");
+                + CHECKPOINT_GRACE_MS + " ms of asking for the checkpoint");
     }
 
     private static long pipeInode(long pid, int fd) throws SnapshotFailure {

@@ -21,9 +21,10 @@ import java.io.OutputStream;
  * Lambda entry point: API Gateway REST proxy events in, proxy responses out. The Spring context starts in the
  * static initialiser, i.e. during INIT, so it is part of a snapshot when one is taken.
  *
- * <p>Priming: before a checkpoint, a synthetic request runs through the whole stack once (the dispatcher servlet,
- * message converters and the controller initialise lazily on the first request), so restored copies start warm.
- * This is the "invoke priming" AWS recommends for SnapStart; the request has no side effects.
+ * <p>Priming: before a checkpoint, a synthetic request runs through the whole stack 300 times
+ * (the dispatcher servlet, message converters and the controller initialise lazily on the first request, and the
+ * JIT compiles the path after a few hundred), so restored copies start warm. This is the "invoke priming" AWS
+ * recommends for SnapStart; the request has no side effects.
  */
 public class StreamLambdaHandler implements RequestStreamHandler {
 
