@@ -10,7 +10,10 @@
 #   2. a distribution `criu` on PATH, or the distribution's candidate package,
 #      if it is >= 4 and passes `criu check`: it is symlinked to the target;
 #   3. otherwise CRIU 4.1.1 is built from Debian trixie's source package
-#      (Debian 12's criu 3.17 fails `criu check` on recent kernels).
+#      (Debian 12's criu 3.17 fails `criu check` on recent kernels), with the
+#      patches in scripts/criu-patches applied (restore-speed changes only;
+#      each file says what it does and what it measured). A build made
+#      before the current patches is rebuilt.
 #
 # The trixie deb-src entry lives only in a private, temporary apt
 # configuration (its own sources list, lists and cache directories), so the
@@ -28,8 +31,11 @@ readonly DEST=$DEST_DIR/criu
 readonly RUNDIR=/run/thaw-criu
 readonly RUNDIR_SIZE=16m
 readonly LOCK=/run/thaw-setup-criu.lock
+readonly PATCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/criu-patches
+# Identifies a build: the CRIU version plus the patches it was built with.
+readonly BUILD_STAMP=$DEST_DIR/build
 readonly BUILD_DEPS=(
-  build-essential xz-utils
+  build-essential xz-utils patch
   libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler python3-protobuf
   libnl-3-dev libnet1-dev libcap-dev pkg-config libbsd-dev libgnutls28-dev libnftables-dev uuid-dev
 )
@@ -137,6 +143,20 @@ ensure_rundir() {
   fi
 }
 
+# The build this script makes: "VERSION+PATCHES_SHA256".
+wanted_build() {
+  local sum
+  sum=$(cat "$PATCH_DIR"/*.patch 2>/dev/null | sha256sum | cut -c1-16)
+  printf '%s+%s\n' "$CRIU_VERSION" "$sum"
+}
+
+# True if $DEST is a build of this script that predates the current patches
+# (a distribution CRIU linked at $DEST is kept as it is).
+stale_build() {
+  [[ -f $DEST && ! -L $DEST ]] || return 1
+  [[ $(cat "$BUILD_STAMP" 2>/dev/null) != "$(wanted_build)" ]]
+}
+
 # Installs $1 at $DEST atomically (a running criu is never overwritten in place).
 install_binary() {
   mkdir -p "$DEST_DIR"
@@ -210,6 +230,13 @@ build_criu() {
   tree=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'criu*' | head -n1)
   [[ -n $tree ]] || die "unexpected layout of $tarball"
 
+  local patch
+  for patch in "$PATCH_DIR"/*.patch; do
+    [[ -e $patch ]] || continue
+    say "applying $(basename "$patch")"
+    patch -s -p1 -d "$tree" <"$patch" || die "$(basename "$patch") does not apply to CRIU $CRIU_VERSION"
+  done
+
   say "compiling (make -j$(nproc) criu RUNDIR=$RUNDIR)"
   if ! make -C "$tree" -j"$(nproc)" criu RUNDIR="$RUNDIR" >"$work/make.log" 2>&1; then
     tail -n 40 "$work/make.log" >&2
@@ -220,6 +247,7 @@ build_criu() {
     die "the freshly built CRIU fails 'criu check' on this kernel"
   }
   install_binary "$tree/criu/criu"
+  wanted_build >"$BUILD_STAMP"
   say "installed CRIU $CRIU_VERSION at $DEST"
   rm -rf "$work"
   trap - EXIT
@@ -234,7 +262,10 @@ main() {
   apt_install "${RUNTIME_PKGS[@]}"
   ensure_rundir
 
-  if criu_usable "$DEST"; then
+  if stale_build; then
+    say "the CRIU at $DEST was built without the current patches ($(wanted_build)); rebuilding"
+    build_criu
+  elif criu_usable "$DEST"; then
     say "CRIU already installed at $DEST"
   elif ! link_distribution_criu; then
     build_criu
