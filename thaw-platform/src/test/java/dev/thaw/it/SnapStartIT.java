@@ -138,6 +138,10 @@ class SnapStartIT {
         assertEquals(List.of("before:B", "before:A", "after:A", "after:B"),
                 JSON.convertValue(out.path("events"), List.class), "CRaC order: reverse before, forward after");
         assertEquals("snap-start", out.path("initType").asText());
+        // /tmp was empty at the checkpoint (restored without tar); the restored copy can write there.
+        List<String> tmp = new ArrayList<>();
+        out.path("tmp").fieldNames().forEachRemaining(tmp::add);
+        assertTrue(tmp.size() == 1 && tmp.getFirst().startsWith("handler-"), out.toString());
         String log = tail(r);
         assertTrue(log.matches("(?s).*REPORT .*Restore Duration: [\\d.]+ ms\tBilled Restore Duration: \\d+ ms\t.*"), log);
         assertTrue(!log.contains("Init Duration"), log);
@@ -205,6 +209,18 @@ class SnapStartIT {
         }
         try (var entries = Files.list(dir)) {
             return entries.count();
+        }
+    }
+
+    @Test
+    void whatInitWroteToTmpIsInEveryRestoredCopy() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("hooks-tmp", FIXTURES + "Hooks",
+                Map.of("WRITE_TMP_AT_INIT", "true"));
+        for (int copy = 0; copy < 2; copy++) {
+            server.evictIdle();
+            JsonNode out = JSON.readTree(invoke("hooks-tmp", v.version(), "{}").payload().asByteArray());
+            assertEquals("written during INIT", out.path("tmp").path("from-init").asText(), out.toString());
+            assertEquals(2, out.path("tmp").size(), "INIT's file and this copy's own, not an earlier copy's: " + out);
         }
     }
 
