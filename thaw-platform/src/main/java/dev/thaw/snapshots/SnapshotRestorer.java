@@ -2,7 +2,6 @@ package dev.thaw.snapshots;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.EnvironmentRoot;
@@ -28,7 +27,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Restores one environment from a version's snapshot. Each copy gets its own pid namespace (CRIU recreates it),
- * fresh stdio pipes ({@code --inherit-fd}), its own CRIU work directory and a new Runtime API port. The copy is
+ * fresh stdio pipes ({@code --inherit-fd}), its own CRIU work directory and a new Runtime API port, all prepared
+ * ahead in a {@link RestoreSlot} whose launcher execs CRIU inside the copy's cgroups. The copy is
  * blocked reading stdin; its first line tells it its identity and port. The restore counts as done when the runtime,
  * after its afterRestore hooks, polls for its first event; all of that must finish within 10 s.
  */
@@ -41,12 +41,19 @@ final class SnapshotRestorer {
     private final SnapshotStore store;
     private final Criu criu;
     private final Path workRoot;
+    private final RestoreSlots slots;
 
     SnapshotRestorer(EnvironmentLauncher launcher, SnapshotStore store, Criu criu, Path workRoot) {
         this.launcher = launcher;
         this.store = store;
         this.criu = criu;
         this.workRoot = workRoot;
+        this.slots = new RestoreSlots(launcher);
+    }
+
+    /** Releases the spare restore slots. */
+    void close() {
+        slots.close();
     }
 
     /** A restore that failed in CRIU itself (not in the function): the caller falls back to an ordinary INIT. */
@@ -59,14 +66,12 @@ final class SnapshotRestorer {
     Environment restore(FunctionVersion version, Manifest manifest) throws RestoreFailed {
         long start = System.nanoTime();
         Path work = workRoot.resolve(java.util.UUID.randomUUID().toString());
+        RestoreSlot slot = null;
         Process criuProcess = null;
-        EnvironmentLauncher.RuntimeApiEndpoint endpoint = null;
-        EnvironmentCgroup cgroup = null;
         long pid;
         try {
             Files.createDirectories(work);
-            endpoint = launcher.openRuntimeApi();
-            cgroup = launcher.createCgroup(endpoint.environmentId(), version);
+            slot = slots.take(version);
             Manifest.StdioInodes io = manifest.stdio();
             EnvironmentRoot root = launcher.settings().root();
             Path codeRoot = launcher.settings().codeRoot();
@@ -81,29 +86,18 @@ final class SnapshotRestorer {
                     "--log-file", work.resolve("restore.log").toString(), "-v2",
                     "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
                     "--inherit-fd", "fd[1]:pipe:[" + io.stdout() + "]",
-                    "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]"));
-            if (cgroup != null) {
-                // The copy's cgroups exist with its limits already; CRIU only puts the copy into them.
-                command.add("--manage-cgroups=none");
-                cgroup.criuRestoreRoots().forEach(r -> command.addAll(List.of("--cgroup-root", r)));
-            } else {
-                command.add("--manage-cgroups=ignore");
-            }
-            criuProcess = new ProcessBuilder(command).start();
-            // CRIU stays the copy's parent and keeps its cgroup yard mounted in the work directory until it exits.
+                    "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]",
+                    // CRIU runs inside the copy's cgroups already (see RestoreSlot), so the copy is born there.
+                    "--manage-cgroups=ignore"));
+            criuProcess = slot.exec(command, work.resolve("criu.args"));
+            // CRIU stays the copy's parent; its work directory goes when it exits.
             criuProcess.onExit().thenRun(() -> deleteQuietly(work));
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
-            handOverIdentity(criuProcess.getOutputStream(), endpoint);
+            handOverIdentity(criuProcess.getOutputStream(), slot.endpoint);
             pid = awaitRestoredPid(criuProcess, work);
         } catch (IOException | RuntimeException | InterruptedException | RestoreFailed e) {
-            if (criuProcess != null) {
-                criuProcess.destroyForcibly();
-            }
-            if (endpoint != null) {
-                endpoint.close();
-            }
-            if (cgroup != null) {
-                cgroup.remove();
+            if (slot != null) {
+                slot.discard();
             }
             if (criuProcess == null) {
                 deleteQuietly(work);
@@ -114,7 +108,8 @@ final class SnapshotRestorer {
             throw e instanceof RestoreFailed f ? f : new RestoreFailed("cannot restore: " + e.getMessage());
         }
         long restored = System.nanoTime();
-        Environment env = launcher.attach(version, endpoint, new RestoredProcess(pid, criuProcess), cgroup);
+        Environment env = launcher.attach(version, slot.endpoint, new RestoredProcess(pid, criuProcess),
+                slot.cgroup);
         try {
             awaitReady(env, start);
         } catch (RuntimeException e) {

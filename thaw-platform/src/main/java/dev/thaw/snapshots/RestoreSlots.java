@@ -1,0 +1,93 @@
+package dev.thaw.snapshots;
+
+import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.functions.FunctionVersion;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Spare {@link RestoreSlot}s, one per memory size that has been restored (cgroup limits depend on it), refilled in
+ * the background after each take. A take that finds none opens a slot on the spot, which costs what the spare saves.
+ */
+final class RestoreSlots implements AutoCloseable {
+    /** Memory sizes that get a spare; a host rarely runs more, and each spare holds a shell and its cgroups. */
+    private static final int MAX_SIZES = 8;
+    private static final Logger LOG = Logger.getLogger(RestoreSlots.class.getName());
+
+    private final EnvironmentLauncher environments;
+    private final Map<Integer, Spare> spares = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    RestoreSlots(EnvironmentLauncher environments) {
+        this.environments = environments;
+    }
+
+    /** A ready slot for a copy of {@code version}; the caller owns it (exec it or discard it). */
+    RestoreSlot take(FunctionVersion version) throws IOException {
+        int memoryMb = RestoreSlot.memoryMb(version);
+        Spare spare = spares.get(memoryMb);
+        if (spare == null && spares.size() < MAX_SIZES) {
+            spare = spares.computeIfAbsent(memoryMb, mb -> new Spare());
+        }
+        RestoreSlot slot = null;
+        if (spare != null) {
+            slot = spare.slots.poll();
+            while (slot != null && !slot.usable()) {
+                slot.discard();
+                slot = spare.slots.poll();
+            }
+            spare.refill(version);
+        }
+        return slot != null ? slot : RestoreSlot.open(environments, version);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        // A refill under way adds its slot after this and then discards it: wait for those, so nothing outlives us.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (spares.values().stream().anyMatch(s -> s.refilling.get()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Spare spare : spares.values()) {
+            RestoreSlot slot;
+            while ((slot = spare.slots.poll()) != null) {
+                slot.discard();
+            }
+        }
+    }
+
+    private final class Spare {
+        final ConcurrentLinkedQueue<RestoreSlot> slots = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean refilling = new AtomicBoolean();
+
+        void refill(FunctionVersion version) {
+            if (closed || !slots.isEmpty() || !refilling.compareAndSet(false, true)) {
+                return;
+            }
+            Thread.ofVirtual().name("restore-slot-refill").start(() -> {
+                try {
+                    RestoreSlot slot = RestoreSlot.open(environments, version);
+                    slots.add(slot);
+                    if (closed && slots.remove(slot)) {
+                        slot.discard();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warning(() -> "cannot prepare a spare restore slot: " + e.getMessage());
+                } finally {
+                    refilling.set(false);
+                }
+            });
+        }
+    }
+}
