@@ -15,8 +15,10 @@ import java.time.Duration;
 
 /**
  * Serves {@code /2018-06-01/runtime/...} for one environment on one loopback port, translating each call into an
- * {@link InvocationChannel} operation. Thaw adds one call of its own, {@code POST /runtime/thaw/checkpoint}, with
- * which the SnapStart runtime says it has run its beforeCheckpoint hooks and closed its sockets.
+ * {@link InvocationChannel} operation. Thaw adds two calls of its own: {@code POST /runtime/thaw/checkpoint}, with
+ * which the SnapStart runtime says it has run its beforeCheckpoint hooks and closed its sockets, and
+ * {@code GET} and {@code POST /runtime/thaw/warmup}, which answer like {@code next} and {@code response} without
+ * touching an invocation, so the runtime can run its HTTP path once before the checkpoint.
  */
 public final class RuntimeApiServer implements AutoCloseable {
     private static final String BASE = "/2018-06-01/runtime";
@@ -72,6 +74,16 @@ public final class RuntimeApiServer implements AutoCloseable {
                 .post(BASE + "/init/error", this::initError)
                 .post(BASE + "/restore/error", this::restoreError)
                 .post(BASE + "/thaw/checkpoint", this::checkpoint)
+                .get(BASE + "/thaw/warmup", (req, res) -> {
+                    res.header(REQUEST_ID, "warmup");
+                    res.header(DEADLINE, Long.toString(System.currentTimeMillis()));
+                    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                    res.send("{}".getBytes(StandardCharsets.UTF_8));
+                })
+                .post(BASE + "/thaw/warmup", (req, res) -> {
+                    req.content().inputStream().readAllBytes();
+                    accepted(res);
+                })
                 .any((req, res) -> problem(res, Status.NOT_FOUND_404, "UnknownPath", "No such Runtime API call: "
                         + req.prologue().method().text() + " " + req.path().path()));
     }

@@ -12,11 +12,15 @@ import java.util.logging.Logger;
 
 /**
  * Spare {@link RestoreSlot}s, one per memory size that has been restored (cgroup limits depend on it), refilled in
- * the background after each take. A take that finds none opens a slot on the spot, which costs what the spare saves.
+ * the background once the restore that took one is done ({@link #refill}): made during the restore, a slot's
+ * process start and Runtime API server would take CPU from it on a small host. A take that finds none opens a slot
+ * on the spot, which costs what the spare saves.
  */
 final class RestoreSlots implements AutoCloseable {
     /** Memory sizes that get a spare; a host rarely runs more, and each spare holds a shell and its cgroups. */
     private static final int MAX_SIZES = 8;
+    /** A refill waits this long, so it does not share the CPU with the restored copy's first invoke either. */
+    private static final long REFILL_DELAY_MS = 200;
     private static final Logger LOG = Logger.getLogger(RestoreSlots.class.getName());
 
     private final EnvironmentLauncher environments;
@@ -41,9 +45,16 @@ final class RestoreSlots implements AutoCloseable {
                 slot.discard();
                 slot = spare.slots.poll();
             }
-            spare.refill(version);
         }
         return slot != null ? slot : RestoreSlot.open(environments, version);
+    }
+
+    /** Makes a spare for {@code version}'s memory size in the background, if there is none. */
+    void refill(FunctionVersion version) {
+        Spare spare = spares.get(RestoreSlot.memoryMb(version));
+        if (spare != null) {
+            spare.refill(version);
+        }
     }
 
     @Override
@@ -77,11 +88,17 @@ final class RestoreSlots implements AutoCloseable {
             }
             Thread.ofVirtual().name("restore-slot-refill").start(() -> {
                 try {
+                    Thread.sleep(REFILL_DELAY_MS);
+                    if (closed) {
+                        return;
+                    }
                     RestoreSlot slot = RestoreSlot.open(environments, version);
                     slots.add(slot);
                     if (closed && slots.remove(slot)) {
                         slot.discard();
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } catch (IOException | RuntimeException e) {
                     LOG.warning(() -> "cannot prepare a spare restore slot: " + e.getMessage());
                 } finally {

@@ -99,6 +99,7 @@ final class SnapshotRestorer {
             if (slot != null) {
                 slot.discard();
             }
+            slots.refill(version);
             if (criuProcess == null) {
                 deleteQuietly(work);
             }
@@ -115,6 +116,8 @@ final class SnapshotRestorer {
         } catch (RuntimeException e) {
             env.stop();
             throw e;
+        } finally {
+            slots.refill(version);
         }
         long ready = System.nanoTime();
         env.platformLine(String.format(java.util.Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\t"

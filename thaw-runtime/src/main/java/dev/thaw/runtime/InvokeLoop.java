@@ -26,8 +26,13 @@ final class InvokeLoop {
     void run() throws IOException {
         while (true) {
             Invocation invocation = api.nextInvocation();
-            invocation.traceId().ifPresentOrElse(id -> System.setProperty(TRACE_HEADER_PROPERTY, id),
-                    () -> System.clearProperty(TRACE_HEADER_PROPERTY));
+            // No lambdas on this path: each one is linked on its first run, which in a restored copy is its first
+            // invoke (about a millisecond apiece, interpreted).
+            if (invocation.traceId().isPresent()) {
+                System.setProperty(TRACE_HEADER_PROPERTY, invocation.traceId().get());
+            } else {
+                System.clearProperty(TRACE_HEADER_PROPERTY);
+            }
             byte[] response;
             try {
                 response = handler.invoke(invocation.payload(), new LambdaContextImpl(invocation, env, codec));
@@ -41,7 +46,11 @@ final class InvokeLoop {
                 Thread.interrupted(); // an interrupt the function left behind must not break the next call
             }
             flushFunctionOutput();
-            postTolerating(() -> api.postResponse(invocation.requestId(), response));
+            try {
+                api.postResponse(invocation.requestId(), response);
+            } catch (RuntimeApiException e) {
+                tolerate(e);
+            }
         }
     }
 
@@ -49,29 +58,24 @@ final class InvokeLoop {
         t.printStackTrace();
         flushFunctionOutput();
         byte[] body = codec.get().write(ErrorReport.of(t));
-        postTolerating(() -> api.postInvocationError(requestId, RuntimeErrorType.ofUserThrowable(t), body));
+        try {
+            api.postInvocationError(requestId, RuntimeErrorType.ofUserThrowable(t), body);
+        } catch (RuntimeApiException e) {
+            tolerate(e);
+        }
     }
 
     /** A rejected post (e.g. 413, response too large) fails this invoke only; a 5xx or no connection ends the loop. */
-    private static void postTolerating(Post post) throws IOException {
-        try {
-            post.send();
-        } catch (RuntimeApiException e) {
-            if (e.mustExit()) {
-                throw e;
-            }
-            System.err.println("thaw-runtime: " + e.getMessage());
+    private static void tolerate(RuntimeApiException e) throws RuntimeApiException {
+        if (e.mustExit()) {
+            throw e;
         }
+        System.err.println("thaw-runtime: " + e.getMessage());
     }
 
     /** The platform reads stdout and stderr in the background; flushing first keeps logs ahead of the END line. */
     private static void flushFunctionOutput() {
         System.out.flush();
         System.err.flush();
-    }
-
-    @FunctionalInterface
-    private interface Post {
-        void send() throws IOException;
     }
 }

@@ -138,6 +138,8 @@ class BootstrapIT {
         FakeRuntimeApi restored = api();
         start(publishing, "snap-start", HANDLER);
 
+        assertEquals("/2018-06-01/runtime/thaw/warmup", publishing.take().path());
+        assertEquals("/2018-06-01/runtime/thaw/warmup", publishing.take().path());
         Request checkpoint = publishing.take();
         assertEquals("POST /2018-06-01/runtime/thaw/checkpoint ", checkpoint.toString());
         assertEquals("close", checkpoint.header("Connection"));

@@ -49,6 +49,9 @@ class SnapStartLifecycleTest {
         Outcome.Restored copy = assertInstanceOf(Outcome.Restored.class, outcome);
         assertEquals(restored.address(), copy.api().address());
         assertEquals("env-1", copy.instruction().environmentId().orElseThrow());
+        // The invoke path's HTTP runs once before the checkpoint, on the warm-up calls, not on an invocation.
+        assertEquals("GET /2018-06-01/runtime/thaw/warmup ", publishing.take().toString());
+        assertEquals("POST /2018-06-01/runtime/thaw/warmup {}", publishing.take().toString());
         Request checkpoint = publishing.take();
         assertEquals("POST /2018-06-01/runtime/thaw/checkpoint ", checkpoint.toString());
         assertEquals("close", checkpoint.header("Connection"));
@@ -94,7 +97,9 @@ class SnapStartLifecycleTest {
         Outcome outcome = run("{\"runtimeApi\":\"" + restored.address() + "\"}\n");
 
         assertInstanceOf(Outcome.Failed.class, outcome);
-        publishing.take(); // the checkpoint request
+        for (int i = 0; i < 3; i++) {
+            publishing.take(); // the two warm-up calls and the checkpoint request
+        }
         Request error = restored.take();
         assertEquals("/2018-06-01/runtime/restore/error", error.path());
         assertEquals("Runtime.AfterRestoreError", error.header("Lambda-Runtime-Function-Error-Type"));
