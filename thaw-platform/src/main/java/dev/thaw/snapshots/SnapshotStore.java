@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,7 @@ public final class SnapshotStore {
 
     private final Path root;
     private final Set<String> fullyVerified = ConcurrentHashMap.newKeySet();
+    private final Map<Path, ParsedManifest> parsed = new ConcurrentHashMap<>();
 
     public SnapshotStore(Path root) {
         this.root = root;
@@ -87,15 +89,42 @@ public final class SnapshotStore {
 
     public Optional<Manifest> manifest(String function, String version) {
         Path file = directory(function, version).resolve("manifest.json");
-        if (!Files.isRegularFile(file)) {
+        Optional<FileStamp> stamp = FileStamp.of(file);
+        if (stamp.isEmpty() || !stamp.get().regularFile()) {
             return Optional.empty();
+        }
+        // Parsed once per manifest file: reading it on every restore cost 1-3 ms of the restore's path.
+        ParsedManifest cached = parsed.get(file);
+        if (cached != null && cached.stamp().equals(stamp.get())) {
+            return Optional.of(cached.manifest());
         }
         try {
             Manifest m = JSON.readValue(file.toFile(), Manifest.class);
-            return m.formatVersion() == Manifest.FORMAT_VERSION ? Optional.of(m) : Optional.empty();
+            if (m.formatVersion() != Manifest.FORMAT_VERSION) {
+                return Optional.empty();
+            }
+            parsed.put(file, new ParsedManifest(stamp.get(), m));
+            return Optional.of(m);
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /** A file's identity and last change as one stat(2) reads them. */
+    private record FileStamp(boolean regularFile, long size, long mtimeMillis, long inode) {
+        static Optional<FileStamp> of(Path p) {
+            try {
+                Map<String, Object> a = Files.readAttributes(p, "unix:isRegularFile,size,lastModifiedTime,ino");
+                return Optional.of(new FileStamp((Boolean) a.get("isRegularFile"), (Long) a.get("size"),
+                        ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis(),
+                        ((Number) a.get("ino")).longValue()));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private record ParsedManifest(FileStamp stamp, Manifest manifest) {
     }
 
     /**
@@ -109,12 +138,11 @@ public final class SnapshotStore {
                 return Optional.of("the number of image files changed");
             }
             for (Manifest.ImageFile f : m.files()) {
-                Path p = images.resolve(f.name());
-                if (!Files.isRegularFile(p)) {
+                Optional<FileStamp> a = FileStamp.of(images.resolve(f.name()));
+                if (a.isEmpty() || !a.get().regularFile()) {
                     return Optional.of("image file " + f.name() + " is missing");
                 }
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                if (a.size() != f.size() || a.lastModifiedTime().toMillis() != f.mtimeMillis() || inode(p) != f.inode()) {
+                if (!a.get().equals(new FileStamp(true, f.size(), f.mtimeMillis(), f.inode()))) {
                     return Optional.of("image file " + f.name() + " changed since the snapshot was taken");
                 }
             }
@@ -162,6 +190,7 @@ public final class SnapshotStore {
 
     public void delete(String function, String version) {
         fullyVerified.removeIf(k -> k.startsWith(function + "/" + version + "/"));
+        parsed.remove(directory(function, version).resolve("manifest.json"));
         try {
             FileTrees.delete(directory(function, version));
         } catch (IOException e) {
