@@ -2,7 +2,6 @@ package dev.thaw.cgroups;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,15 +132,6 @@ final class CgroupV1 implements Cgroups {
         @Override
         public long oomKills() {
             return CgroupFiles.keyed(dirs.get("memory").resolve("memory.oom_control"), "oom_kill");
-        }
-
-        @Override
-        public List<String> criuRestoreRoots() {
-            List<String> roots = new ArrayList<>();
-            for (String c : CONTROLLERS) {
-                roots.add(c + ":" + parentPath(c) + "/env-" + id);
-            }
-            return roots;
         }
 
         @Override

@@ -16,13 +16,11 @@ final class CgroupV2 implements Cgroups {
     private static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
 
     private final Path own;
-    private final String ownPath;
     private final String group;
 
-    private CgroupV2(Path own, String ownPath, String group) {
+    private CgroupV2(Path own, String group) {
         this.group = group;
         this.own = own;
-        this.ownPath = ownPath;
     }
 
     static Optional<CgroupV2> detect(Path mountRoot, List<String> selfCgroup, String group) {
@@ -33,7 +31,7 @@ final class CgroupV2 implements Cgroups {
         }
         for (Path root : List.of(mountRoot, mountRoot.resolve("unified"))) {
             if (hasControllers(root.resolve("cgroup.controllers"))) {
-                return Optional.of(new CgroupV2(root.resolve(path.get().substring(1)), path.get(), group));
+                return Optional.of(new CgroupV2(root.resolve(path.get().substring(1)), group));
             }
         }
         return Optional.empty();
@@ -135,12 +133,6 @@ final class CgroupV2 implements Cgroups {
         @Override
         public long oomKills() {
             return CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill");
-        }
-
-        @Override
-        public List<String> criuRestoreRoots() {
-            String base = ownPath.endsWith("/") ? ownPath : ownPath + "/";
-            return List.of(base + group + "/env-" + id);
         }
 
         @Override

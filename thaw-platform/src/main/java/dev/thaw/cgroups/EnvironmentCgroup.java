@@ -15,9 +15,6 @@ public interface EnvironmentCgroup {
     /** How many times the kernel's OOM killer killed a process of the environment. */
     long oomKills();
 
-    /** CRIU {@code --cgroup-root CONTROLLER:PATH} arguments that restore a copy into this cgroup. */
-    List<String> criuRestoreRoots();
-
     /** CRIU {@code --cgroup-dump-controller} names, so a dump records only the hierarchies Thaw manages. */
     List<String> criuDumpControllers();
 
