@@ -146,7 +146,7 @@ ensure_rundir() {
   fi
 }
 
-# The build this script makes: "VERSION+PATCHES_SHA256".
+# The build this script makes: "VERSION+SHA256" of the patches and make options.
 wanted_build() {
   local sum
   sum=$( (cat "$PATCH_DIR"/*.patch 2>/dev/null; printf '%s\n' "${MAKE_OPTIONS[@]}") | sha256sum | cut -c1-16)

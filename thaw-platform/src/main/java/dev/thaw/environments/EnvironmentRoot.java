@@ -41,7 +41,7 @@ public final class EnvironmentRoot {
             "tmp", "dev", "proc", ".oldroot");
     /**
      * Host devices bound into every environment's /dev. /dev itself is a directory of the skeleton, not a mount of
-     * its own: CRIU restores every tmpfs by unpacking a tar of it, about 5 ms each, on every restore.
+     * its own: CRIU restores a tmpfs that holds anything by unpacking a tar of it, about 5 ms each, on every restore.
      */
     private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom");
     /** /dev's links: the standard streams, and shared memory in the environment's /tmp (it counts against it). */

@@ -6,8 +6,8 @@ import dev.thaw.functions.FunctionVersion;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -38,13 +38,10 @@ final class RestoreSlots implements AutoCloseable {
         if (spare == null && spares.size() < MAX_SIZES) {
             spare = spares.computeIfAbsent(memoryMb, mb -> new Spare());
         }
-        RestoreSlot slot = null;
-        if (spare != null) {
-            slot = spare.slots.poll();
-            while (slot != null && !slot.usable()) {
-                slot.discard();
-                slot = spare.slots.poll();
-            }
+        RestoreSlot slot = spare == null ? null : spare.slot.getAndSet(null);
+        if (slot != null && !slot.usable()) {
+            slot.discard();
+            slot = null;
         }
         return slot != null ? slot : RestoreSlot.open(environments, version);
     }
@@ -71,19 +68,20 @@ final class RestoreSlots implements AutoCloseable {
             }
         }
         for (Spare spare : spares.values()) {
-            RestoreSlot slot;
-            while ((slot = spare.slots.poll()) != null) {
+            RestoreSlot slot = spare.slot.getAndSet(null);
+            if (slot != null) {
                 slot.discard();
             }
         }
     }
 
+    /** The one spare slot of a memory size, and whether one is being made. */
     private final class Spare {
-        final ConcurrentLinkedQueue<RestoreSlot> slots = new ConcurrentLinkedQueue<>();
+        final AtomicReference<RestoreSlot> slot = new AtomicReference<>();
         final AtomicBoolean refilling = new AtomicBoolean();
 
         void refill(FunctionVersion version) {
-            if (closed || !slots.isEmpty() || !refilling.compareAndSet(false, true)) {
+            if (closed || slot.get() != null || !refilling.compareAndSet(false, true)) {
                 return;
             }
             Thread.ofVirtual().name("restore-slot-refill").start(() -> {
@@ -92,10 +90,10 @@ final class RestoreSlots implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    RestoreSlot slot = RestoreSlot.open(environments, version);
-                    slots.add(slot);
-                    if (closed && slots.remove(slot)) {
-                        slot.discard();
+                    RestoreSlot made = RestoreSlot.open(environments, version);
+                    slot.set(made);
+                    if (closed && slot.compareAndSet(made, null)) {
+                        made.discard();
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -70,9 +69,9 @@ public final class SnapshotStore {
         long total = 0;
         try (var list = Files.list(images)) {
             for (Path f : list.sorted().toList()) {
-                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-                files.add(new Manifest.ImageFile(f.getFileName().toString(), a.size(), a.lastModifiedTime().toMillis(),
-                        inode(f), sha256(f)));
+                FileStamp a = FileStamp.read(f);
+                files.add(new Manifest.ImageFile(f.getFileName().toString(), a.size(), a.mtimeMillis(), a.inode(),
+                        sha256(f)));
                 total += a.size();
             }
         }
@@ -112,12 +111,17 @@ public final class SnapshotStore {
 
     /** A file's identity and last change as one stat(2) reads them. */
     private record FileStamp(boolean regularFile, long size, long mtimeMillis, long inode) {
+        static FileStamp read(Path p) throws IOException {
+            Map<String, Object> a = Files.readAttributes(p, "unix:isRegularFile,size,lastModifiedTime,ino");
+            return new FileStamp((Boolean) a.get("isRegularFile"), (Long) a.get("size"),
+                    ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis(),
+                    ((Number) a.get("ino")).longValue());
+        }
+
+        /** Empty where the file is missing or unreadable. */
         static Optional<FileStamp> of(Path p) {
             try {
-                Map<String, Object> a = Files.readAttributes(p, "unix:isRegularFile,size,lastModifiedTime,ino");
-                return Optional.of(new FileStamp((Boolean) a.get("isRegularFile"), (Long) a.get("size"),
-                        ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis(),
-                        ((Number) a.get("ino")).longValue()));
+                return Optional.of(read(p));
             } catch (IOException e) {
                 return Optional.empty();
             }
@@ -200,11 +204,6 @@ public final class SnapshotStore {
 
     private static String key(Manifest m) {
         return m.functionName() + "/" + m.version() + "/" + m.createdAt();
-    }
-
-    private static long inode(Path p) throws IOException {
-        Object ino = Files.getAttribute(p, "unix:ino");
-        return ((Number) ino).longValue();
     }
 
     static String sha256(Path file) throws IOException {

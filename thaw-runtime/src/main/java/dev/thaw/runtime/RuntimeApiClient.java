@@ -35,11 +35,16 @@ final class RuntimeApiClient {
 
     /** Long poll: no read timeout, the environment may wait (or be frozen) here for any time. */
     Invocation nextInvocation() throws IOException {
-        HttpURLConnection c = open("/invocation/next", "GET");
-        byte[] body = exchange(c, "GET /invocation/next");
+        return fetchInvocation("/invocation/next");
+    }
+
+    /** GETs {@code path} and reads the answer as {@code next}'s: the event as body, its context in headers. */
+    private Invocation fetchInvocation(String path) throws IOException {
+        HttpURLConnection c = open(path, "GET");
+        byte[] body = exchange(c, "GET " + path);
         String requestId = c.getHeaderField("Lambda-Runtime-Aws-Request-Id");
         if (requestId == null || requestId.isBlank()) {
-            throw new IOException("GET /invocation/next returned no Lambda-Runtime-Aws-Request-Id");
+            throw new IOException("GET " + path + " returned no Lambda-Runtime-Aws-Request-Id");
         }
         return new Invocation(
                 requestId,
@@ -57,10 +62,7 @@ final class RuntimeApiClient {
      * instead of on a restored copy's first invoke.
      */
     void warmUp() throws IOException {
-        HttpURLConnection c = open("/thaw/warmup", "GET");
-        exchange(c, "GET /thaw/warmup");
-        c.getHeaderField("Lambda-Runtime-Aws-Request-Id");
-        parseDeadline(c.getHeaderField("Lambda-Runtime-Deadline-Ms"));
+        fetchInvocation("/thaw/warmup");
         post("/thaw/warmup", "{}".getBytes(StandardCharsets.UTF_8), null);
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class FakeRuntimeApi implements AutoCloseable {
 
     public static final String NEXT = "/2018-06-01/runtime/invocation/next";
+    public static final String WARMUP = "/2018-06-01/runtime/thaw/warmup";
 
     /** A request the runtime made. */
     public record Request(String method, String path, Headers headers, byte[] body) {
@@ -105,6 +106,16 @@ public final class FakeRuntimeApi implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
             received.add(new Request(exchange.getRequestMethod(), path, exchange.getRequestHeaders(), body));
+            if (path.equals(WARMUP) && exchange.getRequestMethod().equals("GET")) {
+                // As the platform answers it: like next, with no invocation behind it.
+                exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", "warmup");
+                byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, empty.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(empty);
+                }
+                return;
+            }
             if (!path.equals(NEXT)) {
                 exchange.sendResponseHeaders(202, -1);
                 return;
