@@ -95,17 +95,46 @@ public final class Criu {
     record Result(int exitCode, String output) {
     }
 
+    /** A command that did not finish in time and was killed. */
+    static final class TimedOut extends IOException {
+        TimedOut(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Makes CRIU stop a task's threads by tracing their syscalls instead of with hardware breakpoints, at dump (when
+     * it removes its parasite) and at restore. A breakpoint waits for an RCU grace period to be set, and on some
+     * virtual machines it never fires, so a dump waits for ever. 130 is CRIU's FI_NO_BREAKPOINTS, the only switch
+     * it offers for this; docs/snapstart.md has what each costs.
+     */
+    static ProcessBuilder withoutHardwareBreakpoints(ProcessBuilder builder) {
+        builder.environment().put("CRIU_FAULT", "130");
+        return builder;
+    }
+
     /** Runs a short command, capturing stdout and stderr together. */
     static Result run(List<String> command, long timeoutSeconds) throws IOException {
-        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
+        Process p = withoutHardwareBreakpoints(new ProcessBuilder(new ArrayList<>(command))).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        // Output is read beside the wait: reading it first would wait for the process however long it hangs.
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        }, Thread::startVirtualThread);
         try {
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException(command.getFirst() + " timed out");
+                p.waitFor(5, TimeUnit.SECONDS);
+                throw new TimedOut(command.getFirst() + " " + command.get(1) + " did not finish within "
+                        + timeoutSeconds + " s");
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), new String(out.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return new Result(p.exitValue(), "");
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();

@@ -60,11 +60,7 @@ final class RestoreSlot {
                 cgroup.procsFiles().forEach(p -> command.add(p.toString()));
             }
             ProcessBuilder builder = new ProcessBuilder(command);
-            // CRIU stops each restored thread before its last step. Setting a hardware breakpoint for that waits for
-            // an RCU grace period (perf_event_alloc, 12 ms here); tracing the threads' last syscalls instead took
-            // 10 ms from CRIU's pidfile to the resumed copy against 21 ms, for 19 threads. 130 is CRIU's
-            // FI_NO_BREAKPOINTS, the only switch it offers for this.
-            builder.environment().put("CRIU_FAULT", "130");
+            Criu.withoutHardwareBreakpoints(builder);
             launcher = builder.start();
             awaitReady(launcher);
             return new RestoreSlot(endpoint, cgroup, launcher);

@@ -122,7 +122,16 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
             if (criu.available()) {
                 List<String> warnings = SnapshotSafetyScan.scan(codeRoot.resolve(version.code().sha256Hex()),
                         version.config().handler());
-                taker.take(version, warnings);
+                try {
+                    taker.take(version, warnings);
+                } catch (SnapshotFailure f) {
+                    if (!f.reasonCode().equals(SnapshotFailure.DUMP_TIMED_OUT)) {
+                        throw f;
+                    }
+                    LOG.warning(() -> "snapshot of " + version.functionName() + ":" + version.version()
+                            + " hung in CRIU and is taken again: " + f.getMessage());
+                    taker.take(version, warnings);
+                }
                 functions.updateVersionState(version.functionName(), version.version(),
                         FunctionVersion.SnapshotStatus.On, VersionState.active());
             } else {

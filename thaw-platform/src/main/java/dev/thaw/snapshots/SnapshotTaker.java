@@ -31,6 +31,8 @@ final class SnapshotTaker {
      * to block on its restore line (each wait has this limit).
      */
     private static final long CHECKPOINT_GRACE_MS = 2_000;
+    /** A dump that runs this long has hung (CRIU waiting on a task that never stops); it is killed and retried. */
+    private static final long DUMP_LIMIT_SECONDS = 60;
 
     private final EnvironmentLauncher launcher;
     private final SnapshotStore store;
@@ -85,7 +87,13 @@ final class SnapshotTaker {
                     // Record only the hierarchies Thaw manages; each copy is restored into its own cgroup.
                     cg -> cg.criuDumpControllers().forEach(c -> command.addAll(List.of("--cgroup-dump-controller", c))),
                     () -> command.add("--manage-cgroups=ignore"));
-            Criu.Result dump = Criu.run(command, 120);
+            Criu.Result dump;
+            try {
+                dump = Criu.run(command, DUMP_LIMIT_SECONDS);
+            } catch (Criu.TimedOut e) {
+                throw new SnapshotFailure(SnapshotFailure.DUMP_TIMED_OUT, e.getMessage() + ": "
+                        + tail(images.resolveSibling("dump.log")));
+            }
             double dumpMillis = (System.nanoTime() - start) / 1e6;
             if (dump.exitCode() != 0) {
                 throw new SnapshotFailure("SnapStartDumpFailed", "criu dump exited with " + dump.exitCode() + ": "
