@@ -10,53 +10,168 @@ import dev.thaw.invoke.InvokeService;
 import dev.thaw.snapshots.SnapStartService;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
 
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
 
-/** The platform's public HTTP server (Helidon SE on virtual threads): control, Invoke and Thaw APIs. */
+/**
+ * The platform's public HTTP server (Helidon SE on virtual threads): control, Invoke and Thaw APIs.
+ *
+ * <p>It protects itself as a long-lived listener must: it holds at most {@link ListenerLimits#maxConnections()}
+ * connections, drops a request whose body stops arriving ({@link BodyReader}), closes idle connections, and
+ * when its accept loop dies anyway (Helidon ends it on any error, {@code EMFILE} included) it listens again on the
+ * same port as soon as it can.
+ */
 public final class ApiServer implements AutoCloseable {
-    private final WebServer server;
+    private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
+    private static final Duration RELISTEN_BACKOFF = Duration.ofMillis(250);
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
 
-    public ApiServer(String host, int port, FunctionService functions, InvokeService invoker, EnvironmentPool pool,
-                     FunctionLogs logs, CredentialsService credentials, SnapStartService snapStart,
-                     EventQueue events, EventInvokeConfigs eventConfigs) {
-        ControlApi control = new ControlApi(functions,
+    private final String host;
+    private final ListenerLimits limits;
+    private final Consumer<HttpRouting.Builder> routes;
+    private final BodyReader bodies;
+    private final Object lifecycle = new Object();
+    private WebServer server;
+    private int port;
+    private boolean closed;
+
+    public ApiServer(String host, int port, ListenerLimits limits, FunctionService functions, InvokeService invoker,
+                     EnvironmentPool pool, FunctionLogs logs, CredentialsService credentials,
+                     SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs) {
+        this.host = host;
+        this.port = port;
+        this.limits = limits;
+        this.bodies = new BodyReader(limits.readTimeout());
+        ControlApi control = new ControlApi(functions, bodies,
                 sha -> "http://" + host + ":" + this.port() + PlatformApi.BASE + "/code/" + sha + ".zip");
-        InvokeApi invoke = new InvokeApi(invoker, events);
-        EventApi eventApi = new EventApi(events, eventConfigs);
+        InvokeApi invoke = new InvokeApi(invoker, events, bodies);
+        EventApi eventApi = new EventApi(events, eventConfigs, bodies);
         PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), credentials, functions,
                 snapStart);
-        this.server = WebServer.builder()
-                .host(host)
-                .port(port)
-                .shutdownGracePeriod(Duration.ofSeconds(1))
-                .routing(r -> {
-                    r.any((req, res) -> {
-                        res.header(HeaderNames.create("x-amzn-RequestId"), UUID.randomUUID().toString());
-                        res.next();
-                    });
-                    control.routes(r);
-                    invoke.routes(r);
-                    eventApi.routes(r);
-                    platform.routes(r);
-                    r.any((req, res) -> AwsErrors.send(req, res, AwsErrors.unknownOperation(req)));
-                    r.error(Throwable.class, AwsErrors::send);
-                })
-                .build();
+        this.routes = r -> {
+            r.any((req, res) -> {
+                res.header(HeaderNames.create("x-amzn-RequestId"), UUID.randomUUID().toString());
+                res.next();
+            });
+            control.routes(r);
+            invoke.routes(r);
+            eventApi.routes(r);
+            platform.routes(r);
+            r.any((req, res) -> AwsErrors.send(req, res, AwsErrors.unknownOperation(req)));
+            r.error(Throwable.class, AwsErrors::send);
+        };
     }
 
     public ApiServer start() {
-        server.start();
+        synchronized (lifecycle) {
+            server = listen(port);
+            port = server.port();
+        }
+        Thread.ofPlatform().daemon().name("api-listener-watch").start(this::watchListener);
         return this;
     }
 
+    private WebServer listen(int onPort) {
+        WebServer s = WebServer.builder()
+                .host(host)
+                .port(onPort)
+                // A listener started again after its accept loop died binds beside connections it still has.
+                .putListenerSocketOption(StandardSocketOptions.SO_REUSEADDR, true)
+                .maxTcpConnections(limits.maxConnections())
+                .idleConnectionTimeout(limits.idleTimeout())
+                .idleConnectionPeriod(Duration.ofSeconds(5))
+                .shutdownGracePeriod(Duration.ofSeconds(1))
+                .directHandlers(TransportErrors.handlers())
+                .routing(routes)
+                .build()
+                .start();
+        if (!s.isRunning()) {
+            // Helidon logs a failed bind and shuts down instead of throwing.
+            throw new IllegalStateException("the API server could not listen on " + host + ":" + onPort);
+        }
+        return s;
+    }
+
+    /** Listens again after the accept loop ended on its own, retrying until it can or the server is closed. */
+    private void relisten() {
+        while (true) {
+            synchronized (lifecycle) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    WebServer dead = server;
+                    dead.stop();  // its listener is gone already; this releases the rest of it
+                    server = listen(port);
+                    LOG.warning("the API listener on port " + port + " had stopped; it listens again");
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warning("the API listener on port " + port + " cannot listen yet: " + e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(RELISTEN_BACKOFF);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Every second, connects to the listener: a refused connection means its accept loop has ended (Helidon stops a
+     * listener on any accept error and says so only in its log), so it listens again. Any other failure, such as
+     * running out of descriptors for the probe itself, proves nothing and is tried again.
+     */
+    private void watchListener() {
+        while (true) {
+            try {
+                Thread.sleep(PROBE_INTERVAL);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (lifecycle) {
+                if (closed) {
+                    return;
+                }
+            }
+            if (isRefused()) {
+                relisten();
+            }
+        }
+    }
+
+    private boolean isRefused() {
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open()) {
+            probe.connect(new java.net.InetSocketAddress(host, port()));
+            return false;
+        } catch (java.net.ConnectException refused) {
+            return true;
+        } catch (java.io.IOException unknown) {
+            return false;
+        }
+    }
+
     public int port() {
-        return server.port();
+        synchronized (lifecycle) {
+            return port;
+        }
     }
 
     @Override
     public void close() {
-        server.stop();
+        WebServer s;
+        synchronized (lifecycle) {
+            closed = true;
+            s = server;
+        }
+        if (s != null) {
+            s.stop();
+        }
+        bodies.close();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -23,7 +24,11 @@ final class AwsErrors {
     }
 
     static void send(ServerRequest req, ServerResponse res, Throwable error) {
-        ThawException e = error instanceof ThawException t ? t : unexpected(req, error);
+        ThawException e = switch (error) {
+            case ThawException t -> t;
+            case RequestException bad when bad.status().code() < 500 -> unparsable(bad);
+            default -> unexpected(req, error);
+        };
         ErrorCode code = e.code();
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("__type", code.awsType());
@@ -38,11 +43,34 @@ final class AwsErrors {
         res.send(Json.bytes(body));
     }
 
+    /** A request the server could not parse, such as a bad chunk size in its body. */
+    private static ThawException unparsable(RequestException bad) {
+        ErrorCode code = bad.status().code() == 413 ? ErrorCode.REQUEST_TOO_LARGE : ErrorCode.INVALID_REQUEST_CONTENT;
+        return new ThawException(code, "The request could not be read: " + bad.getMessage());
+    }
+
     private static ThawException unexpected(ServerRequest req, Throwable error) {
-        LOG.log(Level.WARNING, "unexpected failure serving " + req.prologue().method().text() + " "
-                + req.path().path(), error);
+        String what = req.prologue().method().text() + " " + req.path().path();
+        if (isClientGone(error)) {
+            // The client hung up mid-request: nothing is wrong with the server, and nobody reads the answer.
+            LOG.fine(() -> "client went away during " + what + ": " + error);
+            return ThawException.service("The connection closed before the request was read.", error);
+        }
+        LOG.log(Level.WARNING, "unexpected failure serving " + what, error);
         return ThawException.service("Internal error: " + error.getClass().getSimpleName() + ": "
                 + error.getMessage(), error);
+    }
+
+    /** A request body that ended early: the connection closed or reset under the reader. */
+    private static boolean isClientGone(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketException || t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof java.io.EOFException
+                    || t instanceof io.helidon.common.buffers.DataReader.InsufficientDataAvailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static ThawException unknownOperation(ServerRequest req) {

@@ -26,9 +26,11 @@ final class ControlApi {
     private static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
 
     private final FunctionService functions;
+    private final BodyReader bodies;
     private final Function<String, String> codeLocation;
 
-    ControlApi(FunctionService functions, Function<String, String> codeLocation) {
+    ControlApi(FunctionService functions, BodyReader bodies, Function<String, String> codeLocation) {
+        this.bodies = bodies;
         this.functions = functions;
         this.codeLocation = codeLocation;
     }
@@ -56,7 +58,7 @@ final class ControlApi {
     }
 
     private void createFunction(ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.parseObject(Http.body(req, MAX_CONTROL_BODY, "CreateFunction"));
+        JsonNode body = Json.parseObject(bodies.read(req, MAX_CONTROL_BODY, "CreateFunction"));
         String name = Json.requiredText(body, "FunctionName");
         if (Json.text(body, "PackageType").filter(t -> !t.equals("Zip")).isPresent()) {
             throw ThawException.invalidParameter("Only PackageType Zip is supported.");
@@ -117,7 +119,7 @@ final class ControlApi {
     }
 
     private void updateConfiguration(ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.parseObject(Http.body(req, MAX_CONTROL_BODY, "UpdateFunctionConfiguration"));
+        JsonNode body = Json.parseObject(bodies.read(req, MAX_CONTROL_BODY, "UpdateFunctionConfiguration"));
         FunctionVersion v = functions.updateConfiguration(new Commands.UpdateConfiguration(
                 Http.pathParam(req, "name"),
                 Json.text(body, "Runtime").orElse(null),
@@ -134,14 +136,14 @@ final class ControlApi {
     }
 
     private void updateCode(ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.parseObject(Http.body(req, MAX_CONTROL_BODY, "UpdateFunctionCode"));
+        JsonNode body = Json.parseObject(bodies.read(req, MAX_CONTROL_BODY, "UpdateFunctionCode"));
         FunctionVersion v = functions.updateCode(new Commands.UpdateCode(Http.pathParam(req, "name"),
                 zipFile(body), Json.bool(body, "Publish").orElse(false), Json.text(body, "RevisionId").orElse(null)));
         Http.json(res, 200, Shapes.configuration(v, functions.arns()));
     }
 
     private void publishVersion(ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "PublishVersion"));
+        JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "PublishVersion"));
         FunctionVersion v = functions.publish(new Commands.Publish(Http.pathParam(req, "name"),
                 Json.text(body, "Description").orElse(null), Json.text(body, "CodeSha256").orElse(null),
                 Json.text(body, "RevisionId").orElse(null)));
@@ -161,7 +163,7 @@ final class ControlApi {
     }
 
     private void createAlias(ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "CreateAlias"));
+        JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "CreateAlias"));
         rejectRoutingConfig(body);
         Alias a = functions.createAlias(new Commands.CreateAlias(Http.pathParam(req, "name"),
                 Json.requiredText(body, "Name"), Json.requiredText(body, "FunctionVersion"),
@@ -187,7 +189,7 @@ final class ControlApi {
     }
 
     private void updateAlias(ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "UpdateAlias"));
+        JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "UpdateAlias"));
         rejectRoutingConfig(body);
         Alias a = functions.updateAlias(new Commands.UpdateAlias(Http.pathParam(req, "name"),
                 Http.pathParam(req, "alias"), Json.text(body, "FunctionVersion").orElse(null),
@@ -201,7 +203,7 @@ final class ControlApi {
     }
 
     private void putConcurrency(ServerRequest req, ServerResponse res) {
-        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "PutFunctionConcurrency"));
+        JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "PutFunctionConcurrency"));
         int value = functions.putReservedConcurrency(Http.pathParam(req, "name"),
                 Json.integer(body, "ReservedConcurrentExecutions").orElse(null));
         ObjectNode out = Json.MAPPER.createObjectNode();

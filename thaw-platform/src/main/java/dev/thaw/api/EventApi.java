@@ -19,9 +19,11 @@ final class EventApi {
     private static final String CONFIG = "/2019-09-25/functions/{name}/event-invoke-config";
 
     private final EventQueue events;
+    private final BodyReader bodies;
     private final EventInvokeConfigs configs;
 
-    EventApi(EventQueue events, EventInvokeConfigs configs) {
+    EventApi(EventQueue events, EventInvokeConfigs configs, BodyReader bodies) {
+        this.bodies = bodies;
         this.events = events;
         this.configs = configs;
     }
@@ -35,7 +37,7 @@ final class EventApi {
 
     private void putConfig(ServerRequest req, ServerResponse res) {
         rejectQualifier(req);
-        JsonNode body = Json.parseObject(Http.body(req, 64 * 1024, "PutFunctionEventInvokeConfig"));
+        JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "PutFunctionEventInvokeConfig"));
         JsonNode destinations = body.path("DestinationConfig");
         if (destinations.path("OnSuccess").hasNonNull("Destination")
                 || destinations.path("OnFailure").hasNonNull("Destination")) {

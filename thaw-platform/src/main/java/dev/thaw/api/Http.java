@@ -6,11 +6,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Small request and response helpers shared by the API handlers. */
@@ -18,22 +13,9 @@ final class Http {
     private Http() {
     }
 
-    /** Reads the body, refusing more than {@code limit} bytes with RequestTooLargeException. */
-    static byte[] body(ServerRequest req, int limit, String operation) {
-        try (InputStream in = req.content().inputStream()) {
-            byte[] body = in.readNBytes(limit + 1);
-            if (body.length > limit) {
-                throw ThawException.tooLarge("Request must be smaller than " + limit + " bytes for the "
-                        + operation + " operation");
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
+    /** A path parameter, percent-decoded once (by the server, as it matched the route). */
     static String pathParam(ServerRequest req, String name) {
-        return URLDecoder.decode(req.path().pathParameters().get(name), StandardCharsets.UTF_8);
+        return req.path().pathParameters().get(name);
     }
 
     static Optional<String> query(ServerRequest req, String name) {
@@ -56,18 +38,23 @@ final class Http {
     }
 
     static int maxItems(ServerRequest req, int defaultValue) {
-        Optional<String> raw = query(req, "MaxItems");
+        return intQuery(req, "MaxItems", 1, 10000).orElse(defaultValue);
+    }
+
+    /** An integer query parameter between {@code min} and {@code max}; anything else is InvalidParameterValue. */
+    static Optional<Integer> intQuery(ServerRequest req, String name, int min, int max) {
+        Optional<String> raw = query(req, name);
         if (raw.isEmpty()) {
-            return defaultValue;
+            return Optional.empty();
         }
         try {
             int n = Integer.parseInt(raw.get());
-            if (n < 1 || n > 10000) {
-                throw ThawException.invalidParameter("MaxItems must be between 1 and 10000.");
+            if (n < min || n > max) {
+                throw ThawException.invalidParameter(name + " must be between " + min + " and " + max + ".");
             }
-            return n;
+            return Optional.of(n);
         } catch (NumberFormatException e) {
-            throw ThawException.invalidParameter("MaxItems must be a number.");
+            throw ThawException.invalidParameter(name + " must be a number.");
         }
     }
 }

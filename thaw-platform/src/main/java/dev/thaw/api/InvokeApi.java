@@ -20,9 +20,11 @@ final class InvokeApi {
     private static final int MAX_CLIENT_CONTEXT = 3583;
 
     private final InvokeService invoker;
+    private final BodyReader bodies;
     private final EventQueue events;
 
-    InvokeApi(InvokeService invoker, EventQueue events) {
+    InvokeApi(InvokeService invoker, EventQueue events, BodyReader bodies) {
+        this.bodies = bodies;
         this.invoker = invoker;
         this.events = events;
     }
@@ -45,7 +47,7 @@ final class InvokeApi {
                 throw ThawException.invalidParameter("X-Amz-Client-Context must be base64-encoded JSON.");
             }
         }
-        byte[] payload = Http.body(req, InvokeService.MAX_SYNC_PAYLOAD, "Invoke");
+        byte[] payload = bodies.read(req, InvokeService.MAX_SYNC_PAYLOAD, "Invoke");
         requireJson(payload);
         if (type == InvokeRequest.InvocationType.EVENT) {
             // 202 only once the event is durable; Lambda sends no X-Amz-Executed-Version for it.

@@ -7,6 +7,7 @@ import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
 import dev.thaw.errors.ThawException;
+import dev.thaw.functions.Arns;
 import dev.thaw.functions.CodeStore;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.FunctionVersion;
@@ -86,10 +87,12 @@ final class PlatformApi {
     }
 
     private void logs(ServerRequest req, ServerResponse res) {
-        int limit = Http.query(req, "Limit").map(Integer::parseInt).orElse(1000);
+        int limit = Http.intQuery(req, "Limit", 1, FunctionLogs.MAX_READ_LINES).orElse(1000);
+        String function = Http.pathParam(req, "name");
+        Arns.requireValidName(function);
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode lines = out.putArray("Events");
-        for (String line : logs.read(Http.pathParam(req, "name"), limit)) {
+        for (String line : logs.read(function, limit)) {
             int sp = line.indexOf(' ');
             ObjectNode e = lines.addObject();
             e.put("Timestamp", Long.parseLong(line.substring(0, sp)));

@@ -44,33 +44,29 @@ final class CgroupFiles {
     }
 
     /**
-     * Starts {@code /bin/sh -c "read; for f in DIR/env-*\/FILE; do echo VALUE > $f; done"} in its own session, its
-     * stdin a pipe only this JVM writes to: when the JVM exits for any reason the read returns and every environment
-     * under {@code dir} is thawed. Returns the pipe, which a clean shutdown closes.
+     * Guards the cgroups of one platform: if the platform dies, every environment under the parents is thawed (a
+     * frozen task cannot act on the SIGKILL its parent's death sends it), what still runs in them is killed, and the
+     * emptied cgroups and parents are removed. {@code freezeDir} and {@code freezeFile} name where thawing is done.
      */
-    static java.io.OutputStream startThawGuard(Path dir, String file, String value) {
-        String script = "trap '' INT TERM HUP; read _; for f in \"$1\"/env-*/" + file + "; do "
-                + "[ -f \"$f\" ] && echo " + value + " > \"$f\"; done; exit 0";
-        try {
-            Process guard = new ProcessBuilder("setsid", "/bin/sh", "-c", script, "thaw-guard", dir.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return guard.getOutputStream();
-        } catch (IOException e) {
-            Cgroups.LOG.warning("cannot start the thaw guard; environments frozen when the platform dies stay "
-                    + "frozen until its next start: " + e.getMessage());
-            return java.io.OutputStream.nullOutputStream();
-        }
-    }
-
-    static void closeQuietly(java.io.OutputStream out) {
-        try {
-            if (out != null) {
-                out.close();
-            }
-        } catch (IOException ignored) {
-            // the guard is gone already
-        }
+    static dev.thaw.io.DeathGuard startGuard(Path freezeDir, String freezeFile, String thawedValue, List<Path> parents) {
+        String cleanup = """
+                fz=$1 ff=$2 fv=$3; shift 3
+                for f in "$fz"/env-*/"$ff"; do [ -f "$f" ] && echo "$fv" > "$f"; done
+                envs=$(for p in "$@"; do for d in "$p"/env-*; do [ -d "$d" ] && echo "$d"; done; done)
+                i=0
+                while [ -n "$envs" ] && [ $i -lt 100 ]; do
+                    left=
+                    for d in $envs; do
+                        for pid in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+                        rmdir "$d" 2>/dev/null || { [ -d "$d" ] && left="$left $d"; }
+                    done
+                    envs=$left; i=$((i+1))
+                    [ -n "$envs" ] && sleep 0.1
+                done
+                for p in "$@"; do rmdir "$p" 2>/dev/null; done""";
+        List<String> args = new ArrayList<>(List.of(freezeDir.toString(), freezeFile, thawedValue));
+        parents.forEach(p -> args.add(p.toString()));
+        return dev.thaw.io.DeathGuard.start("thaw-cgroup-guard", cleanup, args);
     }
 
     /** Waits up to {@code timeoutMillis} for {@code file} to hold a line equal to {@code expected}. */

@@ -70,11 +70,12 @@ final class CgroupV1 implements Cgroups {
         return new Environment(environmentId, dirs);
     }
 
-    private java.io.OutputStream thawGuard;
+    private dev.thaw.io.DeathGuard guard;
 
     @Override
-    public void startThawGuard() {
-        thawGuard = CgroupFiles.startThawGuard(parent("freezer"), "freezer.state", "THAWED");
+    public void startGuard() {
+        guard = CgroupFiles.startGuard(parent("freezer"), "freezer.state", "THAWED",
+                CONTROLLERS.stream().map(this::parent).toList());
     }
 
     @Override
@@ -99,7 +100,9 @@ final class CgroupV1 implements Cgroups {
 
     @Override
     public void close() {
-        CgroupFiles.closeQuietly(thawGuard);
+        if (guard != null) {
+            guard.dismiss();
+        }
         for (String c : CONTROLLERS) {
             CgroupFiles.removeIfEmpty(parent(c));
         }

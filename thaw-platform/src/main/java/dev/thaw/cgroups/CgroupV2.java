@@ -93,16 +93,18 @@ final class CgroupV2 implements Cgroups {
         return removed;
     }
 
-    private java.io.OutputStream thawGuard;
+    private dev.thaw.io.DeathGuard guard;
 
     @Override
-    public void startThawGuard() {
-        thawGuard = CgroupFiles.startThawGuard(parent(), "cgroup.freeze", "0");
+    public void startGuard() {
+        guard = CgroupFiles.startGuard(parent(), "cgroup.freeze", "0", List.of(parent()));
     }
 
     @Override
     public void close() {
-        CgroupFiles.closeQuietly(thawGuard);
+        if (guard != null) {
+            guard.dismiss();
+        }
         CgroupFiles.removeIfEmpty(parent());
     }
 

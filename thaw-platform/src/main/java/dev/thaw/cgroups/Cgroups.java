@@ -18,11 +18,11 @@ public interface Cgroups extends AutoCloseable {
     int sweepLeftovers();
 
     /**
-     * Starts a dead man's switch: a small process, outside every environment's cgroup and in a session of its own,
-     * that thaws every environment of this platform once the platform is gone, even after a kill -9. A frozen
-     * process cannot act on the SIGKILL its parent's death sends it, and would otherwise outlive the platform.
+     * Starts a dead man's switch ({@link dev.thaw.io.DeathGuard}, outside every environment's cgroup): once the
+     * platform is gone, even after a kill -9, it thaws this platform's environments, which a frozen process needs to
+     * act on the SIGKILL its parent's death sends it, and removes their cgroups when they are empty.
      */
-    default void startThawGuard() {
+    default void startGuard() {
     }
 
     /** "cgroup v1", "cgroup v2" or why there are no limits. */

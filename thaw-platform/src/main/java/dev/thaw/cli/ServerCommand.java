@@ -50,6 +50,18 @@ final class ServerCommand implements Callable<Integer> {
             + "before its processes are frozen (cgroup freezer) until the next invoke; 0 never freezes (default: 200).")
     Integer freezeAfterMillis;
 
+    @Option(names = "--unreserved-concurrency", paramLabel = "N", description = "Concurrency that reserved "
+            + "concurrency may never take, as AWS keeps 100 of 1,000 unreserved (default: a tenth of --concurrency).")
+    Integer unreservedConcurrency;
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "Open connections the API accepts at once; "
+            + "more wait in the kernel's queue (default: a quarter of the open-file limit, at most 10000).")
+    Integer maxConnections;
+
+    @Option(names = "--read-timeout", paramLabel = "SECONDS", description = "A request whose body makes no "
+            + "progress for this long is dropped (default: 20).")
+    Integer readTimeoutSeconds;
+
     static boolean running() {
         return running;
     }
@@ -103,6 +115,24 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (freezeAfterMillis != null) {
             config = config.withFreezeAfter(Duration.ofMillis(freezeAfterMillis));
+        }
+        if (unreservedConcurrency != null) {
+            if (unreservedConcurrency < 0 || unreservedConcurrency > config.accountConcurrency()) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
+                        "--unreserved-concurrency must be between 0 and the account concurrency limit");
+            }
+            config = config.withUnreservedConcurrencyMinimum(unreservedConcurrency);
+        }
+        if (maxConnections != null || readTimeoutSeconds != null) {
+            dev.thaw.api.ListenerLimits l = config.listener();
+            if ((maxConnections != null && maxConnections < 1) || (readTimeoutSeconds != null && readTimeoutSeconds < 1)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
+                        "--max-connections and --read-timeout must be 1 or more");
+            }
+            config = config.withListenerLimits(new dev.thaw.api.ListenerLimits(
+                    maxConnections != null ? maxConnections : l.maxConnections(),
+                    readTimeoutSeconds != null ? Duration.ofSeconds(readTimeoutSeconds) : l.readTimeout(),
+                    l.idleTimeout()));
         }
         Thaw thaw = new Thaw(config).start();
         running = true;

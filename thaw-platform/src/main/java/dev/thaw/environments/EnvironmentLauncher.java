@@ -178,23 +178,36 @@ public final class EnvironmentLauncher implements AutoCloseable {
             throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start Runtime API: " + e,
                     "Runtime.Unavailable"), "", e.toString());
         }
-        String id = endpoint.environmentId();
-        RuntimeApiServer api = endpoint.server();
-        EnvironmentCgroup cgroup;
+        EnvironmentCgroup cgroup = null;
         try {
             int memory = version.config().memorySize();
             // The training JVM forks a second JVM that assembles the cache: room for both, whatever MemorySize is.
-            cgroup = settings.cgroups().create(id, Limits.forMemory(training ? Math.max(1024, 2 * memory) : memory));
-        } catch (RuntimeException e) {
+            cgroup = settings.cgroups().create(endpoint.environmentId(),
+                    Limits.forMemory(training ? Math.max(1024, 2 * memory) : memory));
+            return spawnIn(version, initType, aot, training, endpoint, cgroup);
+        } catch (StartupFailure | RuntimeException e) {
+            // Whatever was taken for this environment goes back: a launch that fails on every invoke must not use
+            // up the port range or leave cgroups behind.
             endpoint.close();
-            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot create cgroups: "
+            if (cgroup != null) {
+                cgroup.remove();
+            }
+            if (e instanceof StartupFailure failure) {
+                throw failure;
+            }
+            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start environment: "
                     + e.getMessage(), "Runtime.Unavailable"), "", e.toString());
         }
+    }
+
+    private Environment spawnIn(FunctionVersion version, InitType initType, AotCacheFiles aot, boolean training,
+                                RuntimeApiEndpoint endpoint, EnvironmentCgroup cgroup) throws StartupFailure {
+        String id = endpoint.environmentId();
         Path taskRoot = settings.codeRoot().resolve(version.code().sha256Hex());
         ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot, cgroup, aot, training))
                 .directory(taskRoot.toFile());
         pb.environment().clear();
-        pb.environment().putAll(environmentVariables(version, id, api.address(), taskRoot, initType));
+        pb.environment().putAll(environmentVariables(version, id, endpoint.server().address(), taskRoot, initType));
         if (aot != null) {
             pb.environment().put("_THAW_FUNCTION_ON_CLASS_PATH", "1");
             if (training) {
@@ -205,17 +218,18 @@ public final class EnvironmentLauncher implements AutoCloseable {
         try {
             process = spawner.submit(() -> ChildProcess.of(pb.start())).get();
         } catch (ExecutionException | InterruptedException e) {
-            endpoint.close();
-            if (cgroup != null) {
-                cgroup.remove();
-            }
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start environment: "
                     + cause.getMessage(), "Runtime.Unavailable"), "", String.valueOf(cause));
         }
-        FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
-        return new Environment(id, version, process, endpoint.channel(), api, endpoint.releasePort(), stream,
-                cgroup);
+        try {
+            FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
+            return new Environment(id, version, process, endpoint.channel(), endpoint.server(),
+                    endpoint.releasePort(), stream, cgroup);
+        } catch (RuntimeException e) {
+            process.kill();
+            throw e;
+        }
     }
 
     List<String> command(FunctionVersion version, Path taskRoot, EnvironmentCgroup cgroup, AotCacheFiles aot,

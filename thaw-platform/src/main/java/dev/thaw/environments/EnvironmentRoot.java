@@ -1,5 +1,6 @@
 package dev.thaw.environments;
 
+import dev.thaw.io.DeathGuard;
 import dev.thaw.io.FileTrees;
 
 import java.io.IOException;
@@ -98,8 +99,10 @@ public final class EnvironmentRoot {
 
     private final Path base;
     private final List<Path> extraReadOnly;
+    private final DeathGuard guard;
 
-    private EnvironmentRoot(Path base, List<Path> extraReadOnly) {
+    private EnvironmentRoot(Path base, List<Path> extraReadOnly, DeathGuard guard) {
+        this.guard = guard;
         this.base = base;
         this.extraReadOnly = extraReadOnly;
     }
@@ -152,7 +155,7 @@ public final class EnvironmentRoot {
             throw new UncheckedIOException("cannot create the environments' root skeleton at " + skeleton, e);
         }
         checkUserNamespace();
-        return new EnvironmentRoot(base, List.copyOf(extra));
+        return new EnvironmentRoot(base, List.copyOf(extra), startGuard(base));
     }
 
     /** Where a code directory under the home's code root is visible to environments and to CRIU's restore. */
@@ -210,6 +213,20 @@ public final class EnvironmentRoot {
     /** Removes the exposures and the skeleton (environments are stopped by then; all is re-created at start). */
     public void delete() {
         removeAll(base);
+        guard.dismiss();
+    }
+
+    /**
+     * If the platform dies, its exposures are unmounted and the skeleton removed, as {@link #delete()} would: the
+     * read-only binds of the home's code would otherwise stay on the host until the same home starts again. The
+     * tree is removed only once nothing under it is mounted, and never across a file system.
+     */
+    private static DeathGuard startGuard(Path base) {
+        String cleanup = """
+                base=$1
+                umount -l "$base/%s" 2>/dev/null; umount -l "$base/%s" 2>/dev/null
+                grep -q " $base/" /proc/self/mountinfo || rm -rf --one-file-system "$base\"""".formatted(EXPOSED_CODE, EXPOSED_RUNTIME);
+        return DeathGuard.start("thaw-root-guard", cleanup, List.of(base.toString()));
     }
 
     private static void removeAll(Path base) {

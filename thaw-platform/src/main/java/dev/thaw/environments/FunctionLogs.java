@@ -24,6 +24,8 @@ import java.util.List;
 public final class FunctionLogs {
     static final long MAX_STREAM_BYTES = 8L * 1024 * 1024;
     static final long MAX_GROUP_BYTES = 256L * 1024 * 1024;
+    /** The most lines one read returns. */
+    public static final int MAX_READ_LINES = 10_000;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     private final Path root;
@@ -35,7 +37,7 @@ public final class FunctionLogs {
     /** Opens the stream for one environment. */
     public Stream open(String functionName, String version, String environmentId) {
         String safeVersion = version.replace("$", "");
-        Path dir = root.resolve(functionName);
+        Path dir = groupDirectory(functionName);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -45,10 +47,19 @@ public final class FunctionLogs {
         return new Stream(dir, dir.resolve(name));
     }
 
+    /** A function's log group directory; a name that is not one plain path segment inside the root is refused. */
+    private Path groupDirectory(String functionName) {
+        Path dir = root.resolve(functionName).normalize();
+        if (functionName.isEmpty() || functionName.contains("/") || !dir.getParent().equals(root.normalize())) {
+            throw new IllegalArgumentException("not a function name: " + functionName);
+        }
+        return dir;
+    }
+
     /** Lines of a function's log group, oldest first, at most {@code limit} from the end. */
     public List<String> read(String functionName, int limit) {
-        Path dir = root.resolve(functionName);
-        if (!Files.isDirectory(dir)) {
+        Path dir = groupDirectory(functionName);
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
         List<String[]> entries = new ArrayList<>();

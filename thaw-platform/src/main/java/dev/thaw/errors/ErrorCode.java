@@ -7,6 +7,7 @@ public enum ErrorCode {
     RESOURCE_NOT_FOUND("ResourceNotFoundException", 404),
     RESOURCE_CONFLICT("ResourceConflictException", 409),
     PRECONDITION_FAILED("PreconditionFailedException", 412),
+    REQUEST_TIMEOUT("RequestTimeoutException", 408),
     REQUEST_TOO_LARGE("RequestTooLargeException", 413),
     UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaTypeException", 415),
     TOO_MANY_REQUESTS("TooManyRequestsException", 429),

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 /** Builds and parses function ARNs for one region and account. */
 public record Arns(String region, String accountId) {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    private static final Pattern QUALIFIER = Pattern.compile("[a-zA-Z0-9$_-]{1,128}");
     private static final Pattern FULL = Pattern.compile(
             "arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?");
     private static final Pattern PARTIAL = Pattern.compile("(\\d{12}):function:([a-zA-Z0-9_-]+)(?::([a-zA-Z0-9$_-]+))?");
@@ -28,6 +29,11 @@ public record Arns(String region, String accountId) {
         public Optional<String> qualifier(String explicit) {
             if (explicit == null || explicit.isEmpty()) {
                 return qualifier;
+            }
+            if (!QUALIFIER.matcher(explicit).matches()) {
+                throw ThawException.invalidParameter("1 validation error detected: Value '" + explicit
+                        + "' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression "
+                        + "pattern: (|[a-zA-Z0-9$_-]+)");
             }
             if (qualifier.isPresent() && !qualifier.get().equals(explicit)) {
                 throw ThawException.invalidParameter("The derived qualifier from the function name does not match "

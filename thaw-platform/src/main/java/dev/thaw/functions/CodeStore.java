@@ -96,10 +96,12 @@ public final class CodeStore {
         Files.createDirectories(target);
         long total = 0;
         int entries = 0;
+        String current = null;
         try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
             ZipEntry entry;
             while ((entry = in.getNextEntry()) != null) {
                 entries++;
+                current = entry.getName();
                 Path dest = target.resolve(entry.getName()).normalize();
                 if (!dest.startsWith(target) || entry.getName().startsWith("/")) {
                     throw ThawException.invalidParameter("Could not unzip uploaded file: entry '" + entry.getName()
@@ -109,15 +111,32 @@ public final class CodeStore {
                     Files.createDirectories(dest);
                     continue;
                 }
+                if (dest.equals(target)) {
+                    throw conflictingEntry(entry.getName());
+                }
                 Files.createDirectories(dest.getParent());
                 total += copyBounded(in, dest, MAX_UNZIPPED_BYTES - total);
             }
         } catch (java.util.zip.ZipException e) {
             throw notAZip();
+        } catch (FileAlreadyExistsException | java.nio.file.NotDirectoryException
+                 | java.nio.file.DirectoryNotEmptyException e) {
+            // Entries that cannot all exist: a file and a folder of one name, or a file named like its folder.
+            throw conflictingEntry(current);
+        } catch (java.nio.file.FileSystemException e) {
+            if (e.getReason() != null && e.getReason().contains("Is a directory")) {
+                throw conflictingEntry(current);
+            }
+            throw e;
         }
         if (entries == 0) {
             throw notAZip();
         }
+    }
+
+    private static ThawException conflictingEntry(String name) {
+        return ThawException.invalidParameter("Could not unzip uploaded file: entry '" + name
+                + "' conflicts with another entry of the package (a file and a folder of the same name).");
     }
 
     private static ThawException notAZip() {

@@ -7,6 +7,7 @@ import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.store.MetadataStore;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -31,6 +32,7 @@ public final class FunctionService {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
     private static final Pattern ALIAS_NAME = Pattern.compile("(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}");
     private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]+");
+    private static final Pattern VERSION = Pattern.compile("\\$LATEST|[0-9]{1,10}");
     private static final Set<String> RESERVED_ENV_KEYS = Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION",
             "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
             "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
@@ -44,16 +46,18 @@ public final class FunctionService {
     private final Arns arns;
     private final RuntimeAvailability runtimes;
     private final int accountConcurrency;
+    private final int unreservedMinimum;
     private final Clock clock;
     private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
 
     public FunctionService(MetadataStore store, CodeStore codeStore, Arns arns, RuntimeAvailability runtimes,
-                           int accountConcurrency, Clock clock) {
+                           int accountConcurrency, int unreservedMinimum, Clock clock) {
         this.store = store;
         this.codeStore = codeStore;
         this.arns = arns;
         this.runtimes = runtimes;
         this.accountConcurrency = accountConcurrency;
+        this.unreservedMinimum = unreservedMinimum;
         this.clock = clock;
     }
 
@@ -77,13 +81,18 @@ public final class FunctionService {
         if (cmd.zip() == null || cmd.zip().length == 0) {
             throw ThawException.invalidParameter("Code.ZipFile is required: a base64 zip or jar of the function.");
         }
-        CodePackage code = codeStore.store(cmd.zip());
-        HandlerCheck.check(codeStore.taskRoot(code.sha256Hex()), cmd.config().runtime(), cmd.config().handler());
-        FunctionVersion latest = new FunctionVersion(cmd.functionName(), FunctionVersion.LATEST, cmd.config(), code,
-                now(), UUID.randomUUID().toString(), VersionState.active(), null);
-        if (!store.insertFunction(cmd.functionName(), encode(latest), now())) {
-            throw ThawException.conflict("Function already exist: " + cmd.functionName());
+        if (store.functionExists(cmd.functionName())) {
+            throw functionExists(cmd.functionName());
         }
+        FunctionVersion latest = withStoredCode(cmd.zip(), code -> {
+            HandlerCheck.check(codeStore.taskRoot(code.sha256Hex()), cmd.config().runtime(), cmd.config().handler());
+            FunctionVersion created = new FunctionVersion(cmd.functionName(), FunctionVersion.LATEST, cmd.config(),
+                    code, now(), UUID.randomUUID().toString(), VersionState.active(), null);
+            if (!store.insertFunction(cmd.functionName(), encode(created), now())) {
+                throw functionExists(cmd.functionName());
+            }
+            return created;
+        });
         return cmd.publish() ? publish(new Commands.Publish(cmd.functionName(), null, null, null)) : latest;
     }
 
@@ -92,13 +101,36 @@ public final class FunctionService {
         if (cmd.zip() == null || cmd.zip().length == 0) {
             throw ThawException.invalidParameter("ZipFile is required.");
         }
-        CodePackage code = codeStore.store(cmd.zip());
+        CodePackage previous = version(name, FunctionVersion.LATEST).code();
         // Like AWS, new code is not checked against the configured handler: a mismatch fails at invoke.
-        FunctionVersion updated = updateLatest(name, cmd.revisionId(), latest -> {
-            return new FunctionVersion(name, FunctionVersion.LATEST, latest.config(), code, now(),
-                    UUID.randomUUID().toString(), VersionState.active(), null);
-        });
+        FunctionVersion updated = withStoredCode(cmd.zip(), code -> updateLatest(name, cmd.revisionId(),
+                latest -> new FunctionVersion(name, FunctionVersion.LATEST, latest.config(), code, now(),
+                        UUID.randomUUID().toString(), VersionState.active(), null)));
+        if (!previous.equals(updated.code())) {
+            deleteCodeUnlessReferenced(previous);
+        }
         return cmd.publish() ? publish(new Commands.Publish(name, null, null, null)) : updated;
+    }
+
+    /**
+     * Stores a package and runs {@code use} with it. If {@code use} fails, the package is removed again unless a
+     * version refers to it, so a rejected call leaves nothing on disk. Serialised with removals, so that a package
+     * another call is about to use is never removed from under it.
+     */
+    private FunctionVersion withStoredCode(byte[] zip, java.util.function.Function<CodePackage, FunctionVersion> use) {
+        synchronized (codeStore) {
+            CodePackage code = codeStore.store(zip);
+            try {
+                return use.apply(code);
+            } catch (RuntimeException e) {
+                codeStore.deleteUnless(code.sha256Hex(), isCodeReferenced(code.sha256Hex()));
+                throw e;
+            }
+        }
+    }
+
+    private static ThawException functionExists(String name) {
+        return ThawException.conflict("Function already exist: " + name);
     }
 
     public FunctionVersion updateConfiguration(Commands.UpdateConfiguration cmd) {
@@ -139,7 +171,13 @@ public final class FunctionService {
         store.deleteFunction(ref.name());
         for (FunctionVersion v : all) {
             listeners.forEach(l -> l.versionRetired(v));
-            codeStore.deleteUnless(v.code().sha256Hex(), isCodeReferenced(v.code().sha256Hex()));
+            deleteCodeUnlessReferenced(v.code());
+        }
+    }
+
+    private void deleteCodeUnlessReferenced(CodePackage code) {
+        synchronized (codeStore) {
+            codeStore.deleteUnless(code.sha256Hex(), isCodeReferenced(code.sha256Hex()));
         }
     }
 
@@ -156,7 +194,7 @@ public final class FunctionService {
         }
         store.deleteVersion(name, version);
         listeners.forEach(l -> l.versionRetired(v));
-        codeStore.deleteUnless(v.code().sha256Hex(), isCodeReferenced(v.code().sha256Hex()));
+        deleteCodeUnlessReferenced(v.code());
     }
 
     private boolean isCodeReferenced(String sha256Hex) {
@@ -324,6 +362,11 @@ public final class FunctionService {
         if (version == null || version.isEmpty()) {
             throw ThawException.invalidParameter("FunctionVersion is required.");
         }
+        if (!VERSION.matcher(version).matches()) {
+            throw ThawException.invalidParameter("1 validation error detected: Value '" + version
+                    + "' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression "
+                    + "pattern: (\\$LATEST|[0-9]+)");
+        }
         version(name, version);
     }
 
@@ -335,10 +378,10 @@ public final class FunctionService {
             throw ThawException.invalidParameter("ReservedConcurrentExecutions must be a number >= 0.");
         }
         int othersReserved = store.totalReservedConcurrency(name);
-        if (othersReserved + value > accountConcurrency) {
+        if (othersReserved + value > accountConcurrency - unreservedMinimum) {
             throw ThawException.invalidParameter("Specified ReservedConcurrentExecutions for function decreases "
-                    + "account's UnreservedConcurrentExecution below its minimum value of [0]. Account limit: "
-                    + accountConcurrency + ", already reserved by other functions: " + othersReserved + ".");
+                    + "account's UnreservedConcurrentExecution below its minimum value of [" + unreservedMinimum
+                    + "].");
         }
         store.setReservedConcurrency(name, value);
         return value;
@@ -467,7 +510,13 @@ public final class FunctionService {
             if (RESERVED_ENV_KEYS.contains(e.getKey())) {
                 reserved.add(e.getKey());
             }
-            size += e.getKey().length() + Objects.requireNonNullElse(e.getValue(), "").length();
+            String value = Objects.requireNonNullElse(e.getValue(), "");
+            if (value.indexOf('\0') >= 0) {
+                throw ThawException.invalidParameter("The value of environment variable " + e.getKey()
+                        + " contains a NUL character, which no process environment can hold.");
+            }
+            // AWS counts the 4 KB in UTF-8 bytes, not characters.
+            size += e.getKey().getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
         }
         if (!reserved.isEmpty()) {
             throw ThawException.invalidParameter("Lambda was unable to configure your environment variables because "

@@ -1,17 +1,17 @@
 package dev.thaw.runtimeapi;
 
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Serves {@code /2018-06-01/runtime/...} for one environment on one loopback port, translating each call into an
@@ -19,47 +19,44 @@ import java.time.Duration;
  * which the SnapStart runtime says it has run its beforeCheckpoint hooks and closed its sockets, and
  * {@code GET} and {@code POST /runtime/thaw/warmup}, which answer like {@code next} and {@code response} without
  * touching an invocation, so the runtime can run its HTTP path once before the checkpoint.
+ *
+ * <p>Built on the JDK's HTTP server, whose {@link #close()} ends every thread the server started: a server lives
+ * only as long as its environment, and environments come and go all day. The socket is bound in the calling thread.
  */
 public final class RuntimeApiServer implements AutoCloseable {
     private static final String BASE = "/2018-06-01/runtime";
-    private static final HeaderName REQUEST_ID = HeaderNames.create("Lambda-Runtime-Aws-Request-Id");
-    private static final HeaderName DEADLINE = HeaderNames.create("Lambda-Runtime-Deadline-Ms");
-    private static final HeaderName FUNCTION_ARN = HeaderNames.create("Lambda-Runtime-Invoked-Function-Arn");
-    private static final HeaderName TRACE_ID = HeaderNames.create("Lambda-Runtime-Trace-Id");
-    private static final HeaderName CLIENT_CONTEXT = HeaderNames.create("Lambda-Runtime-Client-Context");
-    private static final HeaderName COGNITO = HeaderNames.create("Lambda-Runtime-Cognito-Identity");
-    private static final HeaderName ERROR_TYPE = HeaderNames.create("Lambda-Runtime-Function-Error-Type");
+    private static final String INVOCATION = BASE + "/invocation/";
     private static final long POLL_SLICE_MS = 1000;
+    /** Handlers of every Runtime API server: a long poll parks a virtual thread, not a platform one. */
+    private static final ExecutorService HANDLERS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("runtime-api-", 0).factory());
 
-    private final WebServer server;
+    private final HttpServer server;
     private final InvocationChannel channel;
 
-    private RuntimeApiServer(InvocationChannel channel, int port) {
+    private RuntimeApiServer(InvocationChannel channel, HttpServer server) {
         this.channel = channel;
-        this.server = WebServer.builder()
-                .host("127.0.0.1")
-                .port(port)
-                // Ports are reused as environments come and go: a closed one's connections may sit in TIME_WAIT.
-                .putListenerSocketOption(java.net.StandardSocketOptions.SO_REUSEADDR, true)
-                .maxPayloadSize(InvocationChannel.MAX_RESPONSE_BYTES + 1024 * 1024)
-                .shutdownGracePeriod(Duration.ZERO)
-                .routing(this::routes)
-                .build();
+        this.server = server;
+        server.createContext("/", this::handle);
+        server.setExecutor(HANDLERS);
     }
 
     /** Starts a server for {@code channel} on {@code port} (0 picks a free one). */
     public static RuntimeApiServer start(InvocationChannel channel, int port) {
-        RuntimeApiServer s = new RuntimeApiServer(channel, port);
-        s.server.start();
-        if (!s.server.isRunning()) {
-            // Helidon logs a failed bind and shuts down instead of throwing.
-            throw new IllegalStateException("the Runtime API server could not listen on 127.0.0.1:" + port);
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException("the Runtime API server could not listen on 127.0.0.1:" + port + ": "
+                    + e.getMessage(), e);
         }
+        RuntimeApiServer s = new RuntimeApiServer(channel, http);
+        http.start();
         return s;
     }
 
     public int port() {
-        return server.port();
+        return server.getAddress().getPort();
     }
 
     /** The value of AWS_LAMBDA_RUNTIME_API for this environment. */
@@ -67,131 +64,140 @@ public final class RuntimeApiServer implements AutoCloseable {
         return "127.0.0.1:" + port();
     }
 
-    private void routes(HttpRouting.Builder r) {
-        r.get(BASE + "/invocation/next", this::next)
-                .post(BASE + "/invocation/{id}/response", this::response)
-                .post(BASE + "/invocation/{id}/error", this::error)
-                .post(BASE + "/init/error", this::initError)
-                .post(BASE + "/restore/error", this::restoreError)
-                .post(BASE + "/thaw/checkpoint", this::checkpoint)
-                .get(BASE + "/thaw/warmup", (req, res) -> {
-                    res.header(REQUEST_ID, "warmup");
-                    res.header(DEADLINE, Long.toString(System.currentTimeMillis()));
-                    res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                    res.send("{}".getBytes(StandardCharsets.UTF_8));
-                })
-                .post(BASE + "/thaw/warmup", (req, res) -> {
-                    req.content().inputStream().readAllBytes();
-                    accepted(res);
-                })
-                .any((req, res) -> problem(res, Status.NOT_FOUND_404, "UnknownPath", "No such Runtime API call: "
-                        + req.prologue().method().text() + " " + req.path().path()));
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            route(exchange, exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+        }
     }
 
-    private void next(ServerRequest req, ServerResponse res) {
+    private void route(HttpExchange ex, String method, String path) throws IOException {
+        boolean get = method.equals("GET");
+        boolean post = method.equals("POST");
+        if (get && path.equals(INVOCATION + "next")) {
+            next(ex);
+        } else if (post && path.startsWith(INVOCATION) && path.endsWith("/response")) {
+            response(ex, requestId(path, "/response"));
+        } else if (post && path.startsWith(INVOCATION) && path.endsWith("/error")) {
+            error(ex, requestId(path, "/error"));
+        } else if (post && path.equals(BASE + "/init/error")) {
+            channel.reportInitError(readError(ex));
+            accepted(ex);
+        } else if (post && path.equals(BASE + "/restore/error")) {
+            channel.reportRestoreError(readError(ex));
+            accepted(ex);
+        } else if (post && path.equals(BASE + "/thaw/checkpoint")) {
+            ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
+            channel.requestCheckpoint();
+            ex.getResponseHeaders().set("Connection", "close");
+            accepted(ex);
+        } else if (get && path.equals(BASE + "/thaw/warmup")) {
+            Headers h = ex.getResponseHeaders();
+            h.set("Lambda-Runtime-Aws-Request-Id", "warmup");
+            h.set("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis()));
+            send(ex, 200, "{}".getBytes(StandardCharsets.UTF_8));
+        } else if (post && path.equals(BASE + "/thaw/warmup")) {
+            ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
+            accepted(ex);
+        } else {
+            problem(ex, 404, "UnknownPath", "No such Runtime API call: " + method + " " + path);
+        }
+    }
+
+    /** The {@code {id}} of {@code /invocation/{id}/<suffix>}; empty when the path has more segments. */
+    private static String requestId(String path, String suffix) {
+        String id = path.substring(INVOCATION.length(), path.length() - suffix.length());
+        return id.indexOf('/') >= 0 ? "" : id;
+    }
+
+    private void next(HttpExchange ex) throws IOException {
         Invocation inv = null;
         while (inv == null) {
             if (channel.isClosed()) {
-                problem(res, Status.INTERNAL_SERVER_ERROR_500, "ServiceException", "environment is shutting down");
+                problem(ex, 500, "ServiceException", "environment is shutting down");
                 return;
             }
             try {
                 inv = channel.next(POLL_SLICE_MS);
             } catch (InterruptedException e) {
-                // The server is stopping with the environment; the runtime is being stopped too.
-                problem(res, Status.INTERNAL_SERVER_ERROR_500, "ServiceException", "environment is shutting down");
+                problem(ex, 500, "ServiceException", "environment is shutting down");
                 return;
             }
         }
-        res.header(REQUEST_ID, inv.requestId());
-        res.header(DEADLINE, Long.toString(inv.deadlineEpochMs()));
-        res.header(FUNCTION_ARN, inv.invokedFunctionArn());
-        res.header(TRACE_ID, inv.traceId());
-        inv.clientContext().ifPresent(c -> res.header(CLIENT_CONTEXT, c));
-        inv.cognitoIdentity().ifPresent(c -> res.header(COGNITO, c));
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(inv.payload());
+        Headers h = ex.getResponseHeaders();
+        h.set("Lambda-Runtime-Aws-Request-Id", inv.requestId());
+        h.set("Lambda-Runtime-Deadline-Ms", Long.toString(inv.deadlineEpochMs()));
+        h.set("Lambda-Runtime-Invoked-Function-Arn", inv.invokedFunctionArn());
+        h.set("Lambda-Runtime-Trace-Id", inv.traceId());
+        inv.clientContext().ifPresent(c -> h.set("Lambda-Runtime-Client-Context", c));
+        inv.cognitoIdentity().ifPresent(c -> h.set("Lambda-Runtime-Cognito-Identity", c));
+        send(ex, 200, inv.payload());
     }
 
-    private void response(ServerRequest req, ServerResponse res) throws IOException {
-        String id = req.path().pathParameters().get("id");
-        byte[] body = readLimited(req.content().inputStream());
+    private void response(HttpExchange ex, String id) throws IOException {
+        byte[] body = readLimited(ex.getRequestBody());
         RuntimeOutcome outcome = body == null ? new RuntimeOutcome.ResponseTooLarge(InvocationChannel.MAX_RESPONSE_BYTES)
                 : new RuntimeOutcome.Response(body);
         if (!channel.complete(id, outcome)) {
-            invalidTransition(res, id);
-            return;
-        }
-        if (body == null) {
-            problem(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "RequestEntityTooLarge",
+            invalidTransition(ex, id);
+        } else if (body == null) {
+            problem(ex, 413, "RequestEntityTooLarge",
                     "Response payload size exceeded maximum allowed payload size (6291556 bytes).");
-            return;
+        } else {
+            accepted(ex);
         }
-        accepted(res);
     }
 
-    private void error(ServerRequest req, ServerResponse res) throws IOException {
-        String id = req.path().pathParameters().get("id");
-        RuntimeOutcome.Error err = readError(req);
-        if (!channel.complete(id, err)) {
-            invalidTransition(res, id);
-            return;
+    private void error(HttpExchange ex, String id) throws IOException {
+        if (!channel.complete(id, readError(ex))) {
+            invalidTransition(ex, id);
+        } else {
+            accepted(ex);
         }
-        accepted(res);
     }
 
-    private void initError(ServerRequest req, ServerResponse res) throws IOException {
-        channel.reportInitError(readError(req));
-        accepted(res);
-    }
-
-    private void restoreError(ServerRequest req, ServerResponse res) throws IOException {
-        channel.reportRestoreError(readError(req));
-        accepted(res);
-    }
-
-    private void checkpoint(ServerRequest req, ServerResponse res) throws IOException {
-        req.content().inputStream().readAllBytes();
-        channel.requestCheckpoint();
-        res.header(HeaderNames.CONNECTION, "close");
-        accepted(res);
-    }
-
-    private static RuntimeOutcome.Error readError(ServerRequest req) throws IOException {
-        String type = req.headers().first(ERROR_TYPE).orElse("Runtime.Unknown");
-        byte[] body = readLimited(req.content().inputStream());
-        return new RuntimeOutcome.Error(type, body == null ? new byte[0] : body);
+    private static RuntimeOutcome.Error readError(HttpExchange ex) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
+        byte[] body = readLimited(ex.getRequestBody());
+        return new RuntimeOutcome.Error(type == null || type.isEmpty() ? "Runtime.Unknown" : type,
+                body == null ? new byte[0] : body);
     }
 
     /** Reads a body of at most 6 MB; null when it is larger (the rest is drained). */
     private static byte[] readLimited(InputStream in) throws IOException {
         byte[] body = in.readNBytes((int) InvocationChannel.MAX_RESPONSE_BYTES + 1);
         if (body.length > InvocationChannel.MAX_RESPONSE_BYTES) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return null;
         }
         return body;
     }
 
-    private static void accepted(ServerResponse res) {
-        res.status(Status.ACCEPTED_202);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send("{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+    private static void accepted(HttpExchange ex) throws IOException {
+        send(ex, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void invalidTransition(ServerResponse res, String id) {
-        problem(res, Status.FORBIDDEN_403, "InvalidStateTransition",
+    private static void invalidTransition(HttpExchange ex, String id) throws IOException {
+        problem(ex, 403, "InvalidStateTransition",
                 "Invalid state transition: request " + id + " is not the invocation in flight");
     }
 
-    private static void problem(ServerResponse res, Status status, String type, String message) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(ErrorBody.of(type, message));
+    private static void problem(HttpExchange ex, int status, String type, String message) throws IOException {
+        send(ex, status, ErrorBody.of(type, message));
     }
 
+    private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** Stops listening, closes every connection and ends the server's threads. */
     @Override
     public void close() {
-        server.stop();
+        server.stop(0);
     }
 }

@@ -82,13 +82,13 @@ public final class Thaw implements AutoCloseable {
         }
         HostRuntimes runtimes = new HostRuntimes(jdks, criu::unavailableReason);
         FunctionService functions = new FunctionService(store, code, new Arns(config.region(), config.accountId()),
-                runtimes, config.accountConcurrency(), Clock.systemUTC());
+                runtimes, config.accountConcurrency(), config.unreservedConcurrencyMinimum(), Clock.systemUTC());
         AtomicInteger apiPort = new AtomicInteger(config.port());
         CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"), apiPort::get,
                 System.getenv(), Clock.systemUTC());
         cgroups = Cgroups.detect(groupName(home));
         int swept = cgroups.sweepLeftovers();
-        cgroups.startThawGuard();
+        cgroups.startGuard();
         LOG.info("environment limits: " + cgroups.describe()
                 + (swept > 0 ? "; removed " + swept + " environment cgroups left by an earlier run" : ""));
         Path runtimeJar = pinRuntimeJar(config.runtimeJar(), home);
@@ -109,7 +109,7 @@ public final class Thaw implements AutoCloseable {
                 pool);
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC());
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
-        api = new ApiServer(config.host(), config.port(), functions, invoker, pool, logs, credentials, snapStart,
+        api = new ApiServer(config.host(), config.port(), config.listener(), functions, invoker, pool, logs, credentials, snapStart,
                 eventQueue, eventConfigs).start();
         apiPort.set(api.port());
         events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())

@@ -1,5 +1,7 @@
 package dev.thaw.server;
 
+import dev.thaw.api.ListenerLimits;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,9 @@ public record ThawConfig(
         Map<String, Path> jdkOverrides,
         Duration snapshotExpiry,
         Duration eventRetryDelay,
-        Duration freezeAfter) {
+        Duration freezeAfter,
+        int unreservedConcurrencyFloor,
+        ListenerLimits listener) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -40,7 +44,7 @@ public record ThawConfig(
         return new ThawConfig(home, "127.0.0.1", 9000, env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", 9100, 9999, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
                 Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
-                Duration.ofMillis(200));
+                Duration.ofMillis(200), -1, ListenerLimits.defaults());
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -65,51 +69,71 @@ public record ThawConfig(
     public ThawConfig withHome(Path newHome) {
         return new ThawConfig(newHome, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withPort(int newPort) {
         return new ThawConfig(home, host, newPort, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
         return new ThawConfig(home, host, port, newRegion, newAccount, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withRuntimePorts(int first, int last) {
         return new ThawConfig(home, host, port, region, accountId, first, last, accountConcurrency, idleTtl,
                 runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
     public ThawConfig withSnapshotExpiry(Duration expiry) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry,
-                eventRetryDelay, freezeAfter);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
     public ThawConfig withEventRetryDelay(Duration delay) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay,
-                freezeAfter);
+                freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** How long an environment stays idle before it is frozen; zero or negative never freezes. */
     public ThawConfig withFreezeAfter(Duration after) {
         return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, after);
+                eventRetryDelay, after, unreservedConcurrencyFloor, listener);
+    }
+
+    /**
+     * The concurrency no reservation may take: like AWS, which keeps 100 of its default 1,000 unreserved, a tenth of
+     * the account limit unless configured.
+     */
+    public int unreservedConcurrencyMinimum() {
+        return unreservedConcurrencyFloor >= 0 ? unreservedConcurrencyFloor : accountConcurrency / 10;
+    }
+
+    public ThawConfig withUnreservedConcurrencyMinimum(int minimum) {
+        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay, freezeAfter, minimum, listener);
+    }
+
+    public ThawConfig withListenerLimits(ListenerLimits limits) {
+        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, limits);
     }
 }

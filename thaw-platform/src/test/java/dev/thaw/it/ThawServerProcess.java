@@ -57,10 +57,20 @@ public final class ThawServerProcess implements AutoCloseable {
         return startWithEnvironment(java.util.Map.of(), extraArgs);
     }
 
+    /** Starts a server whose open-file limit is {@code maxOpenFiles} (soft and hard), through util-linux's prlimit. */
+    public static ThawServerProcess startWithOpenFileLimit(int maxOpenFiles, String... extraArgs) {
+        try {
+            return launch(Files.createTempDirectory("thaw-it-"), java.util.Map.of(),
+                    List.of("prlimit", "--nofile=" + maxOpenFiles + ":" + maxOpenFiles, "--"), extraArgs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Starts a server with extra environment variables (for example host credentials). */
     public static ThawServerProcess startWithEnvironment(java.util.Map<String, String> env, String... extraArgs) {
         try {
-            return launch(Files.createTempDirectory("thaw-it-"), env, extraArgs);
+            return launch(Files.createTempDirectory("thaw-it-"), env, List.of(), extraArgs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,13 +81,15 @@ public final class ThawServerProcess implements AutoCloseable {
      * only when the last server using it is closed.
      */
     public static ThawServerProcess start(Path home, String... extraArgs) {
-        return launch(home, java.util.Map.of(), extraArgs);
+        return launch(home, java.util.Map.of(), List.of(), extraArgs);
     }
 
-    private static ThawServerProcess launch(Path home, java.util.Map<String, String> env, String... extraArgs) {
+    private static ThawServerProcess launch(Path home, java.util.Map<String, String> env, List<String> prefix,
+                                            String... extraArgs) {
         HOME_USERS.computeIfAbsent(home, h -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
         try {
-            List<String> cmd = new ArrayList<>(List.of(
+            List<String> cmd = new ArrayList<>(prefix);
+            cmd.addAll(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar", REPO.resolve("thaw-platform/target/thaw-platform.jar").toString(),
                     "server", "--home", home.toString(), "--port", "0"));
@@ -148,6 +160,66 @@ public final class ThawServerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sends {@code request} as raw bytes on a new connection and returns what the server answers before it closes
+     * the connection or stays silent for 10 s: for requests no HTTP client would send.
+     */
+    public String rawHttp(String request) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = socket.getInputStream().read(buf)) > 0) {
+                    answer.write(buf, 0, n);
+                    if (isCompleteResponse(answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1))) {
+                        break;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException stopped) {
+                // what arrived so far is the answer
+            }
+            return answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isCompleteResponse(String text) {
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        Matcher m = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(text.substring(0, end));
+        return m.find() && text.length() - end - 4 >= Integer.parseInt(m.group(1));
+    }
+
+    /** A figure of the server process's {@code /proc/PID/status}, such as Threads or VmRSS (in kB). */
+    public long processStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+                }
+            }
+            throw new IllegalStateException("no " + field + " in /proc/" + pid() + "/status");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The server process's open file descriptors. */
+    public int openFileDescriptors() {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+            return (int) fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.thaw.api;
+
+import dev.thaw.errors.ErrorCode;
+import dev.thaw.errors.ThawException;
+import io.helidon.webserver.http.ServerRequest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads request bodies within two limits: a size, refused with RequestTooLargeException, and progress. A body that
+ * stops arriving for the read timeout is dropped: the reading thread is interrupted, which closes the connection
+ * under it (a virtual thread's blocking socket I/O is interruptible), so a client that sends half a body cannot hold a
+ * connection, and its file descriptor, for ever.
+ */
+final class BodyReader implements AutoCloseable {
+    private static final int CHUNK = 64 * 1024;
+    private static final int READING = 0;
+    private static final int DONE = 1;
+    private static final int TIMED_OUT = 2;
+
+    /** An error answered before the body was read whole ends the connection: what is left of it is unreadable. */
+    private static final Map<String, String> CLOSE = Map.of("Connection", "close");
+
+    private final long timeoutNanos;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("request-body-watchdog").factory());
+
+    BodyReader(Duration readTimeout) {
+        this.timeoutNanos = readTimeout.toNanos();
+    }
+
+    /** The whole body, at most {@code limit} bytes. */
+    byte[] read(ServerRequest req, int limit, String operation) {
+        Thread reader = Thread.currentThread();
+        AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+        AtomicInteger state = new AtomicInteger(READING);
+        long checkEvery = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4);
+        ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - lastProgress.get() > timeoutNanos && state.compareAndSet(READING, TIMED_OUT)) {
+                reader.interrupt();
+            }
+        }, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
+        // Closed only when read whole: closing a broken body would read on for what is left of it.
+        try {
+            InputStream in = req.content().inputStream();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            byte[] chunk = new byte[CHUNK];
+            int n;
+            while ((n = in.read(chunk, 0, Math.min(CHUNK, limit + 1 - body.size()))) > 0) {
+                lastProgress.set(System.nanoTime());
+                body.write(chunk, 0, n);
+                if (body.size() > limit) {
+                    throw ThawException.tooLarge("Request must be smaller than " + limit + " bytes for the "
+                            + operation + " operation");
+                }
+            }
+            in.close();
+            if (!state.compareAndSet(READING, DONE)) {
+                throw timedOut();
+            }
+            return body.toByteArray();
+        } catch (ThawException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (state.get() == TIMED_OUT || !state.compareAndSet(READING, DONE)) {
+                throw timedOut();
+            }
+            if (e instanceof IOException || e instanceof UncheckedIOException
+                    || e instanceof io.helidon.common.buffers.DataReader.InsufficientDataAvailableException) {
+                // The client went away mid-body; nobody will read an answer.
+                throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+            }
+            // What the server could not decode, such as a chunk size that is not a number.
+            throw new ThawException(ErrorCode.INVALID_REQUEST_CONTENT, "The request body could not be read: "
+                    + e.getMessage(), Map.of(), CLOSE, e);
+        } finally {
+            state.compareAndSet(READING, DONE);
+            check.cancel(false);
+            if (state.get() == TIMED_OUT) {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    private ThawException timedOut() {
+        return new ThawException(ErrorCode.REQUEST_TIMEOUT, "The request body did not arrive within "
+                + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s of its last byte.", Map.of(), CLOSE, null);
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+}
