@@ -87,7 +87,7 @@ final class PlatformApi {
     }
 
     private void logs(ServerRequest req, ServerResponse res) {
-        int limit = Http.intQuery(req, "Limit", 1, FunctionLogs.MAX_READ_LINES).orElse(1000);
+        int limit = Http.intQuery(req, "Limit", 1, Integer.MAX_VALUE).orElse(1000);
         String function = Http.pathParam(req, "name");
         Arns.requireValidName(function);
         ObjectNode out = Json.MAPPER.createObjectNode();

@@ -24,8 +24,6 @@ import java.util.List;
 public final class FunctionLogs {
     static final long MAX_STREAM_BYTES = 8L * 1024 * 1024;
     static final long MAX_GROUP_BYTES = 256L * 1024 * 1024;
-    /** The most lines one read returns. */
-    public static final int MAX_READ_LINES = 10_000;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     private final Path root;
