@@ -86,6 +86,11 @@ final class ApiClient {
         }
     }
 
+    /** Stops every idle environment of the platform; returns how many it stopped. */
+    int evictIdle() {
+        return json("POST", "/thaw/v1/evict", JSON.createObjectNode()).path("Evicted").asInt();
+    }
+
     JsonNode json(String method, String path, JsonNode body) {
         try {
             return send(method, path, body == null ? null : JSON.writeValueAsBytes(body), Map.of()).json();
