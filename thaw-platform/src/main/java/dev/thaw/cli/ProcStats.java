@@ -20,7 +20,7 @@ final class ProcStats {
         return statusField(pid, "VmRSS:");
     }
 
-    /** Threads of the process, as the kernel counts them (every JVM thread, not virtual threads). */
+    /** Threads of the process as the kernel counts them: a JVM's platform threads, none of its virtual threads. */
     static long threads(long pid) {
         return statusField(pid, "Threads:");
     }
