@@ -86,6 +86,16 @@ final class ApiClient {
         }
     }
 
+    /** Stops every idle environment of the platform; returns how many it stopped. */
+    int evictIdle() {
+        return json("POST", "/thaw/v1/evict", JSON.createObjectNode()).path("Evicted").asInt();
+    }
+
+    /** How many environments the platform runs now. */
+    int environmentCount() {
+        return json("GET", "/thaw/v1/environments", null).path("Environments").size();
+    }
+
     JsonNode json(String method, String path, JsonNode body) {
         try {
             return send(method, path, body == null ? null : JSON.writeValueAsBytes(body), Map.of()).json();

@@ -6,8 +6,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,7 +29,7 @@ import java.util.logging.Logger;
  * environment's RSS after its first response, and for the snapshot mode the snapshot's size on disk and the publish
  * time; then the headline ratios per workload. Also warm invokes of hello with 1, 4 and 16 callers and a burst of
  * simultaneous cold invokes of spring. Prints Markdown and, with {@code --out}, writes it, the raw numbers as JSON
- * and PNG charts.
+ * and PNG charts. With {@code --soak MINUTES} it runs a {@link Soak} of its platform instead.
  */
 @Command(name = "bench", description = "Measure cold starts (plain vs snapshot), memory, snapshot size and warm invokes.")
 final class BenchCommand implements Callable<Integer> {
@@ -61,6 +63,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
     Path out;
+
+    @Option(names = "--soak", paramLabel = "MINUTES", description = "Instead of the benchmark, a soak: MINUTES of "
+            + "mixed load (synchronous invokes from 4 callers, 20 Event invokes/s, a failing function, evictions "
+            + "every 2 s) after a warm-up, sampling the platform's threads, open fds, RSS and environments, then a "
+            + "quiet period and a check that every event was delivered exactly once; --out gets soak.png.")
+    Integer soakMinutes;
 
     /** A workload: deployed on java17 with SnapStart (version 1) and on java25 without ({@code <name>-j25}). */
     record Workload(String name, String module, String handler, String event) {
@@ -105,6 +113,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (soakMinutes != null) {
+            return soak();
+        }
         if (quick) {
             coldRuns = 3;
             warmRuns = 300;
@@ -196,6 +207,40 @@ final class BenchCommand implements Callable<Integer> {
             Files.writeString(out.resolve("results.md"), md.toString());
             ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("results.json").toFile(), results);
             charts(byWorkload, callerSeries);
+            System.out.println("written to " + out);
+        }
+        return 0;
+    }
+
+    /**
+     * {@code --soak}: the platform runs in this JVM, so its threads, fds and RSS include the soak's client; the
+     * baseline and the end are both taken with the load stopped, when only the sampler remains of it.
+     */
+    private int soak() throws Exception {
+        if (soakMinutes < 1) {
+            System.err.println("thaw bench: --soak takes a number of minutes, at least 1");
+            return 2;
+        }
+        Logger.getLogger("").setLevel(Level.WARNING);
+        ObjectNode machine = MachineInfo.describe();
+        SoakReport report;
+        try (LocalPlatform platform = new LocalPlatform()) {
+            report = Soak.run(URI.create("http://127.0.0.1:" + platform.port()), ProcessHandle.current().pid(),
+                    Soak.Plan.of(Duration.ofMinutes(soakMinutes), LocalPlatform.examples()),
+                    line -> progress("soak " + line));
+            progress("stopping the platform");
+        }
+        String md = MachineInfo.host(machine) + "\n\n" + report.markdown();
+        System.out.println();
+        System.out.println(md);
+        if (out != null) {
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("results.md"), md);
+            ObjectNode results = ApiClient.JSON.createObjectNode();
+            results.set("machine", machine);
+            results.set("soak", report.json());
+            ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("results.json").toFile(), results);
+            BenchCharts.soak(out.resolve("soak.png"), report.samples());
             System.out.println("written to " + out);
         }
         return 0;
@@ -538,10 +583,14 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         static String markdown(com.fasterxml.jackson.databind.JsonNode m) {
+            return host(m) + ", functions on java17 and java25 at 1024 MB; " + m.path("date").asText() + "\n";
+        }
+
+        /** The CPU, memory, kernel and JDK of the machine. */
+        static String host(com.fasterxml.jackson.databind.JsonNode m) {
             return "Machine: " + m.path("cpu").asText() + ", " + m.path("cores").asInt() + " cores, "
                     + m.path("memory").asText() + ", kernel " + m.path("kernel").asText() + ", platform JDK "
-                    + m.path("platformJdk").asText() + ", functions on java17 and java25 at 1024 MB; "
-                    + m.path("date").asText() + "\n";
+                    + m.path("platformJdk").asText();
         }
     }
 }

@@ -57,7 +57,12 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     static byte[] example(String module) throws IOException {
-        Path zip = examples().resolve(module).resolve("target").resolve(module + ".zip");
+        return example(examples(), module);
+    }
+
+    /** The built package of one example module under {@code examples}. */
+    static byte[] example(Path examples, String module) throws IOException {
+        Path zip = examples.resolve(module).resolve("target").resolve(module + ".zip");
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException("example " + module + " is not built (" + zip + "); run ./thaw to build");
         }
@@ -71,18 +76,7 @@ final class LocalPlatform implements AutoCloseable {
      */
     JsonNode deploy(String name, String module, String handler, String runtime, int memory, boolean snapStart,
                     Map<String, String> env) throws IOException, InterruptedException {
-        ObjectNode body = ApiClient.JSON.createObjectNode();
-        body.put("FunctionName", name);
-        body.put("Runtime", runtime);
-        body.put("Handler", handler);
-        body.put("Role", "arn:aws:iam::000000000000:role/thaw");
-        body.put("MemorySize", memory);
-        body.put("Timeout", 120);
-        ObjectNode vars = body.putObject("Environment").putObject("Variables");
-        env.forEach(vars::put);
-        body.putObject("SnapStart").put("ApplyOn", snapStart ? "PublishedVersions" : "None");
-        body.putObject("Code").put("ZipFile", Base64.getEncoder().encodeToString(example(module)));
-        api.json("POST", "/2015-03-31/functions", body);
+        createFunction(api, name, example(module), handler, runtime, memory, snapStart, env);
         long started = System.nanoTime();
         JsonNode v = api.json("POST", "/2015-03-31/functions/" + name + "/versions", ApiClient.JSON.createObjectNode());
         while ("Pending".equals(v.path("State").asText())) {
@@ -96,6 +90,23 @@ final class LocalPlatform implements AutoCloseable {
         }
         ((ObjectNode) v).put("PublishMillis", (System.nanoTime() - started) / 1e6);
         return v;
+    }
+
+    /** CreateFunction through the Lambda API: {@code $LATEST} of {@code name}, Active once the call returns. */
+    static JsonNode createFunction(ApiClient api, String name, byte[] zip, String handler, String runtime, int memory,
+                                   boolean snapStart, Map<String, String> env) {
+        ObjectNode body = ApiClient.JSON.createObjectNode();
+        body.put("FunctionName", name);
+        body.put("Runtime", runtime);
+        body.put("Handler", handler);
+        body.put("Role", "arn:aws:iam::000000000000:role/thaw");
+        body.put("MemorySize", memory);
+        body.put("Timeout", 120);
+        ObjectNode vars = body.putObject("Environment").putObject("Variables");
+        env.forEach(vars::put);
+        body.putObject("SnapStart").put("ApplyOn", snapStart ? "PublishedVersions" : "None");
+        body.putObject("Code").put("ZipFile", Base64.getEncoder().encodeToString(zip));
+        return api.json("POST", "/2015-03-31/functions", body);
     }
 
     /** One timed invoke: client-side milliseconds and the Init or Restore Duration from REPORT. */
@@ -117,7 +128,7 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     void evict() {
-        api.json("POST", "/thaw/v1/evict", ApiClient.JSON.createObjectNode());
+        api.evictIdle();
     }
 
     /** Pids of the running environments of one function version ({@code $LATEST} or a number), from the API. */
@@ -176,20 +187,7 @@ final class LocalPlatform implements AutoCloseable {
         return ProcessHandle.of(pid)
                 .map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants()))
                 .orElseGet(java.util.stream.Stream::empty)
-                .mapToLong(h -> vmRssKb(h.pid())).sum();
-    }
-
-    private static long vmRssKb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException gone) {
-            // the process exited meanwhile
-        }
-        return 0;
+                .mapToLong(h -> ProcStats.rssKb(h.pid())).sum();
     }
 
     int port() {

@@ -27,9 +27,13 @@ final class WarmClient {
     private final byte[] payload;
 
     WarmClient(int port, String function, String qualifier, String payload) {
+        this(URI.create("http://127.0.0.1:" + port), function, qualifier, payload);
+    }
+
+    WarmClient(URI endpoint, String function, String qualifier, String payload) {
         try {
-            this.url = URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/" + function
-                    + "/invocations?Qualifier=" + ApiClient.encode(qualifier)).toURL();
+            this.url = endpoint.resolve("/2015-03-31/functions/" + function + "/invocations?Qualifier="
+                    + ApiClient.encode(qualifier)).toURL();
         } catch (java.net.MalformedURLException e) {
             throw new IllegalArgumentException(e);
         }
