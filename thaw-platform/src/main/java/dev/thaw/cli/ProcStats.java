@@ -11,22 +11,22 @@ import java.util.stream.Stream;
  * What Linux's {@code /proc} says about one live process: fields of its {@code status} file (VmRSS, Threads), how
  * many files it has open, and the names of its threads. A process that is gone reads as zero.
  */
-final class ProcStats {
+public final class ProcStats {
     private ProcStats() {
     }
 
     /** Resident memory in kB (VmRSS). */
-    static long rssKb(long pid) {
+    public static long rssKb(long pid) {
         return statusField(pid, "VmRSS:");
     }
 
     /** Threads of the process as the kernel counts them: a JVM's platform threads, none of its virtual threads. */
-    static long threads(long pid) {
+    public static long threads(long pid) {
         return statusField(pid, "Threads:");
     }
 
     /** Entries of {@code /proc/PID/fd}: files, sockets, pipes and other descriptors the process holds open. */
-    static int openFds(long pid) {
+    public static int openFds(long pid) {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             return (int) fds.count();
         } catch (IOException gone) {
@@ -39,7 +39,7 @@ final class ProcStats {
      * name and the kernel cuts at 15 characters), so a growing count can be traced to the code that starts them.
      * Numbers and ids in a name become {@code #}: "env-1a2b3c4d-stdout" and "env-5e6f7a8b-stdout" are one kind.
      */
-    static Map<String, Integer> threadNames(long pid) {
+    public static Map<String, Integer> threadNames(long pid) {
         Map<String, Integer> names = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {

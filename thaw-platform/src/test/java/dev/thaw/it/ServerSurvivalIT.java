@@ -101,10 +101,10 @@ class ServerSurvivalIT {
                 InvokeResponse r = lambda.invoke(b -> b.functionName("legacy").payload(SdkBytes.fromUtf8String("{}")));
                 assertTrue(r.functionError() != null || r.statusCode() >= 400, "legacy ran: " + r);
                 if (i == 4) {
-                    threadsBefore = (int) server.processStatus("Threads");
+                    threadsBefore = (int) server.threads();
                 }
             }
-            assertTrue(server.processStatus("Threads") <= threadsBefore + 3, "failed launches left threads behind");
+            assertTrue(server.threads() <= threadsBefore + 3, "failed launches left threads behind");
             Fixtures.createHello(lambda, "healthy", Map.of());
             InvokeResponse ok = lambda.invoke(b -> b.functionName("healthy").payload(SdkBytes.fromUtf8String("{}")));
             assertNull(ok.functionError(), ok.payload().asUtf8String());
@@ -125,11 +125,11 @@ class ServerSurvivalIT {
                 assertNull(r.functionError(), r.payload().asUtf8String());
                 assertEquals(1, server.evictIdle());
                 if (i == 2) {
-                    threadsAfterFirst = server.processStatus("Threads");
+                    threadsAfterFirst = server.threads();
                     fdsAfterFirst = server.openFileDescriptors();
                 }
             }
-            long threads = server.processStatus("Threads");
+            long threads = server.threads();
             int fds = server.openFileDescriptors();
             assertTrue(threads <= threadsAfterFirst + 4, "threads went from " + threadsAfterFirst + " to " + threads);
             assertTrue(fds <= fdsAfterFirst + 8, "descriptors went from " + fdsAfterFirst + " to " + fds);

@@ -200,27 +200,14 @@ public final class ThawServerProcess implements AutoCloseable {
         return m.find() && text.length() - end - 4 >= Integer.parseInt(m.group(1));
     }
 
-    /** A figure of the server process's {@code /proc/PID/status}, such as Threads or VmRSS (in kB). */
-    public long processStatus(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
-                }
-            }
-            throw new IllegalStateException("no " + field + " in /proc/" + pid() + "/status");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The server process's threads, as the kernel counts them. */
+    public long threads() {
+        return dev.thaw.cli.ProcStats.threads(pid());
     }
 
     /** The server process's open file descriptors. */
     public int openFileDescriptors() {
-        try (var fds = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
-            return (int) fds.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.thaw.cli.ProcStats.openFds(pid());
     }
 
     /** Pids of the environments running now (also remembered for the leak check in {@link #close()}). */
