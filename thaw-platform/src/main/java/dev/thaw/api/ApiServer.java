@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * The platform's public HTTP server (Helidon SE on virtual threads): control, Invoke and Thaw APIs.
  *
  * <p>It protects itself as a long-lived listener must: it holds at most {@link ListenerLimits#maxConnections()}
- * connections, drops a request whose body stops arriving ({@link BodyReader}), closes idle connections, and
+ * connections, drops a request whose body stops arriving ({@link BodyReader}) and a connection stuck between
+ * requests ({@link ConnectionWatch}), closes idle connections, and
  * when its accept loop dies anyway (Helidon ends it on any error, {@code EMFILE} included) it listens again on the
  * same port as soon as it can.
  */
@@ -35,6 +36,7 @@ public final class ApiServer implements AutoCloseable {
     private final ListenerLimits limits;
     private final Consumer<HttpRouting.Builder> routes;
     private final BodyReader bodies;
+    private final ConnectionWatch connections;
     private final Object lifecycle = new Object();
     private WebServer server;
     private int port;
@@ -47,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
         this.port = port;
         this.limits = limits;
         this.bodies = new BodyReader(limits.readTimeout());
+        this.connections = new ConnectionWatch(limits);
         ControlApi control = new ControlApi(functions, bodies,
                 sha -> "http://" + host + ":" + this.port() + PlatformApi.BASE + "/code/" + sha + ".zip");
         InvokeApi invoke = new InvokeApi(invoker, events, bodies);
@@ -54,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
         PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), credentials, functions,
                 snapStart);
         this.routes = r -> {
+            r.addFilter(connections);
             r.any((req, res) -> {
                 res.header(HeaderNames.create("x-amzn-RequestId"), UUID.randomUUID().toString());
                 res.next();
@@ -83,6 +87,7 @@ public final class ApiServer implements AutoCloseable {
                 // A listener started again after its accept loop died binds beside connections it still has.
                 .putListenerSocketOption(StandardSocketOptions.SO_REUSEADDR, true)
                 .maxTcpConnections(limits.maxConnections())
+                .connectionOptions(connections)
                 .idleConnectionTimeout(limits.idleTimeout())
                 .idleConnectionPeriod(Duration.ofSeconds(5))
                 .shutdownGracePeriod(Duration.ofSeconds(1))
@@ -173,5 +178,6 @@ public final class ApiServer implements AutoCloseable {
             s.stop();
         }
         bodies.close();
+        connections.close();
     }
 }

@@ -62,6 +62,10 @@ final class ServerCommand implements Callable<Integer> {
             + "progress for this long is dropped (default: 20).")
     Integer readTimeoutSeconds;
 
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Connections idle this long between "
+            + "requests are closed (default: 60).")
+    Integer idleTimeoutSeconds;
+
     static boolean running() {
         return running;
     }
@@ -123,16 +127,17 @@ final class ServerCommand implements Callable<Integer> {
             }
             config = config.withUnreservedConcurrencyMinimum(unreservedConcurrency);
         }
-        if (maxConnections != null || readTimeoutSeconds != null) {
+        if (maxConnections != null || readTimeoutSeconds != null || idleTimeoutSeconds != null) {
             dev.thaw.api.ListenerLimits l = config.listener();
-            if ((maxConnections != null && maxConnections < 1) || (readTimeoutSeconds != null && readTimeoutSeconds < 1)) {
+            if ((maxConnections != null && maxConnections < 1) || (readTimeoutSeconds != null && readTimeoutSeconds < 1)
+                    || (idleTimeoutSeconds != null && idleTimeoutSeconds < 1)) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
-                        "--max-connections and --read-timeout must be 1 or more");
+                        "--max-connections, --read-timeout and --idle-timeout must be 1 or more");
             }
             config = config.withListenerLimits(new dev.thaw.api.ListenerLimits(
                     maxConnections != null ? maxConnections : l.maxConnections(),
                     readTimeoutSeconds != null ? Duration.ofSeconds(readTimeoutSeconds) : l.readTimeout(),
-                    l.idleTimeout()));
+                    idleTimeoutSeconds != null ? Duration.ofSeconds(idleTimeoutSeconds) : l.idleTimeout()));
         }
         Thaw thaw = new Thaw(config).start();
         running = true;

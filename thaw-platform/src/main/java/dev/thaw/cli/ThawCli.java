@@ -18,6 +18,14 @@ public final class ThawCli {
         if (System.getProperty("jdk.pollerMode") == null) {
             System.setProperty("jdk.pollerMode", "1");
         }
+        // The pollers are made when their class is first initialised. Left to a request, that may happen while the
+        // process has run out of descriptors, and then every blocking socket call of a virtual thread fails for the
+        // rest of the JVM's life (NoClassDefFoundError). So they are made now.
+        try {
+            Class.forName("sun.nio.ch.Poller", true, ClassLoader.getPlatformClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // another JDK: its virtual threads poll some other way
+        }
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         int code = new CommandLine(new ThawCli()).setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(ThawCli::apiError).execute(args);

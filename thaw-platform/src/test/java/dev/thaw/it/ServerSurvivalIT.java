@@ -51,6 +51,31 @@ class ServerSurvivalIT {
     }
 
     @Test
+    void aConnectionStuckInItsHeadersIsClosed() throws Exception {
+        try (ThawServerProcess server = ThawServerProcess.start("--read-timeout", "2", "--idle-timeout", "2")) {
+            int baseline = server.openFileDescriptors();
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    Socket s = new Socket("127.0.0.1", server.endpoint().getPort());
+                    clients.add(s);
+                    s.getOutputStream().write("GET /thaw/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: a"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                }
+                for (Socket c : clients) {
+                    c.setSoTimeout(20_000);
+                    assertTrue(closedByServer(c), "a connection stuck in its headers was still open after 20 s");
+                }
+                awaitAtMost(server, baseline + 5);
+            } finally {
+                closeAll(clients);
+            }
+            assertEquals(200, server.http("GET", "/thaw/v1/health", null).statusCode());
+        }
+    }
+
+    @Test
     void theListenerListensAgainAfterRunningOutOfFileDescriptors() throws Exception {
         // More connections allowed than descriptors exist: accept fails with EMFILE, which ends Helidon's listener.
         try (ThawServerProcess server = ThawServerProcess.startWithOpenFileLimit(400,
