@@ -1,5 +1,6 @@
 package dev.thaw.environments;
 
+import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.runtimeapi.Invocation;
@@ -80,9 +81,6 @@ public final class Environment {
             markDead();
         });
     }
-
-    /** The errorType of an INIT that ran past its limit. */
-    public static final String INIT_TIMEOUT = "Runtime.InitTimeout";
 
     public static String newId() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -187,12 +185,12 @@ public final class Environment {
             CompletableFuture.anyOf(channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
             process.onExit().get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            fail(INIT_TIMEOUT, "the AOT training run did not finish within " + limitMillis + " ms");
+            fail(RuntimeErrorType.INIT_TIMEOUT.type(), "the AOT training run did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // reported below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail("Runtime.Interrupted", "interrupted during AOT training");
+            fail(RuntimeErrorType.INTERRUPTED.type(), "interrupted during AOT training");
         }
         failIfInitErrorReported();
         int status = process.onExit().join();
@@ -200,7 +198,7 @@ public final class Environment {
         platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s",
                 initMillis, status == 0 ? "success" : "error"));
         if (status != 0) {
-            fail("Runtime.ExitError", "the AOT training run exited with status " + status);
+            fail(RuntimeErrorType.EXIT_ERROR.type(), "the AOT training run exited with status " + status);
         }
         drainLogs();
         takeInitLog();
@@ -230,16 +228,16 @@ public final class Environment {
         } catch (TimeoutException e) {
             platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout",
                     (System.nanoTime() - startedNanos) / 1e6));
-            fail(INIT_TIMEOUT, "INIT did not finish within " + limitMillis + " ms");
+            fail(RuntimeErrorType.INIT_TIMEOUT.type(), "INIT did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // The channel was closed because the process exited: reported below.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail("Runtime.Interrupted", "interrupted during INIT");
+            fail(RuntimeErrorType.INTERRUPTED.type(), "interrupted during INIT");
         }
         failIfInitErrorReported();
         if (!done.isDone() || done.isCompletedExceptionally()) {
-            fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
+            fail(RuntimeErrorType.EXIT_ERROR.type(), "Runtime exited during INIT" + exitStatus());
         }
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
     }
@@ -314,10 +312,10 @@ public final class Environment {
             result = switch (outcome) {
                 case RuntimeOutcome.Response r -> InvocationResult.success(r.body(), null);
                 case RuntimeOutcome.Error e -> InvocationResult.error(e.errorType(), e.body(), null,
-                        !"Runtime.OutOfMemory".equals(e.errorType()));
-                case RuntimeOutcome.ResponseTooLarge t -> InvocationResult.error("Function.ResponseSizeTooLarge",
+                        !RuntimeErrorType.OUT_OF_MEMORY.type().equals(e.errorType()));
+                case RuntimeOutcome.ResponseTooLarge t -> InvocationResult.error(RuntimeErrorType.RESPONSE_TOO_LARGE.type(),
                         errorJson("Response payload size exceeded maximum allowed payload size (6291556 bytes).",
-                                "Function.ResponseSizeTooLarge"), null, true);
+                                RuntimeErrorType.RESPONSE_TOO_LARGE.type()), null, true);
             };
         } catch (TimeoutException e) {
             process.kill();
@@ -326,12 +324,12 @@ public final class Environment {
                     call.requestId(), call.timeoutMillis() / 1000.0);
             platformLine(message);
             status = "Status: timeout\t";
-            result = InvocationResult.error("Sandbox.Timedout", errorJson(message, "Sandbox.Timedout"), null, false);
+            result = InvocationResult.error(RuntimeErrorType.TIMED_OUT.type(), errorJson(message, RuntimeErrorType.TIMED_OUT.type()), null, false);
         } catch (ExecutionException | IllegalStateException e) {
             drainLogs();
             // Killed by the memory cgroup, or the JVM ran out of memory so badly it could not report it itself.
             boolean oom = (cgroup != null && cgroup.oomKills() > 0) || log.indexOf("java.lang.OutOfMemoryError") >= 0;
-            String type = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+            String type = oom ? RuntimeErrorType.OUT_OF_MEMORY.type() : RuntimeErrorType.EXIT_ERROR.type();
             String message = "RequestId: " + call.requestId() + " Error: Runtime exited with error" + exitStatus()
                     + (oom ? " (killed by the memory limit of " + version.config().memorySize() + " MB)" : "");
             platformLine(message);
@@ -340,7 +338,7 @@ public final class Environment {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.kill();
-            result = InvocationResult.error("Runtime.Interrupted", errorJson("interrupted", "Runtime.Interrupted"),
+            result = InvocationResult.error(RuntimeErrorType.INTERRUPTED.type(), errorJson("interrupted", RuntimeErrorType.INTERRUPTED.type()),
                     null, false);
         }
         double durationMs = (System.nanoTime() - start) / 1e6;

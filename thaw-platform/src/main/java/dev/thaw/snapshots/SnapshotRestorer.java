@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.RuntimeApiEndpoint;
+import dev.thaw.environments.EnvironmentProcess;
 import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
@@ -109,7 +111,7 @@ final class SnapshotRestorer {
             throw e instanceof RestoreFailed f ? f : new RestoreFailed("cannot restore: " + e.getMessage());
         }
         long restored = System.nanoTime();
-        Environment env = launcher.attach(version, slot.endpoint, new RestoredProcess(pid, criuProcess),
+        Environment env = launcher.attach(version, slot.endpoint, EnvironmentProcess.restored(pid, criuProcess),
                 slot.cgroup);
         try {
             awaitReady(env, start);
@@ -162,7 +164,7 @@ final class SnapshotRestorer {
     }
 
     /** Writes the copy's identity line to its new stdin; the runtime reads it where the checkpoint left it. */
-    private static void handOverIdentity(OutputStream stdin, EnvironmentLauncher.RuntimeApiEndpoint endpoint)
+    private static void handOverIdentity(OutputStream stdin, RuntimeApiEndpoint endpoint)
             throws IOException {
         ObjectNode identity = JSON.createObjectNode();
         identity.put("runtimeApi", endpoint.server().address());
