@@ -45,25 +45,20 @@ public final class Environment {
     private final EnvironmentCgroup cgroup;
 
     private StringBuilder currentLog = new StringBuilder();
-    private EnvironmentState state = EnvironmentState.STARTING;
+    private EnvironmentState state;
     /** Init Duration or Restore Duration, reported once on the first invocation (a cold start). */
     private String coldStartReport = "";
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile double initMillis;
-    /** Serializes freezing with leasing, so a request never gets a frozen environment. */
-    private final Object freezeLock = new Object();
-    /** Guarded by freezeLock: its processes are frozen by the cgroup freezer. */
-    private boolean frozen;
-    /** Guarded by freezeLock: taken from the pool for a request, so it must not be frozen. */
-    private boolean leased;
-    /** Nanoseconds the last thaw and freeze took (0 when never), for the environments API and the bench. */
-    private volatile long lastThawNanos;
-    private volatile long lastFreezeNanos;
+    private final Freezer freezer;
     /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
     private volatile boolean invoking;
 
-    Environment(String id, FunctionVersion version, EnvironmentProcess process, InvocationChannel channel,
-                RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream, EnvironmentCgroup cgroup) {
+    /** {@code initial} is STARTING for a spawned environment and RESTORING for a restored copy. */
+    Environment(String id, FunctionVersion version, EnvironmentState initial, EnvironmentProcess process,
+                InvocationChannel channel, RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream,
+                EnvironmentCgroup cgroup) {
+        this.state = initial;
         this.cgroup = cgroup;
         this.id = id;
         this.version = version;
@@ -72,6 +67,7 @@ public final class Environment {
         this.api = api;
         this.releasePort = releasePort;
         this.logStream = logStream;
+        this.freezer = new Freezer(cgroup, this::state, "environment " + id);
         this.stdout = new LogPump(process.stdout(), this::functionLine);
         this.stderr = new LogPump(process.stderr(), this::functionLine);
         Thread.ofPlatform().daemon().name("env-" + id + "-stdout").start(stdout);
@@ -137,8 +133,8 @@ public final class Environment {
         state = target;
     }
 
-    private synchronized void markDead() {
-        state = EnvironmentState.DEAD;
+    private void markDead() {
+        moveTo(EnvironmentState.DEAD);
     }
 
     /** Writes a platform line (INIT_START, START, END, REPORT...) into the environment's log stream. */
@@ -180,7 +176,7 @@ public final class Environment {
      * An INIT error, a non-zero exit or the limit passing throws. The environment is stopped either way.
      */
     void awaitTrainingExit(long limitMillis) throws StartupFailure {
-        moveTo(EnvironmentState.INITIALIZING);
+        moveTo(EnvironmentState.TRAINING);
         try {
             CompletableFuture.anyOf(channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
             process.onExit().get(limitMillis, TimeUnit.MILLISECONDS);
@@ -362,64 +358,31 @@ public final class Environment {
     /** Returns a busy environment to idle after an invocation. */
     void idle() {
         moveTo(EnvironmentState.IDLE);
-        synchronized (freezeLock) {
-            leased = false;
-        }
+        freezer.release();
     }
 
     /** Claims this idle environment for a request, thawing it first when it is frozen; false when it is gone. */
     boolean lease() {
-        synchronized (freezeLock) {
-            if (state() != EnvironmentState.IDLE) {
-                return false;
-            }
-            if (frozen) {
-                long start = System.nanoTime();
-                try {
-                    cgroup.thaw();
-                } catch (IllegalStateException e) {
-                    LOG.log(Level.WARNING, "cannot thaw " + this, e);
-                    return false;
-                }
-                frozen = false;
-                lastThawNanos = System.nanoTime() - start;
-            }
-            leased = true;
-            return true;
-        }
+        return freezer.lease();
     }
 
     /** Freezes this environment if it is still idle and not leased; without cgroups it stays as it is. */
     void freeze() {
-        synchronized (freezeLock) {
-            if (cgroup == null || frozen || leased || state() != EnvironmentState.IDLE) {
-                return;
-            }
-            try {
-                long start = System.nanoTime();
-                cgroup.freeze();
-                frozen = true;
-                lastFreezeNanos = System.nanoTime() - start;
-            } catch (IllegalStateException e) {
-                LOG.log(Level.FINE, "not freezing " + this, e);
-            }
-        }
+        freezer.freeze();
     }
 
     public boolean isFrozen() {
-        synchronized (freezeLock) {
-            return frozen;
-        }
+        return freezer.isFrozen();
     }
 
     /** How long the last thaw took, in nanoseconds (0 if it was never thawed). */
     public long lastThawNanos() {
-        return lastThawNanos;
+        return freezer.lastThawNanos();
     }
 
     /** How long the last freeze took until the kernel reported the cgroup frozen, in nanoseconds (0 if never). */
     public long lastFreezeNanos() {
-        return lastFreezeNanos;
+        return freezer.lastFreezeNanos();
     }
 
     public void drainLogs() {
@@ -453,20 +416,10 @@ public final class Environment {
             if (state == EnvironmentState.DEAD && process.onExit().isDone() && channelClosed) {
                 return;
             }
-            state = EnvironmentState.DEAD;
+            moveTo(EnvironmentState.DEAD);
         }
         channel.close(new EnvironmentExited(-1));
-        synchronized (freezeLock) {
-            if (frozen) {
-                // A frozen process acts on SIGTERM only once thawed.
-                try {
-                    cgroup.thaw();
-                } catch (IllegalStateException gone) {
-                    // its cgroup is gone already
-                }
-                frozen = false;
-            }
-        }
+        freezer.thawForStop();
         try {
             process.stop(2000);
         } catch (RuntimeException e) {

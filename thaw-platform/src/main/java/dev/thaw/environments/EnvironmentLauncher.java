@@ -92,8 +92,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
                               EnvironmentCgroup cgroup) {
         FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(),
                 endpoint.environmentId());
-        return new Environment(endpoint.environmentId(), version, process, endpoint.channel(), endpoint.server(),
-                endpoint.releasePort(), stream, cgroup);
+        return new Environment(endpoint.environmentId(), version, EnvironmentState.RESTORING, process,
+                endpoint.channel(), endpoint.server(), endpoint.releasePort(), stream, cgroup);
     }
 
     /** Spawns the process and its Runtime API server without waiting for INIT. */
@@ -153,8 +153,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
         }
         try {
             FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
-            return new Environment(id, version, process, endpoint.channel(), endpoint.server(),
-                    endpoint.releasePort(), stream, cgroup);
+            return new Environment(id, version, EnvironmentState.STARTING, process, endpoint.channel(),
+                    endpoint.server(), endpoint.releasePort(), stream, cgroup);
         } catch (RuntimeException e) {
             process.kill();
             throw e;
