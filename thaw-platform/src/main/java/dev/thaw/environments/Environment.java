@@ -166,7 +166,7 @@ public final class Environment {
      */
     void awaitInit(long limitMillis) throws StartupFailure {
         awaitInitSignal(channel.firstPoll(), limitMillis);
-        coldStartReport = String.format(Locale.ROOT, "Init Duration: %.2f ms\t", initMillis);
+        coldStartReport = PlatformRecords.initDuration(initMillis);
         takeInitLog();
         lastUsedNanos = System.nanoTime();
     }
@@ -191,8 +191,7 @@ public final class Environment {
         failIfInitErrorReported();
         int status = process.onExit().join();
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
-        platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s",
-                initMillis, status == 0 ? "success" : "error"));
+        platformLine(PlatformRecords.initReport(initMillis, status == 0 ? "success" : "error"));
         if (status != 0) {
             fail(RuntimeErrorType.EXIT_ERROR.type(), "the AOT training run exited with status " + status);
         }
@@ -222,8 +221,7 @@ public final class Environment {
         try {
             CompletableFuture.anyOf(done, channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout",
-                    (System.nanoTime() - startedNanos) / 1e6));
+            platformLine(PlatformRecords.initReport((System.nanoTime() - startedNanos) / 1e6, "timeout"));
             fail(RuntimeErrorType.INIT_TIMEOUT.type(), "INIT did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // The channel was closed because the process exited: reported below.
@@ -252,9 +250,7 @@ public final class Environment {
 
     /** Marks a restored environment ready and records its restore time for the first REPORT line. */
     public void restored(double restoreMillis) {
-        long billed = (long) Math.ceil(restoreMillis);
-        coldStartReport = String.format(Locale.ROOT, "Restore Duration: %.2f ms\tBilled Restore Duration: %d ms\t",
-                restoreMillis, billed);
+        coldStartReport = PlatformRecords.restoreDuration(restoreMillis);
         takeInitLog();
         lastUsedNanos = System.nanoTime();
     }
@@ -293,7 +289,7 @@ public final class Environment {
         synchronized (logLock) {
             currentLog = log;
         }
-        platformLine("START RequestId: " + call.requestId() + " Version: " + version.version());
+        platformLine(PlatformRecords.start(call.requestId(), version.version()));
         long start = System.nanoTime();
         Invocation inv = new Invocation(call.requestId(), call.payload(),
                 System.currentTimeMillis() + call.timeoutMillis(), call.invokedFunctionArn(),
@@ -338,11 +334,8 @@ public final class Environment {
                     null, false);
         }
         double durationMs = (System.nanoTime() - start) / 1e6;
-        platformLine("END RequestId: " + call.requestId());
-        platformLine(String.format(Locale.ROOT,
-                "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t"
-                        + "Max Memory Used: %d MB\t%s%s",
-                call.requestId(), durationMs, (long) Math.ceil(durationMs), version.config().memorySize(),
+        platformLine(PlatformRecords.end(call.requestId()));
+        platformLine(PlatformRecords.report(call.requestId(), durationMs, version.config().memorySize(),
                 maxMemoryUsedMb(), coldStartReport, status));
         coldStartReport = "";
         logStream.flush();

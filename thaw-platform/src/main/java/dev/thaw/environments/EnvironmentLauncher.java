@@ -5,8 +5,6 @@ import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.cgroups.Limits;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.Runtimes;
-import dev.thaw.runtimeapi.InvocationChannel;
-import dev.thaw.runtimeapi.RuntimeApiServer;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -58,8 +56,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
             case LaunchMode.InitForCheckpoint checkpoint -> null;
         };
         Environment env = spawn(version, mode, aot);
-        env.platformLine("INIT_START Runtime Version: " + version.config().runtime() + " Initialization Type: "
-                + (mode instanceof LaunchMode.AotTraining ? "aot-training" : mode.initializationType()));
+        env.platformLine(PlatformRecords.initStart(version.config().runtime(),
+                mode instanceof LaunchMode.AotTraining ? "aot-training" : mode.initializationType()));
         switch (mode) {
             case LaunchMode.Init init -> env.awaitInit(init.initLimitMillis());
             case LaunchMode.InitForCheckpoint checkpoint -> env.awaitCheckpointRequest(checkpoint.initLimitMillis());

@@ -4,6 +4,7 @@ import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.EnvironmentProvider;
 import dev.thaw.environments.LaunchMode;
+import dev.thaw.environments.PlatformRecords;
 import dev.thaw.environments.StartupFailure;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.RuntimeErrorType;
@@ -38,8 +39,8 @@ public final class ColdStarts implements EnvironmentProvider {
                 case SnapStartService.Restore.Restored restored -> restored.environment();
                 case SnapStartService.Restore.Unusable unusable -> {
                     Environment env = init(version);
-                    env.platformLine("SNAPSTART_WARNING snapshot not restored (" + unusable.why() + "); ran INIT "
-                            + "instead and re-creating the snapshot");
+                    env.platformLine(PlatformRecords.snapStartWarning("snapshot not restored (" + unusable.why()
+                            + "); ran INIT instead and re-creating the snapshot"));
                     yield env;
                 }
             };

@@ -7,6 +7,7 @@ import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.RuntimeApiEndpoint;
 import dev.thaw.environments.EnvironmentProcess;
 import dev.thaw.environments.EnvironmentRoot;
+import dev.thaw.environments.PlatformRecords;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionVersion;
@@ -122,8 +123,7 @@ final class SnapshotRestorer {
             slots.refill(version);
         }
         long ready = System.nanoTime();
-        env.platformLine(String.format(java.util.Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\t"
-                + "afterRestore and first poll: %.2f ms", (restored - start) / 1e6, (ready - restored) / 1e6));
+        env.platformLine(PlatformRecords.restoreReport((restored - start) / 1e6, (ready - restored) / 1e6));
         env.restored((ready - start) / 1e6);
         return env;
     }
@@ -180,7 +180,7 @@ final class SnapshotRestorer {
         try {
             any.get(Math.max(1, remaining), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            env.platformLine("RESTORE_REPORT Status: timeout (restore and afterRestore hooks took over 10 s)");
+            env.platformLine(PlatformRecords.restoreFailed("timeout (restore and afterRestore hooks took over 10 s)"));
             throw new ThawException(ErrorCode.SNAP_START_TIMEOUT, "Restoring the snapshot and running the "
                     + "afterRestore hooks took longer than 10 seconds.");
         } catch (ExecutionException e) {
@@ -193,7 +193,7 @@ final class SnapshotRestorer {
             RuntimeOutcome.Error err = env.channel().restoreError().join();
             env.drainLogs();
             String body = new String(err.body(), StandardCharsets.UTF_8);
-            env.platformLine("RESTORE_REPORT Status: error\tError Type: " + err.errorType());
+            env.platformLine(PlatformRecords.restoreFailed("error\tError Type: " + err.errorType()));
             throw new ThawException(ErrorCode.SNAP_START, "The afterRestore() runtime hook encountered an error: "
                     + body);
         }

@@ -4,6 +4,7 @@ import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.LaunchMode;
+import dev.thaw.environments.PlatformRecords;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.StartupFailure;
 import dev.thaw.functions.FunctionVersion;
@@ -61,9 +62,8 @@ final class SnapshotTaker {
                     + new String(f.body(), StandardCharsets.UTF_8));
         }
         try {
-            env.platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\t"
-                    + "Status: success", initMillis));
-            warnings.forEach(w -> env.platformLine("SNAPSTART_WARNING " + w));
+            env.platformLine(PlatformRecords.initReport(initMillis, "success"));
+            warnings.forEach(w -> env.platformLine(PlatformRecords.snapStartWarning(w)));
             long pid = env.pid();
             List<String> sockets = waitForSocketsToClose(pid);
             if (!sockets.isEmpty()) {
@@ -106,8 +106,7 @@ final class SnapshotTaker {
                     HostFingerprint.current(jdkBuild, criu.version()), stdio, List.of(), 0, rss, initMillis,
                     dumpMillis, List.copyOf(warnings));
             Manifest sealed = store.seal(draft);
-            env.platformLine(String.format(Locale.ROOT, "SNAPSHOT_REPORT Image Size: %.1f MB\tRSS At Checkpoint: "
-                    + "%.1f MB\tDump Duration: %.2f ms", sealed.imageBytes() / 1048576.0, rss / 1048576.0, dumpMillis));
+            env.platformLine(PlatformRecords.snapshotReport(sealed.imageBytes(), rss, dumpMillis));
             LOG.info(() -> String.format(Locale.ROOT, "snapshot of %s:%s taken: INIT %.0f ms, dump %.0f ms, %.1f MB",
                     version.functionName(), version.version(), initMillis, dumpMillis,
                     sealed.imageBytes() / 1048576.0));
