@@ -2,6 +2,7 @@ package dev.thaw.aotcache;
 
 import dev.thaw.environments.AotCacheFiles;
 import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.LaunchMode;
 import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.environments.StartupFailure;
 import dev.thaw.functions.FunctionService;
@@ -74,8 +75,8 @@ public final class AotCacheService implements VersionListener, AutoCloseable {
             packClasses(codeRoot.resolve(version.code().sha256Hex()), files.classesJar());
             // The training JVM runs as the environment's root, host uid 100000: it must be able to write the cache.
             setOwner(files.directory(), EnvironmentRoot.HOST_UID);
-            launcher.trainAotCache(version, files,
-                    Math.max(MIN_TRAINING_LIMIT_MS, version.config().timeout() * 1000L));
+            launcher.start(version, new LaunchMode.AotTraining(files,
+                    Math.max(MIN_TRAINING_LIMIT_MS, version.config().timeout() * 1000L)));
             setOwner(files.directory(), 0);
             if (!files.trained()) {
                 throw new IllegalStateException("the training run wrote no AOT cache");

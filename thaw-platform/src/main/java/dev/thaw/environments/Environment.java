@@ -1,5 +1,6 @@
 package dev.thaw.environments;
 
+import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.runtimeapi.Invocation;
@@ -44,25 +45,20 @@ public final class Environment {
     private final EnvironmentCgroup cgroup;
 
     private StringBuilder currentLog = new StringBuilder();
-    private EnvironmentState state = EnvironmentState.STARTING;
+    private EnvironmentState state;
     /** Init Duration or Restore Duration, reported once on the first invocation (a cold start). */
     private String coldStartReport = "";
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile double initMillis;
-    /** Serializes freezing with leasing, so a request never gets a frozen environment. */
-    private final Object freezeLock = new Object();
-    /** Guarded by freezeLock: its processes are frozen by the cgroup freezer. */
-    private boolean frozen;
-    /** Guarded by freezeLock: taken from the pool for a request, so it must not be frozen. */
-    private boolean leased;
-    /** Nanoseconds the last thaw and freeze took (0 when never), for the environments API and the bench. */
-    private volatile long lastThawNanos;
-    private volatile long lastFreezeNanos;
+    private final Freezer freezer;
     /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
     private volatile boolean invoking;
 
-    Environment(String id, FunctionVersion version, EnvironmentProcess process, InvocationChannel channel,
-                RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream, EnvironmentCgroup cgroup) {
+    /** {@code initial} is STARTING for a spawned environment and RESTORING for a restored copy. */
+    Environment(String id, FunctionVersion version, EnvironmentState initial, EnvironmentProcess process,
+                InvocationChannel channel, RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream,
+                EnvironmentCgroup cgroup) {
+        this.state = initial;
         this.cgroup = cgroup;
         this.id = id;
         this.version = version;
@@ -71,6 +67,7 @@ public final class Environment {
         this.api = api;
         this.releasePort = releasePort;
         this.logStream = logStream;
+        this.freezer = new Freezer(cgroup, this::state, "environment " + id);
         this.stdout = new LogPump(process.stdout(), this::functionLine);
         this.stderr = new LogPump(process.stderr(), this::functionLine);
         Thread.ofPlatform().daemon().name("env-" + id + "-stdout").start(stdout);
@@ -80,9 +77,6 @@ public final class Environment {
             markDead();
         });
     }
-
-    /** The errorType of an INIT that ran past its limit. */
-    public static final String INIT_TIMEOUT = "Runtime.InitTimeout";
 
     public static String newId() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -139,8 +133,8 @@ public final class Environment {
         state = target;
     }
 
-    private synchronized void markDead() {
-        state = EnvironmentState.DEAD;
+    private void markDead() {
+        moveTo(EnvironmentState.DEAD);
     }
 
     /** Writes a platform line (INIT_START, START, END, REPORT...) into the environment's log stream. */
@@ -172,7 +166,7 @@ public final class Environment {
      */
     void awaitInit(long limitMillis) throws StartupFailure {
         awaitInitSignal(channel.firstPoll(), limitMillis);
-        coldStartReport = String.format(Locale.ROOT, "Init Duration: %.2f ms\t", initMillis);
+        coldStartReport = PlatformRecords.initDuration(initMillis);
         takeInitLog();
         lastUsedNanos = System.nanoTime();
     }
@@ -182,25 +176,24 @@ public final class Environment {
      * An INIT error, a non-zero exit or the limit passing throws. The environment is stopped either way.
      */
     void awaitTrainingExit(long limitMillis) throws StartupFailure {
-        moveTo(EnvironmentState.INITIALIZING);
+        moveTo(EnvironmentState.TRAINING);
         try {
             CompletableFuture.anyOf(channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
             process.onExit().get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            fail(INIT_TIMEOUT, "the AOT training run did not finish within " + limitMillis + " ms");
+            fail(RuntimeErrorType.INIT_TIMEOUT.type(), "the AOT training run did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // reported below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail("Runtime.Interrupted", "interrupted during AOT training");
+            fail(RuntimeErrorType.INTERRUPTED.type(), "interrupted during AOT training");
         }
         failIfInitErrorReported();
         int status = process.onExit().join();
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
-        platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: %s",
-                initMillis, status == 0 ? "success" : "error"));
+        platformLine(PlatformRecords.initReport(initMillis, status == 0 ? "success" : "error"));
         if (status != 0) {
-            fail("Runtime.ExitError", "the AOT training run exited with status " + status);
+            fail(RuntimeErrorType.EXIT_ERROR.type(), "the AOT training run exited with status " + status);
         }
         drainLogs();
         takeInitLog();
@@ -228,18 +221,17 @@ public final class Environment {
         try {
             CompletableFuture.anyOf(done, channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout",
-                    (System.nanoTime() - startedNanos) / 1e6));
-            fail(INIT_TIMEOUT, "INIT did not finish within " + limitMillis + " ms");
+            platformLine(PlatformRecords.initReport((System.nanoTime() - startedNanos) / 1e6, "timeout"));
+            fail(RuntimeErrorType.INIT_TIMEOUT.type(), "INIT did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // The channel was closed because the process exited: reported below.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail("Runtime.Interrupted", "interrupted during INIT");
+            fail(RuntimeErrorType.INTERRUPTED.type(), "interrupted during INIT");
         }
         failIfInitErrorReported();
         if (!done.isDone() || done.isCompletedExceptionally()) {
-            fail("Runtime.ExitError", "Runtime exited during INIT" + exitStatus());
+            fail(RuntimeErrorType.EXIT_ERROR.type(), "Runtime exited during INIT" + exitStatus());
         }
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
     }
@@ -258,9 +250,7 @@ public final class Environment {
 
     /** Marks a restored environment ready and records its restore time for the first REPORT line. */
     public void restored(double restoreMillis) {
-        long billed = (long) Math.ceil(restoreMillis);
-        coldStartReport = String.format(Locale.ROOT, "Restore Duration: %.2f ms\tBilled Restore Duration: %d ms\t",
-                restoreMillis, billed);
+        coldStartReport = PlatformRecords.restoreDuration(restoreMillis);
         takeInitLog();
         lastUsedNanos = System.nanoTime();
     }
@@ -299,7 +289,7 @@ public final class Environment {
         synchronized (logLock) {
             currentLog = log;
         }
-        platformLine("START RequestId: " + call.requestId() + " Version: " + version.version());
+        platformLine(PlatformRecords.start(call.requestId(), version.version()));
         long start = System.nanoTime();
         Invocation inv = new Invocation(call.requestId(), call.payload(),
                 System.currentTimeMillis() + call.timeoutMillis(), call.invokedFunctionArn(),
@@ -314,10 +304,10 @@ public final class Environment {
             result = switch (outcome) {
                 case RuntimeOutcome.Response r -> InvocationResult.success(r.body(), null);
                 case RuntimeOutcome.Error e -> InvocationResult.error(e.errorType(), e.body(), null,
-                        !"Runtime.OutOfMemory".equals(e.errorType()));
-                case RuntimeOutcome.ResponseTooLarge t -> InvocationResult.error("Function.ResponseSizeTooLarge",
+                        !RuntimeErrorType.OUT_OF_MEMORY.type().equals(e.errorType()));
+                case RuntimeOutcome.ResponseTooLarge t -> InvocationResult.error(RuntimeErrorType.RESPONSE_TOO_LARGE.type(),
                         errorJson("Response payload size exceeded maximum allowed payload size (6291556 bytes).",
-                                "Function.ResponseSizeTooLarge"), null, true);
+                                RuntimeErrorType.RESPONSE_TOO_LARGE.type()), null, true);
             };
         } catch (TimeoutException e) {
             process.kill();
@@ -326,12 +316,12 @@ public final class Environment {
                     call.requestId(), call.timeoutMillis() / 1000.0);
             platformLine(message);
             status = "Status: timeout\t";
-            result = InvocationResult.error("Sandbox.Timedout", errorJson(message, "Sandbox.Timedout"), null, false);
+            result = InvocationResult.error(RuntimeErrorType.TIMED_OUT.type(), errorJson(message, RuntimeErrorType.TIMED_OUT.type()), null, false);
         } catch (ExecutionException | IllegalStateException e) {
             drainLogs();
             // Killed by the memory cgroup, or the JVM ran out of memory so badly it could not report it itself.
             boolean oom = (cgroup != null && cgroup.oomKills() > 0) || log.indexOf("java.lang.OutOfMemoryError") >= 0;
-            String type = oom ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+            String type = oom ? RuntimeErrorType.OUT_OF_MEMORY.type() : RuntimeErrorType.EXIT_ERROR.type();
             String message = "RequestId: " + call.requestId() + " Error: Runtime exited with error" + exitStatus()
                     + (oom ? " (killed by the memory limit of " + version.config().memorySize() + " MB)" : "");
             platformLine(message);
@@ -340,15 +330,12 @@ public final class Environment {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.kill();
-            result = InvocationResult.error("Runtime.Interrupted", errorJson("interrupted", "Runtime.Interrupted"),
+            result = InvocationResult.error(RuntimeErrorType.INTERRUPTED.type(), errorJson("interrupted", RuntimeErrorType.INTERRUPTED.type()),
                     null, false);
         }
         double durationMs = (System.nanoTime() - start) / 1e6;
-        platformLine("END RequestId: " + call.requestId());
-        platformLine(String.format(Locale.ROOT,
-                "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t"
-                        + "Max Memory Used: %d MB\t%s%s",
-                call.requestId(), durationMs, (long) Math.ceil(durationMs), version.config().memorySize(),
+        platformLine(PlatformRecords.end(call.requestId()));
+        platformLine(PlatformRecords.report(call.requestId(), durationMs, version.config().memorySize(),
                 maxMemoryUsedMb(), coldStartReport, status));
         coldStartReport = "";
         logStream.flush();
@@ -364,64 +351,31 @@ public final class Environment {
     /** Returns a busy environment to idle after an invocation. */
     void idle() {
         moveTo(EnvironmentState.IDLE);
-        synchronized (freezeLock) {
-            leased = false;
-        }
+        freezer.release();
     }
 
     /** Claims this idle environment for a request, thawing it first when it is frozen; false when it is gone. */
     boolean lease() {
-        synchronized (freezeLock) {
-            if (state() != EnvironmentState.IDLE) {
-                return false;
-            }
-            if (frozen) {
-                long start = System.nanoTime();
-                try {
-                    cgroup.thaw();
-                } catch (IllegalStateException e) {
-                    LOG.log(Level.WARNING, "cannot thaw " + this, e);
-                    return false;
-                }
-                frozen = false;
-                lastThawNanos = System.nanoTime() - start;
-            }
-            leased = true;
-            return true;
-        }
+        return freezer.lease();
     }
 
     /** Freezes this environment if it is still idle and not leased; without cgroups it stays as it is. */
     void freeze() {
-        synchronized (freezeLock) {
-            if (cgroup == null || frozen || leased || state() != EnvironmentState.IDLE) {
-                return;
-            }
-            try {
-                long start = System.nanoTime();
-                cgroup.freeze();
-                frozen = true;
-                lastFreezeNanos = System.nanoTime() - start;
-            } catch (IllegalStateException e) {
-                LOG.log(Level.FINE, "not freezing " + this, e);
-            }
-        }
+        freezer.freeze();
     }
 
     public boolean isFrozen() {
-        synchronized (freezeLock) {
-            return frozen;
-        }
+        return freezer.isFrozen();
     }
 
     /** How long the last thaw took, in nanoseconds (0 if it was never thawed). */
     public long lastThawNanos() {
-        return lastThawNanos;
+        return freezer.lastThawNanos();
     }
 
     /** How long the last freeze took until the kernel reported the cgroup frozen, in nanoseconds (0 if never). */
     public long lastFreezeNanos() {
-        return lastFreezeNanos;
+        return freezer.lastFreezeNanos();
     }
 
     public void drainLogs() {
@@ -455,20 +409,10 @@ public final class Environment {
             if (state == EnvironmentState.DEAD && process.onExit().isDone() && channelClosed) {
                 return;
             }
-            state = EnvironmentState.DEAD;
+            moveTo(EnvironmentState.DEAD);
         }
         channel.close(new EnvironmentExited(-1));
-        synchronized (freezeLock) {
-            if (frozen) {
-                // A frozen process acts on SIGTERM only once thawed.
-                try {
-                    cgroup.thaw();
-                } catch (IllegalStateException gone) {
-                    // its cgroup is gone already
-                }
-                frozen = false;
-            }
-        }
+        freezer.thawForStop();
         try {
             process.stop(2000);
         } catch (RuntimeException e) {

@@ -1,11 +1,10 @@
 package dev.thaw.environments;
 
+import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.cgroups.Limits;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.Runtimes;
-import dev.thaw.runtimeapi.InvocationChannel;
-import dev.thaw.runtimeapi.RuntimeApiServer;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -30,112 +29,55 @@ public final class EnvironmentLauncher implements AutoCloseable {
     /** Lambda's on-demand INIT limit. */
     public static final long ON_DEMAND_INIT_LIMIT_MS = 10_000;
 
-    /** Runtime API endpoints kept started for the next cold starts. */
-    private static final int SPARE_ENDPOINTS = 2;
-    private static final java.util.logging.Logger LOG =
-            java.util.logging.Logger.getLogger(EnvironmentLauncher.class.getName());
-
     private final LaunchSettings settings;
-    private final java.util.concurrent.ConcurrentLinkedQueue<RuntimeApiEndpoint> spares =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean replenishing =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile boolean closed;
+    private final RuntimeApiEndpoints endpoints;
     private final ExecutorService spawner = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("environment-spawner").factory());
 
     public EnvironmentLauncher(LaunchSettings settings) {
         this.settings = settings;
+        this.endpoints = new RuntimeApiEndpoints(settings.ports());
     }
 
     public LaunchSettings settings() {
         return settings;
     }
 
-    /** Whether an environment runs INIT for a snapshot or for on-demand use. */
-    public enum InitType {
-        ON_DEMAND("on-demand"),
-        SNAP_START("snap-start");
-
-        final String value;
-
-        InitType(String value) {
-            this.value = value;
+    /**
+     * Starts an environment of {@code version} the way {@code mode} says and waits for what it waits for: INIT's end
+     * for {@link LaunchMode.Init}, the checkpoint request for {@link LaunchMode.InitForCheckpoint}, the training
+     * run's exit for {@link LaunchMode.AotTraining} (whose environment is returned stopped). On failure the
+     * environment is stopped and everything it took is released.
+     */
+    public Environment start(FunctionVersion version, LaunchMode mode) throws StartupFailure {
+        AotCacheFiles aot = switch (mode) {
+            case LaunchMode.AotTraining training -> training.files();
+            case LaunchMode.Init init -> trainedCache(version);
+            case LaunchMode.InitForCheckpoint checkpoint -> null;
+        };
+        Environment env = spawn(version, mode, aot);
+        env.platformLine(PlatformRecords.initStart(version.config().runtime(),
+                mode instanceof LaunchMode.AotTraining ? "aot-training" : mode.initializationType()));
+        switch (mode) {
+            case LaunchMode.Init init -> env.awaitInit(init.initLimitMillis());
+            case LaunchMode.InitForCheckpoint checkpoint -> env.awaitCheckpointRequest(checkpoint.initLimitMillis());
+            case LaunchMode.AotTraining training -> env.awaitTrainingExit(training.initLimitMillis());
         }
-    }
-
-    /** Starts an environment and waits for INIT to finish. */
-    public Environment start(FunctionVersion version, InitType initType, long initLimitMillis) throws StartupFailure {
-        Environment env = spawn(version, initType);
-        env.platformLine("INIT_START Runtime Version: " + version.config().runtime() + " Initialization Type: "
-                + initType.value);
-        env.awaitInit(initLimitMillis);
         return env;
     }
 
-    /**
-     * Starts an environment whose runtime runs INIT with {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start} and then
-     * its beforeCheckpoint hooks; returns once the runtime asks to be checkpointed.
-     */
-    public Environment startForSnapshot(FunctionVersion version, long initLimitMillis) throws StartupFailure {
-        Environment env = spawn(version, InitType.SNAP_START);
-        env.platformLine("INIT_START Runtime Version: " + version.config().runtime()
-                + " Initialization Type: snap-start");
-        env.awaitCheckpointRequest(initLimitMillis);
-        return env;
-    }
-
-    /** A Runtime API endpoint for an environment that is about to be restored rather than spawned. */
-    public record RuntimeApiEndpoint(String environmentId, InvocationChannel channel, RuntimeApiServer server,
-                                     Runnable releasePort) {
-        public void close() {
-            server.close();
-            releasePort.run();
+    /** The version's AOT cache when it uses one and the cache has been trained. */
+    private AotCacheFiles trainedCache(FunctionVersion version) {
+        if (!version.usesAotCache()) {
+            return null;
         }
+        AotCacheFiles aot = AotCacheFiles.of(settings.aotRoot(), version);
+        return aot.trained() ? aot : null;
     }
 
-    /**
-     * A ready Runtime API endpoint. Starting a server takes 10-30 ms of CPU, so a few are kept started in advance
-     * and replenished in the background: a cold start (a restore above all) does not pay for it on its path.
-     */
+    /** A ready Runtime API endpoint, for an environment that is about to be restored rather than spawned. */
     public RuntimeApiEndpoint openRuntimeApi() {
-        RuntimeApiEndpoint spare = spares.poll();
-        replenishSpares();
-        return spare != null ? spare : startEndpoint();
-    }
-
-    /** Starts a Runtime API server; a port taken between its check and the bind is skipped for the next one. */
-    private RuntimeApiEndpoint startEndpoint() {
-        RuntimeException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            int port = settings.ports().allocate();
-            InvocationChannel channel = new InvocationChannel();
-            try {
-                return new RuntimeApiEndpoint(Environment.newId(), channel, RuntimeApiServer.start(channel, port),
-                        () -> settings.ports().release(port));
-            } catch (RuntimeException e) {
-                settings.ports().release(port);
-                last = e;
-            }
-        }
-        throw last;
-    }
-
-    private void replenishSpares() {
-        if (closed || !replenishing.compareAndSet(false, true)) {
-            return;
-        }
-        Thread.ofVirtual().name("runtime-api-spares").start(() -> {
-            try {
-                while (!closed && spares.size() < SPARE_ENDPOINTS) {
-                    spares.add(startEndpoint());
-                }
-            } catch (RuntimeException e) {
-                LOG.warning(() -> "cannot start a spare Runtime API endpoint: " + e);
-            } finally {
-                replenishing.set(false);
-            }
-        });
+        return endpoints.open();
     }
 
     /** A cgroup with {@code version}'s limits for an environment about to be restored (null without cgroups). */
@@ -148,35 +90,19 @@ public final class EnvironmentLauncher implements AutoCloseable {
                               EnvironmentCgroup cgroup) {
         FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(),
                 endpoint.environmentId());
-        return new Environment(endpoint.environmentId(), version, process, endpoint.channel(), endpoint.server(),
-                endpoint.releasePort(), stream, cgroup);
-    }
-
-    /**
-     * Runs a version's AOT-cache training: INIT once with {@code -XX:AOTCacheOutput}, then the runtime exits and the
-     * JVM writes the cache into {@code files} as it does. Returns once the process is gone.
-     */
-    public void trainAotCache(FunctionVersion version, AotCacheFiles files, long limitMillis) throws StartupFailure {
-        Environment env = spawn(version, InitType.ON_DEMAND, files, true);
-        env.platformLine("INIT_START Runtime Version: " + version.config().runtime()
-                + " Initialization Type: aot-training");
-        env.awaitTrainingExit(limitMillis);
+        return new Environment(endpoint.environmentId(), version, EnvironmentState.RESTORING, process,
+                endpoint.channel(), endpoint.server(), endpoint.releasePort(), stream, cgroup);
     }
 
     /** Spawns the process and its Runtime API server without waiting for INIT. */
-    Environment spawn(FunctionVersion version, InitType initType) throws StartupFailure {
-        AotCacheFiles aot = version.usesAotCache() ? AotCacheFiles.of(settings.aotRoot(), version) : null;
-        return spawn(version, initType, aot != null && aot.trained() ? aot : null, false);
-    }
-
-    private Environment spawn(FunctionVersion version, InitType initType, AotCacheFiles aot, boolean training)
-            throws StartupFailure {
+    private Environment spawn(FunctionVersion version, LaunchMode mode, AotCacheFiles aot) throws StartupFailure {
+        boolean training = mode instanceof LaunchMode.AotTraining;
         RuntimeApiEndpoint endpoint;
         try {
             endpoint = openRuntimeApi();
         } catch (RuntimeException e) {
-            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start Runtime API: " + e,
-                    "Runtime.Unavailable"), "", e.toString());
+            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("cannot start Runtime API: " + e,
+                    RuntimeErrorType.UNAVAILABLE.type()), "", e.toString());
         }
         EnvironmentCgroup cgroup = null;
         try {
@@ -184,7 +110,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
             // The training JVM forks a second JVM that assembles the cache: room for both, whatever MemorySize is.
             cgroup = settings.cgroups().create(endpoint.environmentId(),
                     Limits.forMemory(training ? Math.max(1024, 2 * memory) : memory));
-            return spawnIn(version, initType, aot, training, endpoint, cgroup);
+            return spawnIn(version, mode, aot, endpoint, cgroup);
         } catch (StartupFailure | RuntimeException e) {
             // Whatever was taken for this environment goes back: a launch that fails on every invoke must not use
             // up the port range or leave cgroups behind.
@@ -195,37 +121,38 @@ public final class EnvironmentLauncher implements AutoCloseable {
             if (e instanceof StartupFailure failure) {
                 throw failure;
             }
-            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start environment: "
-                    + e.getMessage(), "Runtime.Unavailable"), "", e.toString());
+            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("cannot start environment: "
+                    + e.getMessage(), RuntimeErrorType.UNAVAILABLE.type()), "", e.toString());
         }
     }
 
-    private Environment spawnIn(FunctionVersion version, InitType initType, AotCacheFiles aot, boolean training,
+    private Environment spawnIn(FunctionVersion version, LaunchMode mode, AotCacheFiles aot,
                                 RuntimeApiEndpoint endpoint, EnvironmentCgroup cgroup) throws StartupFailure {
+        boolean training = mode instanceof LaunchMode.AotTraining;
         String id = endpoint.environmentId();
         Path taskRoot = settings.codeRoot().resolve(version.code().sha256Hex());
         ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot, cgroup, aot, training))
                 .directory(taskRoot.toFile());
         pb.environment().clear();
-        pb.environment().putAll(environmentVariables(version, id, endpoint.server().address(), taskRoot, initType));
+        pb.environment().putAll(environmentVariables(version, id, endpoint.server().address(), taskRoot, mode));
         if (aot != null) {
             pb.environment().put("_THAW_FUNCTION_ON_CLASS_PATH", "1");
             if (training) {
                 pb.environment().put("_THAW_AOT_TRAINING", "1");
             }
         }
-        ChildProcess process;
+        EnvironmentProcess process;
         try {
-            process = spawner.submit(() -> ChildProcess.of(pb.start())).get();
+            process = spawner.submit(() -> EnvironmentProcess.spawned(pb.start())).get();
         } catch (ExecutionException | InterruptedException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("cannot start environment: "
-                    + cause.getMessage(), "Runtime.Unavailable"), "", String.valueOf(cause));
+            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("cannot start environment: "
+                    + cause.getMessage(), RuntimeErrorType.UNAVAILABLE.type()), "", String.valueOf(cause));
         }
         try {
             FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
-            return new Environment(id, version, process, endpoint.channel(), endpoint.server(),
-                    endpoint.releasePort(), stream, cgroup);
+            return new Environment(id, version, EnvironmentState.STARTING, process, endpoint.channel(),
+                    endpoint.server(), endpoint.releasePort(), stream, cgroup);
         } catch (RuntimeException e) {
             process.kill();
             throw e;
@@ -276,7 +203,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
     }
 
     Map<String, String> environmentVariables(FunctionVersion version, String envId, String runtimeApi,
-                                             Path taskRoot, InitType initType) {
+                                             Path taskRoot, LaunchMode mode) {
         Map<String, String> env = new LinkedHashMap<>(version.config().environment());
         String name = version.functionName();
         String runtime = version.config().runtime();
@@ -287,7 +214,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
         env.put("_HANDLER", version.config().handler());
         env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + runtime.replace(".", "_"));
         env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
-        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", initType.value);
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", mode.initializationType());
         env.put("AWS_LAMBDA_FUNCTION_NAME", name);
         env.put("AWS_LAMBDA_FUNCTION_VERSION", version.version());
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(version.config().memorySize()));
@@ -304,11 +231,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        RuntimeApiEndpoint spare;
-        while ((spare = spares.poll()) != null) {
-            spare.close();
-        }
+        endpoints.close();
         spawner.shutdownNow();
     }
 }

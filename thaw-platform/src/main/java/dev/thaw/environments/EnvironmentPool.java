@@ -1,5 +1,6 @@
 package dev.thaw.environments;
 
+import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.VersionListener;
 
@@ -56,8 +57,8 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
 
     public Lease acquire(FunctionVersion version) throws StartupFailure {
         if (closed) {
-            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("platform is shutting down",
-                    "Runtime.Unavailable"), "", "pool closed");
+            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("platform is shutting down",
+                    RuntimeErrorType.UNAVAILABLE.type()), "", "pool closed");
         }
         String key = version.environmentKey();
         synchronized (idle) {
@@ -79,8 +80,8 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
         });
         if (closed) {
             env.stop();
-            throw new StartupFailure("Runtime.Unavailable", Environment.errorJson("platform is shutting down",
-                    "Runtime.Unavailable"), "", "pool closed");
+            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("platform is shutting down",
+                    RuntimeErrorType.UNAVAILABLE.type()), "", "pool closed");
         }
         return new Lease(env, true);
     }

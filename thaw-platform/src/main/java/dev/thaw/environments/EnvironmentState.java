@@ -8,10 +8,14 @@ import java.util.Set;
  * loudly with both states named.
  */
 public enum EnvironmentState {
-    /** Process spawned or being restored; its runtime has not polled yet. */
+    /** Process spawned; its runtime has not started INIT yet. */
     STARTING,
     /** INIT is running (the runtime loaded the handler but has not asked for work). */
     INITIALIZING,
+    /** A copy restored from a snapshot: its runtime runs the afterRestore hooks and has not asked for work yet. */
+    RESTORING,
+    /** The JDK AOT cache's training run: INIT, then the runtime exits and the JVM writes the cache. */
+    TRAINING,
     /** SnapStart: INIT done, hooks run, CRIU is dumping the process. */
     CHECKPOINTING,
     /** Waiting in the pool for an invocation. */
@@ -23,8 +27,10 @@ public enum EnvironmentState {
 
     private Set<EnvironmentState> next() {
         return switch (this) {
-            case STARTING -> EnumSet.of(INITIALIZING, IDLE, BUSY, CHECKPOINTING, DEAD);
+            case STARTING -> EnumSet.of(INITIALIZING, TRAINING, DEAD);
             case INITIALIZING -> EnumSet.of(IDLE, BUSY, CHECKPOINTING, DEAD);
+            case RESTORING -> EnumSet.of(IDLE, BUSY, DEAD);
+            case TRAINING -> EnumSet.of(DEAD);
             case CHECKPOINTING -> EnumSet.of(DEAD);
             case IDLE -> EnumSet.of(BUSY, DEAD);
             case BUSY -> EnumSet.of(IDLE, DEAD);

@@ -1,5 +1,6 @@
 package dev.thaw.runtimeapi;
 
+import dev.thaw.errors.RuntimeErrorType;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -158,7 +159,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     private static RuntimeOutcome.Error readError(HttpExchange ex) throws IOException {
         String type = ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
         byte[] body = readLimited(ex.getRequestBody());
-        return new RuntimeOutcome.Error(type == null || type.isEmpty() ? "Runtime.Unknown" : type,
+        return new RuntimeOutcome.Error(type == null || type.isEmpty() ? RuntimeErrorType.UNKNOWN.type() : type,
                 body == null ? new byte[0] : body);
     }
 

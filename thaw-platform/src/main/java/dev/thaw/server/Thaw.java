@@ -15,6 +15,7 @@ import dev.thaw.events.EventQueue;
 import dev.thaw.functions.Arns;
 import dev.thaw.functions.CodeStore;
 import dev.thaw.functions.FunctionService;
+import dev.thaw.invoke.ColdStarts;
 import dev.thaw.invoke.ConcurrencyLimiter;
 import dev.thaw.invoke.InvokeService;
 import dev.thaw.store.MetadataStore;
@@ -101,7 +102,7 @@ public final class Thaw implements AutoCloseable {
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, codeRoot, config.snapshotExpiry());
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);
-        pool = new EnvironmentPool(snapStart, config.idleTtl(), config.freezeAfter());
+        pool = new EnvironmentPool(new ColdStarts(launcher, snapStart), config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
         functions.addListener(aotCaches);

@@ -2,6 +2,7 @@ package dev.thaw.snapshots;
 
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.RuntimeApiEndpoint;
 import dev.thaw.functions.FunctionVersion;
 
 import java.io.IOException;
@@ -37,12 +38,12 @@ final class RestoreSlot {
     /** How long a new launcher may take to join its cgroups. */
     private static final long READY_LIMIT_MS = 10_000;
 
-    final EnvironmentLauncher.RuntimeApiEndpoint endpoint;
+    final RuntimeApiEndpoint endpoint;
     /** Null where the platform runs without cgroups. */
     final EnvironmentCgroup cgroup;
     private final Process launcher;
 
-    private RestoreSlot(EnvironmentLauncher.RuntimeApiEndpoint endpoint, EnvironmentCgroup cgroup, Process launcher) {
+    private RestoreSlot(RuntimeApiEndpoint endpoint, EnvironmentCgroup cgroup, Process launcher) {
         this.endpoint = endpoint;
         this.cgroup = cgroup;
         this.launcher = launcher;
@@ -50,7 +51,7 @@ final class RestoreSlot {
 
     /** Opens a slot for a copy of {@code version} and returns once its launcher sits in the cgroups. */
     static RestoreSlot open(EnvironmentLauncher environments, FunctionVersion version) throws IOException {
-        EnvironmentLauncher.RuntimeApiEndpoint endpoint = environments.openRuntimeApi();
+        RuntimeApiEndpoint endpoint = environments.openRuntimeApi();
         EnvironmentCgroup cgroup = null;
         Process launcher = null;
         try {

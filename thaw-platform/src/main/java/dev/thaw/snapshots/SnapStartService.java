@@ -2,9 +2,7 @@ package dev.thaw.snapshots;
 
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
-import dev.thaw.environments.EnvironmentProvider;
 import dev.thaw.environments.Jdks;
-import dev.thaw.environments.StartupFailure;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionService;
@@ -28,10 +26,11 @@ import java.util.logging.Logger;
 
 /**
  * SnapStart's lifecycle: a published SnapStart version is Pending until its snapshot is taken (then Active with
- * OptimizationStatus On) or fails (Failed, with the reason); every new environment of an Active version is restored
- * from the snapshot. Any other version, $LATEST included, runs an ordinary INIT.
+ * OptimizationStatus On) or fails (Failed, with the reason); it offers a {@link #restore} of an Active version's
+ * snapshot, re-creates a snapshot that cannot be used, and expires unused ones. Whether a cold start restores is
+ * {@link dev.thaw.invoke.ColdStarts}'s decision.
  */
-public final class SnapStartService implements VersionListener, EnvironmentProvider, AutoCloseable {
+public final class SnapStartService implements VersionListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SnapStartService.class.getName());
 
     private final FunctionService functions;
@@ -125,7 +124,7 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
                 try {
                     taker.take(version, warnings);
                 } catch (SnapshotFailure f) {
-                    if (!f.reasonCode().equals(SnapshotFailure.DUMP_TIMED_OUT)) {
+                    if (f.reason() != SnapshotFailure.Reason.DUMP_TIMED_OUT) {
                         throw f;
                     }
                     LOG.warning(() -> "snapshot of " + version.functionName() + ":" + version.version()
@@ -135,14 +134,14 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
                 functions.updateVersionState(version.functionName(), version.version(),
                         FunctionVersion.SnapshotStatus.On, VersionState.active());
             } else {
-                throw new SnapshotFailure("SnapStartUnavailable", criu.unavailableReason());
+                throw new SnapshotFailure(SnapshotFailure.Reason.UNAVAILABLE, criu.unavailableReason());
             }
         } catch (SnapshotFailure f) {
             LOG.warning(() -> "snapshot of " + version.functionName() + ":" + version.version() + " failed: "
                     + f.getMessage());
             if (!recreate || version.state().state() == VersionState.State.Inactive) {
                 functions.updateVersionState(version.functionName(), version.version(),
-                        FunctionVersion.SnapshotStatus.Off, VersionState.failed(f.getMessage(), f.reasonCode()));
+                        FunctionVersion.SnapshotStatus.Off, VersionState.failed(f.getMessage(), f.reason().code()));
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "snapshot of " + version.functionName() + ":" + version.version() + " failed", e);
@@ -164,15 +163,23 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
         return store.manifest(version.functionName(), version.version());
     }
 
-    @Override
-    public Environment provide(FunctionVersion version) throws StartupFailure {
-        if (!version.usesSnapshots()) {
-            if (version.usesAotCache() && version.state().state() == VersionState.State.Pending) {
-                throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "The operation cannot be performed at this "
-                        + "time. The function is currently in the following state: Pending");
-            }
-            return coldStart(version);
+    /** What a restore of a version's snapshot came to. */
+    public sealed interface Restore {
+        /** A restored copy, ready to invoke. */
+        record Restored(Environment environment) implements Restore {
         }
+
+        /** The snapshot cannot be used (why says why); it is being re-created, and the caller serves by INIT. */
+        record Unusable(String why) implements Restore {
+        }
+    }
+
+    /**
+     * Restores a copy of a published version's snapshot. A version whose snapshot is still being taken, failed or
+     * expired cannot be invoked, as on Lambda, and gets the error Lambda gives; a snapshot that is missing, belongs
+     * to another host or revision, fails its integrity check or fails to restore is re-created in the background.
+     */
+    public Restore restore(FunctionVersion version) {
         switch (version.state().state()) {
             case Pending -> throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "The operation cannot be performed "
                     + "at this time. The function is currently in the following state: Pending");
@@ -194,7 +201,7 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
             try {
                 Environment env = restorer.restore(version, manifest.get());
                 store.markUsed(version.functionName(), version.version());
-                return env;
+                return new Restore.Restored(env);
             } catch (SnapshotRestorer.RestoreFailed e) {
                 problem = "the restore failed: " + e.getMessage();
             }
@@ -203,10 +210,7 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
         LOG.warning(() -> "not restoring " + version.functionName() + ":" + version.version() + ": " + reason
                 + "; serving with an ordinary INIT and re-creating the snapshot");
         recreate(version);
-        Environment env = coldStart(version);
-        env.platformLine("SNAPSTART_WARNING snapshot not restored (" + reason + "); ran INIT instead and "
-                + "re-creating the snapshot");
-        return env;
+        return new Restore.Unusable(reason);
     }
 
     private Optional<String> compatibilityProblem(FunctionVersion version, Manifest m) {
@@ -224,26 +228,6 @@ public final class SnapStartService implements VersionListener, EnvironmentProvi
     private void recreate(FunctionVersion version) {
         if (recreating.add(version.environmentKey())) {
             snapshotter.submit(() -> takeSnapshot(version, true));
-        }
-    }
-
-    /**
-     * An ordinary INIT, limited to 10 s. As in Lambda, one that runs over is retried once as part of the first
-     * invoke, this time limited by the function's timeout.
-     */
-    private Environment coldStart(FunctionVersion version) throws StartupFailure {
-        try {
-            return launcher.start(version, EnvironmentLauncher.InitType.ON_DEMAND,
-                    EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS);
-        } catch (StartupFailure f) {
-            long timeoutMillis = version.config().timeout() * 1000L;
-            if (!Environment.INIT_TIMEOUT.equals(f.errorType())
-                    || timeoutMillis <= EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS) {
-                throw f;
-            }
-            LOG.info(() -> version.functionName() + ":" + version.version() + ": INIT ran past 10 s; retrying it "
-                    + "within the function timeout of " + version.config().timeout() + " s");
-            return launcher.start(version, EnvironmentLauncher.InitType.ON_DEMAND, timeoutMillis);
         }
     }
 

@@ -1,18 +1,43 @@
 package dev.thaw.snapshots;
 
-/** Taking a snapshot failed; {@code reasonCode} and the message become the version's StateReasonCode and reason. */
+/** Taking a snapshot failed; its {@link Reason} and message become the version's StateReasonCode and reason. */
 public final class SnapshotFailure extends Exception {
-    /** CRIU hung and was killed: the platform's failure, not the function's, so worth one more try. */
-    static final String DUMP_TIMED_OUT = "SnapStartDumpTimedOut";
+    /** Why a snapshot could not be taken, as the version's StateReasonCode says it. */
+    public enum Reason {
+        /** This host has no working CRIU. */
+        UNAVAILABLE("SnapStartUnavailable"),
+        /** INIT failed. */
+        FUNCTION_ERROR("FunctionError"),
+        /** A beforeCheckpoint hook failed. */
+        BEFORE_CHECKPOINT_ERROR("SnapStartBeforeCheckpointError"),
+        /** The function held a network connection at the checkpoint. */
+        OPEN_CONNECTION("SnapStartOpenConnection"),
+        /** CRIU's dump failed. */
+        DUMP_FAILED("SnapStartDumpFailed"),
+        /** CRIU hung and was killed: the platform's failure, not the function's, so worth one more try. */
+        DUMP_TIMED_OUT("SnapStartDumpTimedOut"),
+        /** Anything else that went wrong on the platform's side. */
+        INTERNAL_ERROR("InternalError");
 
-    private final String reasonCode;
+        private final String code;
 
-    public SnapshotFailure(String reasonCode, String message) {
-        super(message);
-        this.reasonCode = reasonCode;
+        Reason(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
     }
 
-    public String reasonCode() {
-        return reasonCode;
+    private final Reason reason;
+
+    public SnapshotFailure(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
     }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.RuntimeApiEndpoint;
+import dev.thaw.environments.EnvironmentProcess;
 import dev.thaw.environments.EnvironmentRoot;
+import dev.thaw.environments.PlatformRecords;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionVersion;
@@ -109,7 +112,7 @@ final class SnapshotRestorer {
             throw e instanceof RestoreFailed f ? f : new RestoreFailed("cannot restore: " + e.getMessage());
         }
         long restored = System.nanoTime();
-        Environment env = launcher.attach(version, slot.endpoint, new RestoredProcess(pid, criuProcess),
+        Environment env = launcher.attach(version, slot.endpoint, EnvironmentProcess.restored(pid, criuProcess),
                 slot.cgroup);
         try {
             awaitReady(env, start);
@@ -120,8 +123,7 @@ final class SnapshotRestorer {
             slots.refill(version);
         }
         long ready = System.nanoTime();
-        env.platformLine(String.format(java.util.Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\t"
-                + "afterRestore and first poll: %.2f ms", (restored - start) / 1e6, (ready - restored) / 1e6));
+        env.platformLine(PlatformRecords.restoreReport((restored - start) / 1e6, (ready - restored) / 1e6));
         env.restored((ready - start) / 1e6);
         return env;
     }
@@ -162,7 +164,7 @@ final class SnapshotRestorer {
     }
 
     /** Writes the copy's identity line to its new stdin; the runtime reads it where the checkpoint left it. */
-    private static void handOverIdentity(OutputStream stdin, EnvironmentLauncher.RuntimeApiEndpoint endpoint)
+    private static void handOverIdentity(OutputStream stdin, RuntimeApiEndpoint endpoint)
             throws IOException {
         ObjectNode identity = JSON.createObjectNode();
         identity.put("runtimeApi", endpoint.server().address());
@@ -178,7 +180,7 @@ final class SnapshotRestorer {
         try {
             any.get(Math.max(1, remaining), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            env.platformLine("RESTORE_REPORT Status: timeout (restore and afterRestore hooks took over 10 s)");
+            env.platformLine(PlatformRecords.restoreFailed("timeout (restore and afterRestore hooks took over 10 s)"));
             throw new ThawException(ErrorCode.SNAP_START_TIMEOUT, "Restoring the snapshot and running the "
                     + "afterRestore hooks took longer than 10 seconds.");
         } catch (ExecutionException e) {
@@ -191,7 +193,7 @@ final class SnapshotRestorer {
             RuntimeOutcome.Error err = env.channel().restoreError().join();
             env.drainLogs();
             String body = new String(err.body(), StandardCharsets.UTF_8);
-            env.platformLine("RESTORE_REPORT Status: error\tError Type: " + err.errorType());
+            env.platformLine(PlatformRecords.restoreFailed("error\tError Type: " + err.errorType()));
             throw new ThawException(ErrorCode.SNAP_START, "The afterRestore() runtime hook encountered an error: "
                     + body);
         }

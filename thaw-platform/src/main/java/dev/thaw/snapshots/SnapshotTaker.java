@@ -3,6 +3,8 @@ package dev.thaw.snapshots;
 import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
+import dev.thaw.environments.LaunchMode;
+import dev.thaw.environments.PlatformRecords;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.StartupFailure;
 import dev.thaw.functions.FunctionVersion;
@@ -51,22 +53,21 @@ final class SnapshotTaker {
         Environment env;
         double initMillis;
         try {
-            env = launcher.startForSnapshot(version, initLimit);
+            env = launcher.start(version, new LaunchMode.InitForCheckpoint(initLimit));
             initMillis = env.initMillis();
         } catch (StartupFailure f) {
-            String code = f.errorType().startsWith("Runtime.BeforeCheckpoint") ? "SnapStartBeforeCheckpointError"
-                    : "FunctionError";
-            throw new SnapshotFailure(code, "INIT failed with " + f.errorType() + ": "
+            SnapshotFailure.Reason reason = f.errorType().startsWith("Runtime.BeforeCheckpoint")
+                    ? SnapshotFailure.Reason.BEFORE_CHECKPOINT_ERROR : SnapshotFailure.Reason.FUNCTION_ERROR;
+            throw new SnapshotFailure(reason, "INIT failed with " + f.errorType() + ": "
                     + new String(f.body(), StandardCharsets.UTF_8));
         }
         try {
-            env.platformLine(String.format(Locale.ROOT, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\t"
-                    + "Status: success", initMillis));
-            warnings.forEach(w -> env.platformLine("SNAPSTART_WARNING " + w));
+            env.platformLine(PlatformRecords.initReport(initMillis, "success"));
+            warnings.forEach(w -> env.platformLine(PlatformRecords.snapStartWarning(w)));
             long pid = env.pid();
             List<String> sockets = waitForSocketsToClose(pid);
             if (!sockets.isEmpty()) {
-                throw new SnapshotFailure("SnapStartOpenConnection", "The function holds open network connections "
+                throw new SnapshotFailure(SnapshotFailure.Reason.OPEN_CONNECTION, "The function holds open network connections "
                         + "at checkpoint: " + String.join("; ", sockets) + ". A connection cannot be restored into "
                         + "many copies: close it in an org.crac Resource's beforeCheckpoint() and reopen it in "
                         + "afterRestore().");
@@ -91,12 +92,12 @@ final class SnapshotTaker {
             try {
                 dump = Criu.run(command, DUMP_LIMIT_SECONDS);
             } catch (Criu.TimedOut e) {
-                throw new SnapshotFailure(SnapshotFailure.DUMP_TIMED_OUT, e.getMessage() + ": "
+                throw new SnapshotFailure(SnapshotFailure.Reason.DUMP_TIMED_OUT, e.getMessage() + ": "
                         + tail(images.resolveSibling("dump.log")));
             }
             double dumpMillis = (System.nanoTime() - start) / 1e6;
             if (dump.exitCode() != 0) {
-                throw new SnapshotFailure("SnapStartDumpFailed", "criu dump exited with " + dump.exitCode() + ": "
+                throw new SnapshotFailure(SnapshotFailure.Reason.DUMP_FAILED, "criu dump exited with " + dump.exitCode() + ": "
                         + tail(images.resolveSibling("dump.log")));
             }
             String jdkBuild = jdks.require(version.config().runtime()).fullVersion();
@@ -105,14 +106,13 @@ final class SnapshotTaker {
                     HostFingerprint.current(jdkBuild, criu.version()), stdio, List.of(), 0, rss, initMillis,
                     dumpMillis, List.copyOf(warnings));
             Manifest sealed = store.seal(draft);
-            env.platformLine(String.format(Locale.ROOT, "SNAPSHOT_REPORT Image Size: %.1f MB\tRSS At Checkpoint: "
-                    + "%.1f MB\tDump Duration: %.2f ms", sealed.imageBytes() / 1048576.0, rss / 1048576.0, dumpMillis));
+            env.platformLine(PlatformRecords.snapshotReport(sealed.imageBytes(), rss, dumpMillis));
             LOG.info(() -> String.format(Locale.ROOT, "snapshot of %s:%s taken: INIT %.0f ms, dump %.0f ms, %.1f MB",
                     version.functionName(), version.version(), initMillis, dumpMillis,
                     sealed.imageBytes() / 1048576.0));
             return sealed;
         } catch (IOException e) {
-            throw new SnapshotFailure("InternalError", "cannot take the snapshot: " + e.getMessage());
+            throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "cannot take the snapshot: " + e.getMessage());
         } finally {
             env.stop();
         }
@@ -126,7 +126,7 @@ final class SnapshotTaker {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SnapshotFailure("InternalError", "interrupted");
+                throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "interrupted");
             }
             open = OpenSockets.tcp(pid);
         }
@@ -165,13 +165,13 @@ final class SnapshotTaker {
                 }
                 Thread.sleep(2);
             } catch (IOException e) {
-                throw new SnapshotFailure("InternalError", "the environment exited before its checkpoint");
+                throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "the environment exited before its checkpoint");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SnapshotFailure("InternalError", "interrupted");
+                throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "interrupted");
             }
         }
-        throw new SnapshotFailure("InternalError", "the runtime did not wait for its restore line within "
+        throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "the runtime did not wait for its restore line within "
                 + CHECKPOINT_GRACE_MS + " ms of asking for the checkpoint");
     }
 
@@ -180,12 +180,12 @@ final class SnapshotTaker {
             String target = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd)))
                     .toString();
             if (!target.startsWith("pipe:[")) {
-                throw new SnapshotFailure("InternalError", "fd " + fd + " of the environment is " + target
+                throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "fd " + fd + " of the environment is " + target
                         + ", not a pipe");
             }
             return Long.parseLong(target.substring(6, target.length() - 1));
         } catch (IOException e) {
-            throw new SnapshotFailure("InternalError", "cannot read fd " + fd + ": " + e.getMessage());
+            throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "cannot read fd " + fd + ": " + e.getMessage());
         }
     }
 

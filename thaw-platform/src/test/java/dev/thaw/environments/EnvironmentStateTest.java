@@ -2,6 +2,7 @@ package dev.thaw.environments;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,5 +22,23 @@ class EnvironmentStateTest {
     void aCheckpointedEnvironmentIsNeverServedAgain() {
         assertFalse(EnvironmentState.CHECKPOINTING.canMoveTo(EnvironmentState.IDLE));
         assertFalse(EnvironmentState.CHECKPOINTING.canMoveTo(EnvironmentState.BUSY));
+    }
+
+    @Test
+    void aSpawnedEnvironmentRunsInitOrTrainsBeforeItServesAndARestoredCopyServesAfterItsHooks() {
+        assertFalse(EnvironmentState.STARTING.canMoveTo(EnvironmentState.IDLE));
+        assertFalse(EnvironmentState.STARTING.canMoveTo(EnvironmentState.BUSY));
+        assertTrue(EnvironmentState.STARTING.canMoveTo(EnvironmentState.INITIALIZING));
+        assertTrue(EnvironmentState.RESTORING.canMoveTo(EnvironmentState.BUSY));
+        assertTrue(EnvironmentState.RESTORING.canMoveTo(EnvironmentState.IDLE));
+        assertFalse(EnvironmentState.RESTORING.canMoveTo(EnvironmentState.CHECKPOINTING));
+    }
+
+    @Test
+    void aTrainingRunOnlyEnds() {
+        assertTrue(EnvironmentState.STARTING.canMoveTo(EnvironmentState.TRAINING));
+        for (EnvironmentState s : EnvironmentState.values()) {
+            assertEquals(s == EnvironmentState.DEAD, EnvironmentState.TRAINING.canMoveTo(s), s.name());
+        }
     }
 }

@@ -1,0 +1,33 @@
+package dev.thaw.environments;
+
+/**
+ * How {@link EnvironmentLauncher#start} starts an environment and what it waits for. Each mode says what the runtime
+ * is told ({@code AWS_LAMBDA_INITIALIZATION_TYPE}), how long INIT may take, and when the start is over.
+ */
+public sealed interface LaunchMode {
+    /** How long INIT may take before the start fails with {@link dev.thaw.errors.RuntimeErrorType#INIT_TIMEOUT}. */
+    long initLimitMillis();
+
+    /** An on-demand INIT: returns once the runtime first asks for work, ready to invoke. */
+    record Init(long initLimitMillis) implements LaunchMode {
+    }
+
+    /**
+     * INIT for a snapshot ({@code snap-start}): returns once the runtime has run its beforeCheckpoint hooks and asks
+     * to be checkpointed.
+     */
+    record InitForCheckpoint(long initLimitMillis) implements LaunchMode {
+    }
+
+    /**
+     * The JDK AOT cache's training run: INIT once with {@code -XX:AOTCacheOutput}, then the runtime exits and the JVM
+     * writes the cache into {@code files}. Returns once the process is gone.
+     */
+    record AotTraining(AotCacheFiles files, long initLimitMillis) implements LaunchMode {
+    }
+
+    /** The value of {@code AWS_LAMBDA_INITIALIZATION_TYPE} the runtime sees, and INIT_START's Initialization Type. */
+    default String initializationType() {
+        return this instanceof InitForCheckpoint ? "snap-start" : "on-demand";
+    }
+}
