@@ -1,0 +1,23 @@
+package dev.thaw.environments;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The platform's log lines keep Lambda's formats, which log readers and the tests parse. */
+class PlatformRecordsTest {
+    @Test
+    void reportHasLambdaFieldsWithTheBilledDurationRoundedUp() {
+        assertEquals("REPORT RequestId: r1\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 512 MB\t"
+                        + "Max Memory Used: 40 MB\tRestore Duration: 50.10 ms\tBilled Restore Duration: 51 ms\t",
+                PlatformRecords.report("r1", 12.34, 512, 40, PlatformRecords.restoreDuration(50.1), ""));
+    }
+
+    @Test
+    void initLinesNameTheRuntimeTheTypeAndTheStatus() {
+        assertEquals("INIT_START Runtime Version: java17 Initialization Type: snap-start",
+                PlatformRecords.initStart("java17", new LaunchMode.InitForCheckpoint(1).initializationType()));
+        assertEquals("INIT_REPORT Init Duration: 5.00 ms\tPhase: init\tStatus: timeout",
+                PlatformRecords.initReport(5, "timeout"));
+    }
+}
