@@ -34,45 +34,36 @@ class ServerSurvivalIT {
     @Test
     void aRequestWhoseBodyStopsArrivingIsDroppedAfterTheReadTimeout() throws Exception {
         try (ThawServerProcess server = ThawServerProcess.start("--read-timeout", "2")) {
-            int baseline = server.openFileDescriptors();
-            List<Socket> clients = openHalfSent(server, 20);
-            try {
-                long deadline = System.nanoTime() + 15_000_000_000L;
-                for (Socket c : clients) {
-                    c.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                    assertTrue(closedByServer(c), "a half-sent request was still open after 15 s");
-                }
-                awaitAtMost(server, baseline + 5);
-            } finally {
-                closeAll(clients);
-            }
-            assertEquals(200, server.http("GET", "/thaw/v1/health", null).statusCode());
+            assertTheServerClosesEach(server, HALF_SENT, 15);
         }
     }
 
     @Test
     void aConnectionStuckInItsHeadersIsClosed() throws Exception {
         try (ThawServerProcess server = ThawServerProcess.start("--read-timeout", "2", "--idle-timeout", "2")) {
-            int baseline = server.openFileDescriptors();
-            List<Socket> clients = new ArrayList<>();
-            try {
-                for (int i = 0; i < 20; i++) {
-                    Socket s = new Socket("127.0.0.1", server.endpoint().getPort());
-                    clients.add(s);
-                    s.getOutputStream().write("GET /thaw/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: a"
-                            .getBytes(StandardCharsets.US_ASCII));
-                    s.getOutputStream().flush();
-                }
-                for (Socket c : clients) {
-                    c.setSoTimeout(20_000);
-                    assertTrue(closedByServer(c), "a connection stuck in its headers was still open after 20 s");
-                }
-                awaitAtMost(server, baseline + 5);
-            } finally {
-                closeAll(clients);
-            }
-            assertEquals(200, server.http("GET", "/thaw/v1/health", null).statusCode());
+            assertTheServerClosesEach(server, "GET /thaw/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: a", 20);
         }
+    }
+
+    /**
+     * Opens 20 connections that each send {@code stalled} and nothing more, and asserts that the server closes
+     * every one within {@code seconds}, gives their descriptors back, and still serves.
+     */
+    private static void assertTheServerClosesEach(ThawServerProcess server, String stalled, int seconds)
+            throws Exception {
+        int baseline = server.openFileDescriptors();
+        List<Socket> clients = openStalled(server, stalled, 20);
+        try {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            for (Socket c : clients) {
+                c.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                assertTrue(closedByServer(c), "a stalled connection was still open after " + seconds + " s");
+            }
+            awaitAtMost(server, baseline + 5);
+        } finally {
+            closeAll(clients);
+        }
+        assertEquals(200, server.http("GET", "/thaw/v1/health", null).statusCode());
     }
 
     @Test
@@ -200,13 +191,18 @@ class ServerSurvivalIT {
     }
 
     private static List<Socket> openHalfSent(ThawServerProcess server, int count) {
+        return openStalled(server, HALF_SENT, count);
+    }
+
+    /** Connections that each sent {@code stalled}; as many of {@code count} as the server's backlog took. */
+    private static List<Socket> openStalled(ThawServerProcess server, String stalled, int count) {
         List<Socket> clients = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             try {
                 Socket s = new Socket("127.0.0.1", server.endpoint().getPort());
                 clients.add(s);
                 OutputStream out = s.getOutputStream();
-                out.write(HALF_SENT.getBytes(StandardCharsets.US_ASCII));
+                out.write(stalled.getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             } catch (IOException refusedOrReset) {
                 // a full backlog: what was opened is enough
