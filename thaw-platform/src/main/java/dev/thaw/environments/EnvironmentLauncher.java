@@ -1,5 +1,6 @@
 package dev.thaw.environments;
 
+import dev.thaw.contract.RuntimeContract;
 import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.cgroups.Limits;
@@ -136,9 +137,9 @@ public final class EnvironmentLauncher implements AutoCloseable {
         pb.environment().clear();
         pb.environment().putAll(environmentVariables(version, id, endpoint.server().address(), taskRoot, mode));
         if (aot != null) {
-            pb.environment().put("_THAW_FUNCTION_ON_CLASS_PATH", "1");
+            pb.environment().put(RuntimeContract.FUNCTION_ON_CLASS_PATH, "1");
             if (training) {
-                pb.environment().put("_THAW_AOT_TRAINING", "1");
+                pb.environment().put(RuntimeContract.AOT_TRAINING, "1");
             }
         }
         EnvironmentProcess process;

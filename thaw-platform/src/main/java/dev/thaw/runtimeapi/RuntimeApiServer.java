@@ -1,5 +1,6 @@
 package dev.thaw.runtimeapi;
 
+import dev.thaw.contract.RuntimeContract;
 import dev.thaw.errors.RuntimeErrorType;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
@@ -25,7 +26,7 @@ import java.util.concurrent.Executors;
  * only as long as its environment, and environments come and go all day. The socket is bound in the calling thread.
  */
 public final class RuntimeApiServer implements AutoCloseable {
-    private static final String BASE = "/2018-06-01/runtime";
+    private static final String BASE = RuntimeContract.RUNTIME_API_BASE;
     private static final String INVOCATION = BASE + "/invocation/";
     private static final long POLL_SLICE_MS = 1000;
     /** Handlers of every Runtime API server: a long poll parks a virtual thread, not a platform one. */
@@ -86,17 +87,17 @@ public final class RuntimeApiServer implements AutoCloseable {
         } else if (post && path.equals(BASE + "/restore/error")) {
             channel.reportRestoreError(readError(ex));
             accepted(ex);
-        } else if (post && path.equals(BASE + "/thaw/checkpoint")) {
+        } else if (post && path.equals(BASE + RuntimeContract.CHECKPOINT)) {
             ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
             channel.requestCheckpoint();
             ex.getResponseHeaders().set("Connection", "close");
             accepted(ex);
-        } else if (get && path.equals(BASE + "/thaw/warmup")) {
+        } else if (get && path.equals(BASE + RuntimeContract.WARMUP)) {
             Headers h = ex.getResponseHeaders();
             h.set("Lambda-Runtime-Aws-Request-Id", "warmup");
             h.set("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis()));
             send(ex, 200, "{}".getBytes(StandardCharsets.UTF_8));
-        } else if (post && path.equals(BASE + "/thaw/warmup")) {
+        } else if (post && path.equals(BASE + RuntimeContract.WARMUP)) {
             ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
             accepted(ex);
         } else {

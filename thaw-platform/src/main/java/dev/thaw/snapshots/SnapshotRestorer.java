@@ -1,5 +1,6 @@
 package dev.thaw.snapshots;
 
+import dev.thaw.contract.RuntimeContract;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.environments.Environment;
@@ -167,8 +168,8 @@ final class SnapshotRestorer {
     private static void handOverIdentity(OutputStream stdin, RuntimeApiEndpoint endpoint)
             throws IOException {
         ObjectNode identity = JSON.createObjectNode();
-        identity.put("runtimeApi", endpoint.server().address());
-        identity.put("environmentId", endpoint.environmentId());
+        identity.put(RuntimeContract.RESTORE_RUNTIME_API, endpoint.server().address());
+        identity.put(RuntimeContract.RESTORE_ENVIRONMENT_ID, endpoint.environmentId());
         stdin.write((JSON.writeValueAsString(identity) + "\n").getBytes(StandardCharsets.UTF_8));
         stdin.flush();
     }

@@ -1,5 +1,7 @@
 package dev.thaw.runtime;
 
+import dev.thaw.contract.RuntimeContract;
+
 import java.io.IOException;
 
 /**
@@ -16,9 +18,9 @@ public final class Bootstrap {
      * Set by the platform in the JDK AOT-cache mode: the function's code is on the class path as jars, because the
      * AOT cache covers only classes of the built-in loaders.
      */
-    static final String FUNCTION_ON_CLASS_PATH = "_THAW_FUNCTION_ON_CLASS_PATH";
+    static final String FUNCTION_ON_CLASS_PATH = RuntimeContract.FUNCTION_ON_CLASS_PATH;
     /** Set for an AOT-cache training run: INIT, warm the invoke path, then exit 0 so the JVM writes its cache. */
-    static final String AOT_TRAINING = "_THAW_AOT_TRAINING";
+    static final String AOT_TRAINING = RuntimeContract.AOT_TRAINING;
 
     private Bootstrap() {
     }

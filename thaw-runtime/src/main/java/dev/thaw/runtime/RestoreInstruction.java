@@ -1,5 +1,6 @@
 package dev.thaw.runtime;
 
+import dev.thaw.contract.RuntimeContract;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Optional;
@@ -16,12 +17,13 @@ record RestoreInstruction(String runtimeApi, Optional<String> environmentId, Opt
         if (node == null || !node.isObject()) {
             throw new IOException("The restore line is not a JSON object: " + line);
         }
-        if (node.path("abort").asBoolean(false)) {
+        if (node.path(RuntimeContract.RESTORE_ABORT).asBoolean(false)) {
             return Optional.empty();
         }
-        String runtimeApi = text(node, "runtimeApi")
+        String runtimeApi = text(node, RuntimeContract.RESTORE_RUNTIME_API)
                 .orElseThrow(() -> new IOException("The restore line has no runtimeApi: " + line));
-        return Optional.of(new RestoreInstruction(runtimeApi, text(node, "environmentId"), text(node, "logStreamName")));
+        return Optional.of(new RestoreInstruction(runtimeApi, text(node, RuntimeContract.RESTORE_ENVIRONMENT_ID),
+                text(node, RuntimeContract.RESTORE_LOG_STREAM_NAME)));
     }
 
     private static Optional<String> text(JsonNode node, String field) {

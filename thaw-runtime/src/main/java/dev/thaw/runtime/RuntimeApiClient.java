@@ -1,5 +1,7 @@
 package dev.thaw.runtime;
 
+import dev.thaw.contract.RuntimeContract;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +28,7 @@ final class RuntimeApiClient {
 
     RuntimeApiClient(String address) {
         this.address = address;
-        this.base = "http://" + address + "/2018-06-01/runtime";
+        this.base = "http://" + address + RuntimeContract.RUNTIME_API_BASE;
     }
 
     String address() {
@@ -62,8 +64,8 @@ final class RuntimeApiClient {
      * instead of on a restored copy's first invoke.
      */
     void warmUp() throws IOException {
-        fetchInvocation("/thaw/warmup");
-        post("/thaw/warmup", "{}".getBytes(StandardCharsets.UTF_8), null);
+        fetchInvocation(RuntimeContract.WARMUP);
+        post(RuntimeContract.WARMUP, "{}".getBytes(StandardCharsets.UTF_8), null);
     }
 
     void postResponse(String requestId, byte[] response) throws IOException {
@@ -90,7 +92,7 @@ final class RuntimeApiClient {
      */
     void requestCheckpoint() throws IOException {
         closeCachedConnection();
-        HttpURLConnection c = open("/thaw/checkpoint", "POST");
+        HttpURLConnection c = open(RuntimeContract.CHECKPOINT, "POST");
         c.setRequestProperty("Connection", "close");
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(0);
@@ -104,7 +106,7 @@ final class RuntimeApiClient {
 
     /** connect() on a new connection takes the cached socket out of the cache; disconnect() before any request closes it. */
     private void closeCachedConnection() throws IOException {
-        HttpURLConnection c = open("/thaw/checkpoint", "GET");
+        HttpURLConnection c = open(RuntimeContract.CHECKPOINT, "GET");
         c.connect();
         c.disconnect();
     }
