@@ -1,9 +1,9 @@
 package dev.thaw.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -24,21 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every bad input gets a typed AWS error, and the server keeps serving after each one. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(ThawServerExtension.class)
 class BadInputIT {
+    /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
-    void start() {
-        server = ThawServerProcess.start();
-        lambda = server.lambda();
+    void deployFunctions() {
     }
 
-    @AfterAll
-    void stop() {
-        lambda.close();
-        server.close();
-    }
 
     @AfterEach
     void serverStillServes() {

@@ -1,8 +1,8 @@
 package dev.thaw.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -33,21 +33,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The control API through the AWS SDK: functions, versions, aliases and concurrency behave as on AWS. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(ThawServerExtension.class)
 class ControlApiIT {
+    /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
-    void start() {
-        server = ThawServerProcess.start();
-        lambda = server.lambda();
+    void deployFunctions() {
     }
 
-    @AfterAll
-    void stop() {
-        lambda.close();
-        server.close();
-    }
 
     private CreateFunctionResponse createHello(String name) {
         return lambda.createFunction(b -> b.functionName(name).runtime(Runtime.JAVA17)

@@ -2,9 +2,9 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -26,28 +26,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Timeouts, crashes, throttling and idle reaping, through the SDK against real environments. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(ThawServerExtension.class)
+@ThawServerExtension.Arguments({"--idle-ttl", "3"})
 class EnvironmentLifecycleIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FIXTURES = "dev.thaw.examples.fixtures.";
+    /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
-    void start() {
-        server = ThawServerProcess.start("--idle-ttl", "3");
-        lambda = server.lambda();
+    void deployFunctions() {
     }
 
-    @AfterAll
-    void stop() {
-        lambda.close();
-        server.close();
-    }
 
-    private void deploy(String name, String handler, int timeout) {
-        lambda.createFunction(b -> b.functionName(name).runtime(Runtime.JAVA17).handler(handler).role("r")
-                .timeout(timeout).code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
-    }
 
     private InvokeResponse invoke(String name, String payload) {
         return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
@@ -55,7 +47,7 @@ class EnvironmentLifecycleIT {
 
     @Test
     void aTimeoutKillsTheEnvironmentAndTheNextInvokeGetsAFreshOne() throws Exception {
-        deploy("slow", FIXTURES + "Sleeper", 1);
+        Fixtures.deploy(lambda, "slow", "test-functions", FIXTURES + "Sleeper", b -> b.timeout(1));
         InvokeResponse r = invoke("slow", "{\"ms\":5000}");
         assertEquals("Unhandled", r.functionError());
         JsonNode err = JSON.readTree(r.payload().asByteArray());
@@ -68,19 +60,19 @@ class EnvironmentLifecycleIT {
 
     @Test
     void systemExitIsRuntimeExitErrorAndThePlatformCarriesOn() throws Exception {
-        deploy("quitter", FIXTURES + "Exiter", 10);
+        Fixtures.deploy(lambda, "quitter", "test-functions", FIXTURES + "Exiter", b -> b.timeout(10));
         InvokeResponse r = invoke("quitter", "{\"code\":7}");
         assertEquals("Unhandled", r.functionError());
         JsonNode err = JSON.readTree(r.payload().asByteArray());
         assertEquals("Runtime.ExitError", err.path("errorType").asText());
         assertTrue(err.path("errorMessage").asText().contains("exit status 7"), err.toString());
-        deploy("after-quit", FIXTURES + "Echo", 10);
+        Fixtures.deploy(lambda, "after-quit", "test-functions", FIXTURES + "Echo", b -> b.timeout(10));
         assertNull(invoke("after-quit", "{}").functionError());
     }
 
     @Test
     void reservedConcurrencyOfOneAdmitsOneOfTwoSimultaneousInvokes() throws Exception {
-        deploy("single", FIXTURES + "Sleeper", 10);
+        Fixtures.deploy(lambda, "single", "test-functions", FIXTURES + "Sleeper", b -> b.timeout(10));
         lambda.putFunctionConcurrency(b -> b.functionName("single").reservedConcurrentExecutions(1));
         invoke("single", "{\"ms\":1}");
         List<Object> outcomes = new ArrayList<>();
@@ -114,7 +106,7 @@ class EnvironmentLifecycleIT {
 
     @Test
     void idleEnvironmentsAreReapedAfterTheTtl() throws Exception {
-        deploy("idle", FIXTURES + "Echo", 10);
+        Fixtures.deploy(lambda, "idle", "test-functions", FIXTURES + "Echo", b -> b.timeout(10));
         String first = JSON.readTree(invoke("idle", "{}").payload().asByteArray()).path("instance").asText();
         List<Long> pids = server.environmentPids("idle");
         assertEquals(1, pids.size());
@@ -147,7 +139,7 @@ class EnvironmentLifecycleIT {
 
     @Test
     void anIdleEnvironmentIsFrozenAndThawedForTheNextInvoke() throws Exception {
-        deploy("sleepy", FIXTURES + "Echo", 10);
+        Fixtures.deploy(lambda, "sleepy", "test-functions", FIXTURES + "Echo", b -> b.timeout(10));
         String first = JSON.readTree(invoke("sleepy", "{}").payload().asByteArray()).path("instance").asText();
         long pid = server.environmentPids("sleepy").getFirst();
         long deadline = System.currentTimeMillis() + 5_000;

@@ -2,9 +2,9 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -15,7 +15,6 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.PutFunctionEventInvokeConfigResponse;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.lambda.model.Runtime;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,31 +30,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Event (asynchronous) invocations: 202 at once, durable delivery, retries, failed events, and the limits. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(ThawServerExtension.class)
+@ThawServerExtension.Arguments({"--event-retry-delay", "1"})
 class EventInvokeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FIXTURES = "dev.thaw.examples.fixtures.";
+    /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
-    void start() {
-        server = ThawServerProcess.start("--event-retry-delay", "1");
-        lambda = server.lambda();
-        deploy(lambda, "echo", FIXTURES + "Echo");
-        deploy(lambda, "thrower", FIXTURES + "Thrower");
+    void deployFunctions() {
+        Fixtures.deploy(lambda, "echo", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "thrower", "test-functions", FIXTURES + "Thrower", b -> b.memorySize(256).timeout(10));
     }
 
-    @AfterAll
-    void stop() {
-        lambda.close();
-        server.close();
-    }
 
-    private static void deploy(LambdaClient lambda, String name, String handler) {
-        lambda.createFunction(b -> b.functionName(name).runtime(Runtime.JAVA17).handler(handler)
-                .role("arn:aws:iam::000000000000:role/x").memorySize(256).timeout(10)
-                .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
-    }
 
     private static InvokeResponse sendEvent(LambdaClient lambda, String name, String payload) {
         return lambda.invoke(b -> b.functionName(name).invocationType(InvocationType.EVENT)
@@ -155,7 +145,8 @@ class EventInvokeIT {
         ThawServerProcess second = null;
         try {
             try (LambdaClient client = first.lambda()) {
-                deploy(client, "many", FIXTURES + "Echo");
+                Fixtures.deploy(client, "many", "test-functions", FIXTURES + "Echo",
+                        b -> b.memorySize(256).timeout(10));
                 for (int i = 0; i < count; i++) {
                     assertEquals(202, sendEvent(client, "many", "{\"n\":" + i + "}").statusCode());
                 }

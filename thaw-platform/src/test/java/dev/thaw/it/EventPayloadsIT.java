@@ -2,9 +2,9 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -27,16 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Joda DateTime and epoch-seconds Date).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(ThawServerExtension.class)
 class EventPayloadsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PKG = "dev.thaw.examples.events.";
+    /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
-    void start() {
-        server = ThawServerProcess.start();
-        lambda = server.lambda();
+    void deployFunctions() {
         SdkBytes zip = ThawServerProcess.example("events");
         for (String handler : new String[] {"Sqs", "Sns", "S3", "Scheduled", "Dynamodb", "ApiV1", "ApiV2"}) {
             lambda.createFunction(b -> b.functionName("ev-" + handler.toLowerCase()).runtime(Runtime.JAVA17)
@@ -45,15 +45,6 @@ class EventPayloadsIT {
         }
     }
 
-    @AfterAll
-    void stop() {
-        if (lambda != null) {
-            lambda.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private JsonNode invoke(String handler, String sample) throws IOException {
         String payload;

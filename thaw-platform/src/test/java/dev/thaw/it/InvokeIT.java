@@ -2,9 +2,9 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -13,7 +13,6 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.lambda.model.Runtime;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -27,33 +26,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Invoke through the AWS SDK against real environment JVMs. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(ThawServerExtension.class)
 class InvokeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FIXTURES = "dev.thaw.examples.fixtures.";
+    /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
-    void start() {
-        server = ThawServerProcess.start();
-        lambda = server.lambda();
-        deploy("echo", "test-functions", FIXTURES + "Echo", Map.of("COLOR", "blue"));
-        deploy("thrower", "test-functions", FIXTURES + "Thrower", Map.of());
-        deploy("big", "test-functions", FIXTURES + "BigResponse", Map.of());
+    void deployFunctions() {
+        Fixtures.deploy(lambda, "echo", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10)
+                .environment(e -> e.variables(Map.of("COLOR", "blue"))));
+        Fixtures.deploy(lambda, "thrower", "test-functions", FIXTURES + "Thrower", b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "big", "test-functions", FIXTURES + "BigResponse", b -> b.memorySize(256).timeout(10));
     }
 
-    @AfterAll
-    void stop() {
-        lambda.close();
-        server.close();
-    }
 
-    private void deploy(String name, String module, String handler, Map<String, String> env) {
-        lambda.createFunction(b -> b.functionName(name).runtime(Runtime.JAVA17).handler(handler)
-                .role("arn:aws:iam::000000000000:role/x").memorySize(256).timeout(10)
-                .environment(e -> e.variables(env))
-                .code(c -> c.zipFile(ThawServerProcess.example(module))));
-    }
 
     private InvokeResponse invoke(String name, String payload) {
         return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
@@ -65,7 +54,7 @@ class InvokeIT {
 
     @Test
     void helloExampleAnswersThroughTheSdk() throws Exception {
-        deploy("hello", "hello", "dev.thaw.examples.hello.Hello", Map.of());
+        Fixtures.deploy(lambda, "hello", "hello", "dev.thaw.examples.hello.Hello", b -> b.memorySize(256).timeout(10));
         InvokeResponse r = invoke("hello", "{\"name\":\"Thaw\"}");
         assertEquals(200, r.statusCode());
         assertNull(r.functionError());
@@ -129,7 +118,7 @@ class InvokeIT {
 
     @Test
     void firstInvokeOfANewEnvironmentReportsInitDuration() {
-        deploy("cold", "test-functions", FIXTURES + "Echo", Map.of());
+        Fixtures.deploy(lambda, "cold", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
         InvokeResponse r = lambda.invoke(b -> b.functionName("cold").logType(LogType.TAIL)
                 .payload(SdkBytes.fromUtf8String("{}")));
         String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
@@ -142,7 +131,8 @@ class InvokeIT {
 
     @Test
     void qualifiersSelectVersionsAndAliasesAndSetExecutedVersion() throws Exception {
-        deploy("qualified", "test-functions", FIXTURES + "Echo", Map.of("STAGE", "one"));
+        Fixtures.deploy(lambda, "qualified", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10)
+                .environment(e -> e.variables(Map.of("STAGE", "one"))));
         lambda.publishVersion(b -> b.functionName("qualified"));
         lambda.updateFunctionConfiguration(b -> b.functionName("qualified")
                 .environment(e -> e.variables(Map.of("STAGE", "two"))));
@@ -175,7 +165,7 @@ class InvokeIT {
 
     @Test
     void updatedCodeNeverRunsInAnOldEnvironment() throws Exception {
-        deploy("updated", "test-functions", FIXTURES + "Echo", Map.of());
+        Fixtures.deploy(lambda, "updated", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
         String before = json(invoke("updated", "{}")).path("instance").asText();
         lambda.updateFunctionCode(b -> b.functionName("updated").zipFile(ThawServerProcess.example("test-functions")));
         lambda.updateFunctionConfiguration(b -> b.functionName("updated").description("touch"));
@@ -185,7 +175,7 @@ class InvokeIT {
 
     @Test
     void dryRunChecksWithoutRunning() {
-        deploy("dry", "test-functions", FIXTURES + "Echo", Map.of());
+        Fixtures.deploy(lambda, "dry", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
         InvokeResponse r = lambda.invoke(b -> b.functionName("dry").invocationType(InvocationType.DRY_RUN));
         assertEquals(204, r.statusCode());
         assertEquals("$LATEST", r.executedVersion());
@@ -207,17 +197,21 @@ class InvokeIT {
 
     @Test
     void streamAndPlainMethodHandlersWork() throws Exception {
-        deploy("upper-stream", "stream", "dev.thaw.examples.stream.Upper", Map.of());
+        Fixtures.deploy(lambda, "upper-stream", "stream", "dev.thaw.examples.stream.Upper",
+                b -> b.memorySize(256).timeout(10));
         assertEquals("\"ABC\"", invoke("upper-stream", "\"abc\"").payload().asUtf8String());
-        deploy("method", "test-functions", FIXTURES + "Echo::handleMap", Map.of());
+        Fixtures.deploy(lambda, "method", "test-functions", FIXTURES + "Echo::handleMap",
+                b -> b.memorySize(256).timeout(10));
         assertEquals("method", json(invoke("method", "{\"a\":1}")).path("via").asText());
-        deploy("upper-method", "test-functions", FIXTURES + "Echo::upper", Map.of());
+        Fixtures.deploy(lambda, "upper-method", "test-functions", FIXTURES + "Echo::upper",
+                b -> b.memorySize(256).timeout(10));
         assertEquals("\"HEY\"", invoke("upper-method", "\"hey\"").payload().asUtf8String());
     }
 
     @Test
     void apiGatewayProxyEventsRoundTrip() throws Exception {
-        deploy("apigw", "apigw", "dev.thaw.examples.apigw.ApiHandler", Map.of());
+        Fixtures.deploy(lambda, "apigw", "apigw", "dev.thaw.examples.apigw.ApiHandler",
+                b -> b.memorySize(256).timeout(10));
         JsonNode out = json(invoke("apigw", "{\"httpMethod\":\"GET\",\"path\":\"/items\","
                 + "\"queryStringParameters\":{\"q\":\"snow\"},\"headers\":{\"Accept\":\"*/*\"}}"));
         assertEquals(200, out.path("statusCode").asInt());
@@ -229,7 +223,8 @@ class InvokeIT {
 
     @Test
     void initFailureIsReportedAndRetried() throws Exception {
-        deploy("init-fails", "test-functions", FIXTURES + "InitFails", Map.of());
+        Fixtures.deploy(lambda, "init-fails", "test-functions", FIXTURES + "InitFails",
+                b -> b.memorySize(256).timeout(10));
         for (int i = 0; i < 2; i++) {
             InvokeResponse r = invoke("init-fails", "{}");
             assertEquals("Unhandled", r.functionError());

@@ -2,9 +2,9 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.SdkBytes;
@@ -32,16 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inside its limits.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(ThawServerExtension.class)
 class IsolationIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
     private String victimCodeHex;
 
     @BeforeAll
-    void start() {
-        server = ThawServerProcess.start();
-        lambda = server.lambda();
+    void deployFunctions() {
         lambda.createFunction(b -> b.functionName("hostile").runtime(Runtime.JAVA17)
                 .handler("dev.thaw.examples.fixtures.Hostile").role("r").memorySize(2048).timeout(60)
                 .ephemeralStorage(e -> e.size(512))
@@ -56,11 +56,6 @@ class IsolationIT {
         victimCodeHex = HexFormat.of().formatHex(Base64.getDecoder().decode(sha));
     }
 
-    @AfterAll
-    void stop() {
-        lambda.close();
-        server.close();
-    }
 
     private JsonNode attempt(String qualifier, String payload) throws Exception {
         InvokeResponse r = lambda.invoke(b -> b.functionName("hostile").qualifier(qualifier)
