@@ -10,12 +10,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads request bodies within two limits: a size, refused with RequestTooLargeException, and progress. A body that
@@ -33,24 +33,38 @@ final class BodyReader implements AutoCloseable {
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
     private final long timeoutNanos;
+    /** The reads in progress; one periodic check looks at them all, so a request schedules nothing. */
+    private final Set<Read> reads = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("request-body-watchdog").factory());
 
     BodyReader(Duration readTimeout) {
         this.timeoutNanos = readTimeout.toNanos();
+        long checkEvery = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4);
+        watchdog.scheduleWithFixedDelay(this::interruptStalled, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
+    }
+
+    /** One body being read: its thread, when a byte last arrived, and whether it finished or timed out first. */
+    private static final class Read {
+        final Thread reader = Thread.currentThread();
+        final AtomicInteger state = new AtomicInteger(READING);
+        volatile long lastProgress = System.nanoTime();
+    }
+
+    private void interruptStalled() {
+        long now = System.nanoTime();
+        for (Read read : reads) {
+            if (now - read.lastProgress > timeoutNanos && read.state.compareAndSet(READING, TIMED_OUT)) {
+                read.reader.interrupt();
+            }
+        }
     }
 
     /** The whole body, at most {@code limit} bytes. */
     byte[] read(ServerRequest req, int limit, String operation) {
-        Thread reader = Thread.currentThread();
-        AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-        AtomicInteger state = new AtomicInteger(READING);
-        long checkEvery = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4);
-        ScheduledFuture<?> check = watchdog.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() - lastProgress.get() > timeoutNanos && state.compareAndSet(READING, TIMED_OUT)) {
-                reader.interrupt();
-            }
-        }, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
+        Read read = new Read();
+        AtomicInteger state = read.state;
+        reads.add(read);
         // Closed only when read whole: closing a broken body would read on for what is left of it.
         try {
             InputStream in = req.content().inputStream();
@@ -58,7 +72,7 @@ final class BodyReader implements AutoCloseable {
             byte[] chunk = new byte[CHUNK];
             int n;
             while ((n = in.read(chunk, 0, Math.min(CHUNK, limit + 1 - body.size()))) > 0) {
-                lastProgress.set(System.nanoTime());
+                read.lastProgress = System.nanoTime();
                 body.write(chunk, 0, n);
                 if (body.size() > limit) {
                     throw ThawException.tooLarge("Request must be smaller than " + limit + " bytes for the "
@@ -86,7 +100,7 @@ final class BodyReader implements AutoCloseable {
                     + e.getMessage(), Map.of(), CLOSE, e);
         } finally {
             state.compareAndSet(READING, DONE);
-            check.cancel(false);
+            reads.remove(read);
             if (state.get() == TIMED_OUT) {
                 Thread.interrupted();
             }

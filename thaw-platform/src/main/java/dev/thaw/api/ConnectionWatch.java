@@ -99,10 +99,6 @@ final class ConnectionWatch implements SocketOptions, Filter, AutoCloseable {
         });
     }
 
-    int watched() {
-        return connections.size();
-    }
-
     @Override
     public void close() {
         sweeper.shutdownNow();

@@ -1,7 +1,7 @@
 package dev.thaw.environments;
 
-import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.cgroups.EnvironmentCgroup;
+import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.runtimeapi.Invocation;
 import dev.thaw.runtimeapi.InvocationChannel;
@@ -181,19 +181,19 @@ public final class Environment {
             CompletableFuture.anyOf(channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
             process.onExit().get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            fail(RuntimeErrorType.INIT_TIMEOUT.type(), "the AOT training run did not finish within " + limitMillis + " ms");
+            fail(RuntimeErrorType.INIT_TIMEOUT, "the AOT training run did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // reported below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail(RuntimeErrorType.INTERRUPTED.type(), "interrupted during AOT training");
+            fail(RuntimeErrorType.INTERRUPTED, "interrupted during AOT training");
         }
         failIfInitErrorReported();
         int status = process.onExit().join();
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
         platformLine(PlatformRecords.initReport(initMillis, status == 0 ? "success" : "error"));
         if (status != 0) {
-            fail(RuntimeErrorType.EXIT_ERROR.type(), "the AOT training run exited with status " + status);
+            fail(RuntimeErrorType.EXIT_ERROR, "the AOT training run exited with status " + status);
         }
         drainLogs();
         takeInitLog();
@@ -222,16 +222,16 @@ public final class Environment {
             CompletableFuture.anyOf(done, channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             platformLine(PlatformRecords.initReport((System.nanoTime() - startedNanos) / 1e6, "timeout"));
-            fail(RuntimeErrorType.INIT_TIMEOUT.type(), "INIT did not finish within " + limitMillis + " ms");
+            fail(RuntimeErrorType.INIT_TIMEOUT, "INIT did not finish within " + limitMillis + " ms");
         } catch (ExecutionException e) {
             // The channel was closed because the process exited: reported below.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail(RuntimeErrorType.INTERRUPTED.type(), "interrupted during INIT");
+            fail(RuntimeErrorType.INTERRUPTED, "interrupted during INIT");
         }
         failIfInitErrorReported();
         if (!done.isDone() || done.isCompletedExceptionally()) {
-            fail(RuntimeErrorType.EXIT_ERROR.type(), "Runtime exited during INIT" + exitStatus());
+            fail(RuntimeErrorType.EXIT_ERROR, "Runtime exited during INIT" + exitStatus());
         }
         initMillis = (System.nanoTime() - startedNanos) / 1e6;
     }
@@ -274,11 +274,11 @@ public final class Environment {
         }
     }
 
-    private void fail(String errorType, String message) throws StartupFailure {
+    private void fail(RuntimeErrorType type, String message) throws StartupFailure {
         drainLogs();
         String log = takeInitLog();
         stop();
-        throw new StartupFailure(errorType, errorJson(message, errorType), log, message);
+        throw new StartupFailure(type.type(), errorJson(message, type.type()), log, message);
     }
 
     /** Runs one invocation to completion, enforcing the function's timeout. */
@@ -305,9 +305,8 @@ public final class Environment {
                 case RuntimeOutcome.Response r -> InvocationResult.success(r.body(), null);
                 case RuntimeOutcome.Error e -> InvocationResult.error(e.errorType(), e.body(), null,
                         !RuntimeErrorType.OUT_OF_MEMORY.type().equals(e.errorType()));
-                case RuntimeOutcome.ResponseTooLarge t -> InvocationResult.error(RuntimeErrorType.RESPONSE_TOO_LARGE.type(),
-                        errorJson("Response payload size exceeded maximum allowed payload size (6291556 bytes).",
-                                RuntimeErrorType.RESPONSE_TOO_LARGE.type()), null, true);
+                case RuntimeOutcome.ResponseTooLarge t -> failed(RuntimeErrorType.RESPONSE_TOO_LARGE,
+                        "Response payload size exceeded maximum allowed payload size (6291556 bytes).", true);
             };
         } catch (TimeoutException e) {
             process.kill();
@@ -316,22 +315,21 @@ public final class Environment {
                     call.requestId(), call.timeoutMillis() / 1000.0);
             platformLine(message);
             status = "Status: timeout\t";
-            result = InvocationResult.error(RuntimeErrorType.TIMED_OUT.type(), errorJson(message, RuntimeErrorType.TIMED_OUT.type()), null, false);
+            result = failed(RuntimeErrorType.TIMED_OUT, message, false);
         } catch (ExecutionException | IllegalStateException e) {
             drainLogs();
             // Killed by the memory cgroup, or the JVM ran out of memory so badly it could not report it itself.
             boolean oom = (cgroup != null && cgroup.oomKills() > 0) || log.indexOf("java.lang.OutOfMemoryError") >= 0;
-            String type = oom ? RuntimeErrorType.OUT_OF_MEMORY.type() : RuntimeErrorType.EXIT_ERROR.type();
+            RuntimeErrorType type = oom ? RuntimeErrorType.OUT_OF_MEMORY : RuntimeErrorType.EXIT_ERROR;
             String message = "RequestId: " + call.requestId() + " Error: Runtime exited with error" + exitStatus()
                     + (oom ? " (killed by the memory limit of " + version.config().memorySize() + " MB)" : "");
             platformLine(message);
             status = "Status: error\tError Type: " + type + "\t";
-            result = InvocationResult.error(type, errorJson(message, type), null, false);
+            result = failed(type, message, false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.kill();
-            result = InvocationResult.error(RuntimeErrorType.INTERRUPTED.type(), errorJson("interrupted", RuntimeErrorType.INTERRUPTED.type()),
-                    null, false);
+            result = failed(RuntimeErrorType.INTERRUPTED, "interrupted", false);
         }
         double durationMs = (System.nanoTime() - start) / 1e6;
         platformLine(PlatformRecords.end(call.requestId()));
@@ -439,6 +437,11 @@ public final class Environment {
                 cgroup.remove();
             }
         }
+    }
+
+    /** An invocation the platform ends with an error of its own. */
+    private static InvocationResult failed(RuntimeErrorType type, String message, boolean environmentReusable) {
+        return InvocationResult.error(type.type(), errorJson(message, type.type()), null, environmentReusable);
     }
 
     static byte[] errorJson(String message, String errorType) {

@@ -1,9 +1,9 @@
 package dev.thaw.environments;
 
-import dev.thaw.contract.RuntimeContract;
-import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.cgroups.Limits;
+import dev.thaw.contract.RuntimeContract;
+import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.Runtimes;
 
@@ -57,8 +57,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
             case LaunchMode.InitForCheckpoint checkpoint -> null;
         };
         Environment env = spawn(version, mode, aot);
-        env.platformLine(PlatformRecords.initStart(version.config().runtime(),
-                mode instanceof LaunchMode.AotTraining ? "aot-training" : mode.initializationType()));
+        env.platformLine(PlatformRecords.initStart(version.config().runtime(), mode.initStartType()));
         switch (mode) {
             case LaunchMode.Init init -> env.awaitInit(init.initLimitMillis());
             case LaunchMode.InitForCheckpoint checkpoint -> env.awaitCheckpointRequest(checkpoint.initLimitMillis());
@@ -102,8 +101,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
         try {
             endpoint = openRuntimeApi();
         } catch (RuntimeException e) {
-            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("cannot start Runtime API: " + e,
-                    RuntimeErrorType.UNAVAILABLE.type()), "", e.toString());
+            throw StartupFailure.of(RuntimeErrorType.UNAVAILABLE, "cannot start Runtime API: " + e, e.toString());
         }
         EnvironmentCgroup cgroup = null;
         try {
@@ -122,8 +120,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
             if (e instanceof StartupFailure failure) {
                 throw failure;
             }
-            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("cannot start environment: "
-                    + e.getMessage(), RuntimeErrorType.UNAVAILABLE.type()), "", e.toString());
+            throw StartupFailure.of(RuntimeErrorType.UNAVAILABLE, "cannot start environment: " + e.getMessage(),
+                    e.toString());
         }
     }
 
@@ -147,8 +145,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
             process = spawner.submit(() -> EnvironmentProcess.spawned(pb.start())).get();
         } catch (ExecutionException | InterruptedException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("cannot start environment: "
-                    + cause.getMessage(), RuntimeErrorType.UNAVAILABLE.type()), "", String.valueOf(cause));
+            throw StartupFailure.of(RuntimeErrorType.UNAVAILABLE, "cannot start environment: " + cause.getMessage(),
+                    String.valueOf(cause));
         }
         try {
             FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);

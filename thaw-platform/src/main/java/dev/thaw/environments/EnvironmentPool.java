@@ -57,8 +57,7 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
 
     public Lease acquire(FunctionVersion version) throws StartupFailure {
         if (closed) {
-            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("platform is shutting down",
-                    RuntimeErrorType.UNAVAILABLE.type()), "", "pool closed");
+            throw StartupFailure.of(RuntimeErrorType.UNAVAILABLE, "platform is shutting down", "pool closed");
         }
         String key = version.environmentKey();
         synchronized (idle) {
@@ -80,8 +79,7 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
         });
         if (closed) {
             env.stop();
-            throw new StartupFailure(RuntimeErrorType.UNAVAILABLE.type(), Environment.errorJson("platform is shutting down",
-                    RuntimeErrorType.UNAVAILABLE.type()), "", "pool closed");
+            throw StartupFailure.of(RuntimeErrorType.UNAVAILABLE, "platform is shutting down", "pool closed");
         }
         return new Lease(env, true);
     }

@@ -225,7 +225,8 @@ public final class EnvironmentRoot {
         String cleanup = """
                 base=$1
                 umount -l "$base/%s" 2>/dev/null; umount -l "$base/%s" 2>/dev/null
-                grep -q " $base/" /proc/self/mountinfo || rm -rf --one-file-system "$base\"""".formatted(EXPOSED_CODE, EXPOSED_RUNTIME);
+                grep -q " $base/" /proc/self/mountinfo || rm -rf --one-file-system "$base"
+                """.formatted(EXPOSED_CODE, EXPOSED_RUNTIME);
         return DeathGuard.start("thaw-root-guard", cleanup, List.of(base.toString()));
     }
 

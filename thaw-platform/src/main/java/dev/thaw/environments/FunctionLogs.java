@@ -45,10 +45,13 @@ public final class FunctionLogs {
         return new Stream(dir, dir.resolve(name));
     }
 
-    /** A function's log group directory; a name that is not one plain path segment inside the root is refused. */
+    /**
+     * A function's log group directory; a name that does not resolve to a directory right inside the root (empty,
+     * with a separator, {@code .} or {@code ..}) is refused.
+     */
     private Path groupDirectory(String functionName) {
         Path dir = root.resolve(functionName).normalize();
-        if (functionName.isEmpty() || functionName.contains("/") || !dir.getParent().equals(root.normalize())) {
+        if (!root.normalize().equals(dir.getParent())) {
             throw new IllegalArgumentException("not a function name: " + functionName);
         }
         return dir;

@@ -26,8 +26,13 @@ public sealed interface LaunchMode {
     record AotTraining(AotCacheFiles files, long initLimitMillis) implements LaunchMode {
     }
 
-    /** The value of {@code AWS_LAMBDA_INITIALIZATION_TYPE} the runtime sees, and INIT_START's Initialization Type. */
+    /** The value of {@code AWS_LAMBDA_INITIALIZATION_TYPE} the runtime sees. */
     default String initializationType() {
         return this instanceof InitForCheckpoint ? "snap-start" : "on-demand";
+    }
+
+    /** INIT_START's Initialization Type: the runtime's, except that a training run says what it is. */
+    default String initStartType() {
+        return this instanceof AotTraining ? "aot-training" : initializationType();
     }
 }

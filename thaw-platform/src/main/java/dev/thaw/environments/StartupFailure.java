@@ -1,5 +1,8 @@
 package dev.thaw.environments;
 
+import dev.thaw.errors.RuntimeErrorType;
+import dev.thaw.runtimeapi.ErrorBody;
+
 /**
  * An environment could not become ready: INIT threw, timed out or the process died, or a restore failed. The
  * {@code errorType} and {@code body} are what the caller receives as the invocation's error.
@@ -14,6 +17,11 @@ public final class StartupFailure extends Exception {
         this.errorType = errorType;
         this.body = body;
         this.log = log;
+    }
+
+    /** A failure the platform reports itself: its error JSON says {@code message}, with nothing logged. */
+    static StartupFailure of(RuntimeErrorType type, String message, String detail) {
+        return new StartupFailure(type.type(), ErrorBody.of(type.type(), message), "", detail);
     }
 
     public String errorType() {

@@ -123,7 +123,7 @@ public final class FunctionService {
             try {
                 return use.apply(code);
             } catch (RuntimeException e) {
-                codeStore.deleteUnless(code.sha256Hex(), isCodeReferenced(code.sha256Hex()));
+                deleteCodeUnlessReferenced(code);
                 throw e;
             }
         }

@@ -1,10 +1,10 @@
 package dev.thaw.runtimeapi;
 
-import dev.thaw.contract.RuntimeContract;
-import dev.thaw.errors.RuntimeErrorType;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.thaw.contract.RuntimeContract;
+import dev.thaw.errors.RuntimeErrorType;
 
 import java.io.IOException;
 import java.io.InputStream;
