@@ -1,5 +1,8 @@
 package dev.thaw.api;
 
+import dev.thaw.auth.AccessKeys;
+import dev.thaw.auth.Presigner;
+import dev.thaw.auth.SignatureVerifier;
 import dev.thaw.credentials.CredentialsService;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
@@ -13,7 +16,10 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
 import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -31,6 +37,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
     private static final Duration RELISTEN_BACKOFF = Duration.ofMillis(250);
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration CODE_LOCATION_VALIDITY = Duration.ofMinutes(10);
 
     private final String host;
     private final ListenerLimits limits;
@@ -42,7 +49,12 @@ public final class ApiServer implements AutoCloseable {
     private int port;
     private boolean closed;
 
-    public ApiServer(String host, int port, ListenerLimits limits, FunctionService functions, InvokeService invoker,
+    /**
+     * @param accessKeys the keys every request must be signed with, in {@code region}; with none, no signature is
+     *                   checked
+     */
+    public ApiServer(String host, int port, ListenerLimits limits, AccessKeys accessKeys, String region,
+                     FunctionService functions, InvokeService invoker,
                      EnvironmentPool pool, FunctionLogs logs, CredentialsService credentials,
                      SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs) {
         this.host = host;
@@ -50,8 +62,17 @@ public final class ApiServer implements AutoCloseable {
         this.limits = limits;
         this.bodies = new BodyReader(limits.readTimeout());
         this.connections = new ConnectionWatch(limits);
-        ControlApi control = new ControlApi(functions, bodies,
-                sha -> "http://" + host + ":" + this.port() + PlatformApi.BASE + "/code/" + sha + ".zip");
+        Presigner presigner = new Presigner(region);
+        ControlApi control = new ControlApi(functions, bodies, (req, sha) -> {
+            URI location = URI.create("http://" + req.headers().first(HeaderNames.HOST).orElse(host + ":" + port())
+                    + PlatformApi.BASE + "/code/" + sha + ".zip");
+            // As on AWS, a presigned URL valid for ten minutes, signed with the caller's own key.
+            return SignatureCheck.signer(req).map(key -> presigner.presignGet(location, key, CODE_LOCATION_VALIDITY))
+                    .orElse(location).toString();
+        });
+        Optional<SignatureCheck> signatures = accessKeys.required()
+                ? Optional.of(new SignatureCheck(new SignatureVerifier(accessKeys, region, Clock.systemUTC()), bodies))
+                : Optional.empty();
         InvokeApi invoke = new InvokeApi(invoker, events, bodies);
         EventApi eventApi = new EventApi(events, eventConfigs, bodies);
         PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), credentials, functions,
@@ -62,6 +83,7 @@ public final class ApiServer implements AutoCloseable {
                 res.header(HeaderNames.create("x-amzn-RequestId"), UUID.randomUUID().toString());
                 res.next();
             });
+            signatures.ifPresent(check -> r.any(check::handle));
             control.routes(r);
             invoke.routes(r);
             eventApi.routes(r);

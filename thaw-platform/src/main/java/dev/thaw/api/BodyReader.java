@@ -60,8 +60,19 @@ final class BodyReader implements AutoCloseable {
         }
     }
 
+    /** A body read before routing, to check its signature, kept for the handler's read. */
+    private record ReadAhead(byte[] bytes) {
+    }
+
     /** The whole body, at most {@code limit} bytes. */
     byte[] read(ServerRequest req, int limit, String operation) {
+        java.util.Optional<ReadAhead> ahead = req.context().get(ReadAhead.class);
+        if (ahead.isPresent()) {
+            if (ahead.get().bytes().length > limit) {
+                throw tooLarge(limit, operation);
+            }
+            return ahead.get().bytes();
+        }
         Read read = new Read();
         AtomicInteger state = read.state;
         reads.add(read);
@@ -75,8 +86,7 @@ final class BodyReader implements AutoCloseable {
                 read.lastProgress = System.nanoTime();
                 body.write(chunk, 0, n);
                 if (body.size() > limit) {
-                    throw ThawException.tooLarge("Request must be smaller than " + limit + " bytes for the "
-                            + operation + " operation");
+                    throw tooLarge(limit, operation);
                 }
             }
             in.close();
@@ -105,6 +115,21 @@ final class BodyReader implements AutoCloseable {
                 Thread.interrupted();
             }
         }
+    }
+
+    /**
+     * Reads the whole body now, up to the largest any operation takes, and keeps it for the handler's {@link #read},
+     * which still applies its own operation's limit.
+     */
+    byte[] readAhead(ServerRequest req) {
+        byte[] body = read(req, ControlApi.MAX_CONTROL_BODY, "requested");
+        req.context().register(new ReadAhead(body));
+        return body;
+    }
+
+    private static ThawException tooLarge(int limit, String operation) {
+        return ThawException.tooLarge("Request must be smaller than " + limit + " bytes for the " + operation
+                + " operation");
     }
 
     private ThawException timedOut() {

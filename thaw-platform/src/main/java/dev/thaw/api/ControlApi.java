@@ -17,19 +17,19 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.Base64;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /** Lambda's control API: functions, versions, aliases and reserved concurrency. */
 final class ControlApi {
     private static final String FUNCTIONS = "/2015-03-31/functions";
     /** A base64 ZipFile of 50 MB plus the JSON around it. */
-    private static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
+    static final int MAX_CONTROL_BODY = 70 * 1024 * 1024;
 
     private final FunctionService functions;
     private final BodyReader bodies;
-    private final Function<String, String> codeLocation;
+    private final BiFunction<ServerRequest, String, String> codeLocation;
 
-    ControlApi(FunctionService functions, BodyReader bodies, Function<String, String> codeLocation) {
+    ControlApi(FunctionService functions, BodyReader bodies, BiFunction<ServerRequest, String, String> codeLocation) {
         this.bodies = bodies;
         this.functions = functions;
         this.codeLocation = codeLocation;
@@ -99,7 +99,7 @@ final class ControlApi {
         out.set("Configuration", Shapes.configuration(v, functions.arns()));
         ObjectNode code = out.putObject("Code");
         code.put("RepositoryType", "S3");
-        code.put("Location", codeLocation.apply(v.code().sha256Hex()));
+        code.put("Location", codeLocation.apply(req, v.code().sha256Hex()));
         OptionalInt reserved = functions.reservedConcurrency(ref);
         if (reserved.isPresent()) {
             out.putObject("Concurrency").put("ReservedConcurrentExecutions", reserved.getAsInt());

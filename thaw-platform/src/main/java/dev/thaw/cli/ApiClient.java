@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** A minimal client of Thaw's HTTP API for the CLI commands. Errors surface as {@link ApiError} with AWS's type. */
 final class ApiClient {
@@ -19,9 +21,16 @@ final class ApiClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String endpoint;
+    private final Optional<RequestSigner> signer;
 
+    /** A client that signs nothing, for a platform without access keys. */
     ApiClient(String endpoint) {
+        this(endpoint, Optional.empty());
+    }
+
+    ApiClient(String endpoint, Optional<RequestSigner> signer) {
         this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        this.signer = signer;
     }
 
     static String encode(String pathPart) {
@@ -56,13 +65,18 @@ final class ApiClient {
     }
 
     Response send(String method, String path, byte[] body, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + path)).timeout(Duration.ofMinutes(16))
+        URI uri = URI.create(endpoint + path);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(16))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(b::header);
+        Map<String, String> all = new LinkedHashMap<>(headers);
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            all.put("Content-Type", "application/json");
         }
+        if (signer.isPresent()) {
+            all = signer.get().sign(method, uri, all, body);
+        }
+        all.forEach(b::header);
         try {
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             Response resp = new Response(r.statusCode(), r.headers().map(), r.body());

@@ -1,5 +1,6 @@
 package dev.thaw.cli;
 
+import dev.thaw.auth.AccessKeys;
 import dev.thaw.server.Thaw;
 import dev.thaw.server.ThawConfig;
 import picocli.CommandLine.Command;
@@ -20,8 +21,18 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--home", description = "Data directory (default: $THAW_HOME or ~/.thaw).")
     Path home;
 
-    @Option(names = "--port", description = "API port on 127.0.0.1 (default: 9000).")
+    @Option(names = "--port", description = "API port (default: 9000).")
     Integer port;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address the API listens on (default: 127.0.0.1). "
+            + "Anything but loopback requires --access-keys.")
+    String host;
+
+    @Option(names = "--access-keys", paramLabel = "FILE", description = "Accepted access keys, in the shape of "
+            + "~/.aws/credentials ([name] sections with aws_access_key_id and aws_secret_access_key); every request "
+            + "must then carry a SigV4 signature by one of them (default: $THAW_ACCESS_KEYS; without keys the API "
+            + "accepts any credentials and listens on loopback only).")
+    Path accessKeys;
 
     @Option(names = "--region", description = "Region in ARNs (default: $AWS_REGION or us-east-1).")
     String region;
@@ -95,6 +106,21 @@ final class ServerCommand implements Callable<Integer> {
         if (port != null) {
             config = config.withPort(port);
         }
+        if (host != null) {
+            config = config.withHost(host);
+        }
+        String keysFromEnv = System.getenv("THAW_ACCESS_KEYS");
+        Path keysFile = accessKeys != null ? accessKeys
+                : keysFromEnv != null && !keysFromEnv.isEmpty() ? Path.of(keysFromEnv) : null;
+        try {
+            if (keysFile != null) {
+                config = config.withAccessKeys(AccessKeys.read(keysFile));
+            }
+            config.requireSafeListener();
+        } catch (IllegalArgumentException | IllegalStateException refused) {
+            System.err.println("thaw: " + refused.getMessage());
+            return 2;
+        }
         if (region != null || accountId != null) {
             config = config.withRegionAndAccount(region != null ? region : config.region(),
                     accountId != null ? accountId : config.accountId());
@@ -140,6 +166,14 @@ final class ServerCommand implements Callable<Integer> {
                     idleTimeoutSeconds != null ? Duration.ofSeconds(idleTimeoutSeconds) : l.idleTimeout()));
         }
         Thaw thaw = new Thaw(config).start();
+        if (config.accessKeys().required()) {
+            System.out.println("thaw: every request must carry a SigV4 signature (service lambda, region "
+                    + config.region() + ") by one of the " + config.accessKeys().size() + " access keys in "
+                    + keysFile);
+        } else {
+            System.out.println("thaw: no access keys configured (--access-keys): the API accepts any credentials, "
+                    + "so it listens on loopback only");
+        }
         running = true;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -16,7 +16,11 @@ public enum ErrorCode {
     UNKNOWN_OPERATION("UnknownOperationException", 404),
     SNAP_START_NOT_READY("SnapStartNotReadyException", 409),
     SNAP_START_TIMEOUT("SnapStartTimeoutException", 408),
-    SNAP_START("SnapStartException", 400);
+    SNAP_START("SnapStartException", 400),
+    MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException", 403),
+    INCOMPLETE_SIGNATURE("IncompleteSignatureException", 400),
+    UNRECOGNIZED_CLIENT("UnrecognizedClientException", 403),
+    INVALID_SIGNATURE("InvalidSignatureException", 403);
 
     private final String awsType;
     private final int httpStatus;

@@ -61,6 +61,7 @@ public final class Thaw implements AutoCloseable {
     }
 
     private Thaw startParts() {
+        config.requireSafeListener();
         Path home = config.home();
         try {
             Files.createDirectories(home);
@@ -110,7 +111,8 @@ public final class Thaw implements AutoCloseable {
                 pool);
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC());
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
-        api = new ApiServer(config.host(), config.port(), config.listener(), functions, invoker, pool, logs, credentials, snapStart,
+        api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
+                functions, invoker, pool, logs, credentials, snapStart,
                 eventQueue, eventConfigs).start();
         apiPort.set(api.port());
         events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())

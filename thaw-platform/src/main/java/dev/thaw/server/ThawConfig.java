@@ -1,6 +1,7 @@
 package dev.thaw.server;
 
 import dev.thaw.api.ListenerLimits;
+import dev.thaw.auth.AccessKeys;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ public record ThawConfig(
         Path home,
         String host,
         int port,
+        AccessKeys accessKeys,
         String region,
         String accountId,
         int runtimePortFirst,
@@ -41,7 +43,7 @@ public record ThawConfig(
                 jdks.put(runtime, Path.of(v));
             }
         }
-        return new ThawConfig(home, "127.0.0.1", 9000, env.getOrDefault("AWS_REGION", "us-east-1"),
+        return new ThawConfig(home, "127.0.0.1", 9000, AccessKeys.none(), env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", 9100, 9999, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
                 Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
                 Duration.ofMillis(200), -1, ListenerLimits.defaults());
@@ -67,52 +69,88 @@ public record ThawConfig(
     }
 
     public ThawConfig withHome(Path newHome) {
-        return new ThawConfig(newHome, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(newHome, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
+    /** Listens on {@code newHost}; anything but loopback needs access keys ({@link #requireSafeListener}). */
+    public ThawConfig withHost(String newHost) {
+        return new ThawConfig(home, newHost, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+    }
+
+    /** Requires every API request to be signed with one of {@code keys}. */
+    public ThawConfig withAccessKeys(AccessKeys keys) {
+        return new ThawConfig(home, host, port, keys, region, accountId, runtimePortFirst, runtimePortLast,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+    }
+
+    /**
+     * Refuses to listen beyond loopback without access keys: whoever can reach the API can run code on this host.
+     *
+     * @throws IllegalStateException naming the address and what to do
+     */
+    public void requireSafeListener() {
+        if (accessKeys.required()) {
+            return;
+        }
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("cannot resolve --host " + host + ": " + e.getMessage(), e);
+        }
+        if (!loopback) {
+            throw new IllegalStateException("refusing to listen on " + host + " without access keys: anyone who "
+                    + "can reach it could deploy and run code on this host. Give --access-keys FILE (or "
+                    + "THAW_ACCESS_KEYS) so every request must be signed, or listen on loopback (--host 127.0.0.1).");
+        }
+    }
+
     public ThawConfig withPort(int newPort) {
-        return new ThawConfig(home, host, newPort, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, newPort, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
-        return new ThawConfig(home, host, port, newRegion, newAccount, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, newRegion, newAccount, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withRuntimePorts(int first, int last) {
-        return new ThawConfig(home, host, port, region, accountId, first, last, accountConcurrency, idleTtl,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, first, last, accountConcurrency, idleTtl,
                 runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
     public ThawConfig withSnapshotExpiry(Duration expiry) {
-        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
-        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
     public ThawConfig withEventRetryDelay(Duration delay) {
-        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay,
                 freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** How long an environment stays idle before it is frozen; zero or negative never freezes. */
     public ThawConfig withFreezeAfter(Duration after) {
-        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, after, unreservedConcurrencyFloor, listener);
     }
@@ -126,13 +164,13 @@ public record ThawConfig(
     }
 
     public ThawConfig withUnreservedConcurrencyMinimum(int minimum) {
-        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, minimum, listener);
     }
 
     public ThawConfig withListenerLimits(ListenerLimits limits) {
-        return new ThawConfig(home, host, port, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, limits);
     }
