@@ -36,11 +36,27 @@ final class LocalCommand implements AutoCloseable {
 
     /** The built platform jar with {@code args}; returns its exit value. */
     int runJar(long limitMinutes, String... args) throws Exception {
+        return run(limitMinutes, jar(args));
+    }
+
+    /**
+     * The built platform jar with {@code args} and exactly the {@code AWS_*} variables of {@code aws} (none of the
+     * test's own), as a user with those credentials runs it; returns its exit value.
+     */
+    int runJarWithAwsEnvironment(long limitMinutes, java.util.Map<String, String> aws, String... args)
+            throws Exception {
+        ProcessBuilder pb = jar(args);
+        pb.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
+        pb.environment().putAll(aws);
+        return run(limitMinutes, pb);
+    }
+
+    private ProcessBuilder jar(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + tmp, "-jar",
                 ThawServerProcess.REPO.resolve("thaw-platform/target/thaw-platform.jar").toString()));
         cmd.addAll(List.of(args));
-        return run(limitMinutes, new ProcessBuilder(cmd));
+        return new ProcessBuilder(cmd);
     }
 
     /** The repository's {@code ./thaw} launcher with {@code args}, as the README runs it; returns its exit value. */

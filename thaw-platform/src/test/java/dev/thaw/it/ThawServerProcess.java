@@ -3,6 +3,11 @@ package dev.thaw.it;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -13,11 +18,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +54,9 @@ public final class ThawServerProcess implements AutoCloseable {
     private final Set<Long> environmentPids = ConcurrentHashMap.newKeySet();
     private volatile boolean killedHard;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** The key its clients and {@link #http} sign with; "test" for a server that checks no signature. */
+    private volatile AwsBasicCredentials signingKey = AwsBasicCredentials.create("test", "test");
+    private volatile boolean signsHttp;
 
     private ThawServerProcess(Process process, Path home, int port, Path log) {
         this.log = log;
@@ -74,6 +86,19 @@ public final class ThawServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Starts a server that accepts only the keys in {@code keysFile} ({@code --access-keys}); its SDK client and
+     * {@link #http} sign with {@code id} and {@code secret}, one of them.
+     */
+    public static ThawServerProcess startWithAccessKeys(Path keysFile, String id, String secret, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--access-keys", keysFile.toString()));
+        args.addAll(List.of(extraArgs));
+        ThawServerProcess server = start(args.toArray(String[]::new));
+        server.signingKey = AwsBasicCredentials.create(id, secret);
+        server.signsHttp = true;
+        return server;
     }
 
     /**
@@ -139,21 +164,38 @@ public final class ThawServerProcess implements AutoCloseable {
         return LambdaClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(StaticCredentialsProvider.create(signingKey))
                 .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(3)))
                 .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMinutes(3))
                         .retryStrategy(software.amazon.awssdk.retries.DefaultRetryStrategy.doNotRetry()))
                 .build();
     }
 
-    /** Plain HTTP call, for what the SDK would not send (malformed bodies) and Thaw's own endpoints. */
+    /**
+     * Plain HTTP call, for what the SDK would not send (malformed bodies) and Thaw's own endpoints; signed with the
+     * server's key when it was started with access keys.
+     */
     public HttpResponse<String> http(String method, String path, String body, String... headers) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(endpoint().resolve(path))
+            URI uri = endpoint().resolve(path);
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body));
             if (headers.length > 0) {
                 b.headers(headers);
+            }
+            if (signsHttp) {
+                Map<String, String> named = new LinkedHashMap<>();
+                for (int i = 0; i + 1 < headers.length; i += 2) {
+                    named.put(headers[i], headers[i + 1]);
+                }
+                sign(method, uri, named, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8),
+                        signingKey, Clock.systemUTC())
+                        .forEach((name, value) -> {
+                            if (!named.containsKey(name)) {
+                                b.header(name, value);
+                            }
+                        });
             }
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -161,6 +203,32 @@ public final class ThawServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The headers that sign a request to {@code uri} (the SDK's SigV4 signer, service lambda, us-east-1, the body's
+     * hash signed), without Host, which the JDK's client sends itself as it was signed.
+     */
+    public static Map<String, String> sign(String method, URI uri, Map<String, String> headers, byte[] body,
+                                           AwsBasicCredentials key, Clock clock) {
+        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri)
+                .putHeader("Host", uri.getHost() + ":" + uri.getPort());
+        headers.forEach(request::putHeader);
+        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(SignRequest.builder(key)
+                .request(request.build())
+                .payload(ContentStreamProvider.fromByteArray(body))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "lambda")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, clock)
+                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, true)
+                .build()).request();
+        Map<String, String> out = new LinkedHashMap<>();
+        signed.headers().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Host")) {
+                out.put(name, values.getFirst());
+            }
+        });
+        return out;
     }
 
     /**
