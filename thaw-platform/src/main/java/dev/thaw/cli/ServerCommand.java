@@ -96,6 +96,20 @@ final class ServerCommand implements Callable<Integer> {
         };
     }
 
+    private static void warnIfOthersCanRead(Path keysFile) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> p = java.nio.file.Files.getPosixFilePermissions(
+                    keysFile);
+            if (p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                System.err.println("thaw: warning: " + keysFile + " holds secrets and other users can read it "
+                        + "(chmod 600 it)");
+            }
+        } catch (java.io.IOException | UnsupportedOperationException unknown) {
+            // nothing to say about a file system without POSIX permissions
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Logger.getLogger("io.helidon").setLevel(Level.WARNING);
@@ -115,6 +129,7 @@ final class ServerCommand implements Callable<Integer> {
         try {
             if (keysFile != null) {
                 config = config.withAccessKeys(AccessKeys.read(keysFile));
+                warnIfOthersCanRead(keysFile);
             }
             config.requireSafeListener();
         } catch (IllegalArgumentException | IllegalStateException refused) {

@@ -306,11 +306,19 @@ class AuthenticationIT {
     }
 
     @Test
+    void theServerSaysOnceThatItChecksSignaturesAndWarnsOfAKeysFileOthersCanRead() {
+        String output = server.output();
+        assertEquals(1, output.split("thaw: every request must carry a SigV4 signature", -1).length - 1, output);
+        assertTrue(output.contains("by one of the 2 access keys"), output);
+        assertTrue(output.contains("holds secrets and other users can read it"), output);  // written 0644 above
+    }
+
+    @Test
     void aServerWithoutKeysRefusesToListenBeyondLoopback() throws Exception {
         try (LocalCommand command = new LocalCommand("thaw-auth-open-host")) {
             int exit = command.runJar(1, "server", "--home", command.directory().resolve("home").toString(),
                     "--port", "0", "--host", "0.0.0.0");
-            assertNotEquals(0, exit, command.output());
+            assertEquals(2, exit, command.output());
             assertTrue(command.output().contains("thaw: refusing to listen on 0.0.0.0 without access keys"),
                     command.output());
             assertTrue(command.output().contains("--access-keys"), command.output());
