@@ -34,7 +34,8 @@ final class ServerCommand implements Callable<Integer> {
             + "accepts any credentials and listens on loopback only).")
     Path accessKeys;
 
-    @Option(names = "--region", description = "Region in ARNs (default: $AWS_REGION or us-east-1).")
+    @Option(names = "--region", description = "Region in ARNs, and the one requests are signed for with "
+            + "--access-keys (default: $AWS_REGION or us-east-1).")
     String region;
 
     @Option(names = "--account-id", description = "Account id in ARNs (default: 000000000000).")
