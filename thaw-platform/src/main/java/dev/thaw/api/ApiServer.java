@@ -3,7 +3,6 @@ package dev.thaw.api;
 import dev.thaw.auth.AccessKeys;
 import dev.thaw.auth.Presigner;
 import dev.thaw.auth.SignatureVerifier;
-import dev.thaw.credentials.CredentialsService;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
 import dev.thaw.events.EventInvokeConfigs;
@@ -55,7 +54,7 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(String host, int port, ListenerLimits limits, AccessKeys accessKeys, String region,
                      FunctionService functions, InvokeService invoker,
-                     EnvironmentPool pool, FunctionLogs logs, CredentialsService credentials,
+                     EnvironmentPool pool, FunctionLogs logs,
                      SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs) {
         this.host = host;
         this.port = port;
@@ -75,7 +74,7 @@ public final class ApiServer implements AutoCloseable {
                 : Optional.empty();
         InvokeApi invoke = new InvokeApi(invoker, events, bodies);
         EventApi eventApi = new EventApi(events, eventConfigs, bodies);
-        PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), credentials, functions,
+        PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), functions,
                 snapStart);
         this.routes = r -> {
             r.addFilter(connections);

@@ -2,7 +2,6 @@ package dev.thaw.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.thaw.credentials.CredentialsService;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
@@ -33,18 +32,16 @@ final class PlatformApi {
     private final EnvironmentPool pool;
     private final FunctionLogs logs;
     private final CodeStore code;
-    private final CredentialsService credentials;
     private final FunctionService functions;
     private final SnapStartService snapStart;
 
-    PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code, CredentialsService credentials,
+    PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code,
                 FunctionService functions, SnapStartService snapStart) {
         this.functions = functions;
         this.snapStart = snapStart;
         this.pool = pool;
         this.logs = logs;
         this.code = code;
-        this.credentials = credentials;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -57,7 +54,6 @@ final class PlatformApi {
                 .post(BASE + "/evict", this::evict)
                 .get(BASE + "/logs/{name}", this::logs)
                 .get(BASE + "/code/{file}", this::download)
-                .get(BASE + "/credentials", this::credentials)
                 .get(BASE + "/functions/{name}/versions/{version}/snapshot", this::snapshot);
     }
 
@@ -70,7 +66,6 @@ final class PlatformApi {
             e.put("FunctionName", env.version().functionName());
             e.put("Version", env.version().version());
             e.put("Pid", env.pid());
-            e.put("RuntimeApiPort", env.runtimeApiPort());
             e.put("State", env.state().name());
             e.put("Frozen", env.isFrozen());
             e.put("LastFreezeMicros", env.lastFreezeNanos() / 1000);
@@ -116,23 +111,6 @@ final class PlatformApi {
         out.put("DumpMillis", m.dumpMillis());
         ArrayNode warnings = out.putArray("Warnings");
         m.warnings().forEach(warnings::add);
-        Http.json(res, 200, out);
-    }
-
-    /** The container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
-    private void credentials(ServerRequest req, ServerResponse res) {
-        if (credentials.verify(Http.header(req, "Authorization").orElse(null)).isEmpty()) {
-            throw new ThawException(dev.thaw.errors.ErrorCode.INVALID_PARAMETER_VALUE,
-                    "Missing or invalid AWS_CONTAINER_AUTHORIZATION_TOKEN in the Authorization header.");
-        }
-        CredentialsService.Credentials c = credentials.current().orElseThrow(() -> ThawException.notFound(
-                "No AWS credentials are configured on this Thaw host (set AWS_ACCESS_KEY_ID and "
-                        + "AWS_SECRET_ACCESS_KEY for `thaw server`)."));
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("AccessKeyId", c.accessKeyId());
-        out.put("SecretAccessKey", c.secretAccessKey());
-        out.put("Token", c.token());
-        out.put("Expiration", c.expiration().toString());
         Http.json(res, 200, out);
     }
 

@@ -21,14 +21,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The stage before routing when access keys are configured: every request but the health check and the functions'
- * own credentials endpoint (which has its token) must carry a valid SigV4 signature. A refusal becomes AWS's error
+ * The stage before routing when access keys are configured: every request but the health check must carry a valid
+ * SigV4 signature. A refusal becomes AWS's error
  * here; an accepted request goes on with its key in the request's context, and with its body already read (a
  * signature covers the body, which can be read only once), for the handler's {@link BodyReader#read}.
  */
 final class SignatureCheck {
-    private static final Set<String> OPEN_PATHS = Set.of(PlatformApi.BASE + "/health",
-            PlatformApi.BASE + "/credentials");
+    private static final Set<String> OPEN_PATHS = Set.of(PlatformApi.BASE + "/health");
 
     private final SignatureVerifier verifier;
     private final BodyReader bodies;

@@ -23,14 +23,6 @@ final class LocalPlatform implements AutoCloseable {
     private static final Pattern INIT = Pattern.compile("Init Duration: ([\\d.]+) ms");
     private static final Pattern RESTORE = Pattern.compile("Restore Duration: ([\\d.]+) ms");
 
-    /**
-     * Runtime API ports of the local platform's environments: a range of their own, so that {@code thaw demo} and
-     * {@code thaw bench} can run on a host where a {@code thaw server} hands out the default 9100-9999 (two
-     * platforms probing the same free port at once would both try to bind it).
-     */
-    static final int RUNTIME_PORT_FIRST = 10100;
-    static final int RUNTIME_PORT_LAST = 10999;
-
     final ApiClient api;
     private final Thaw thaw;
     private final Path home;
@@ -41,8 +33,7 @@ final class LocalPlatform implements AutoCloseable {
     LocalPlatform() throws IOException {
         home = Files.createTempDirectory("thaw-local-");
         try {
-            thaw = new Thaw(ThawConfig.defaults().withHome(home).withPort(0)
-                    .withRuntimePorts(RUNTIME_PORT_FIRST, RUNTIME_PORT_LAST)).start();
+            thaw = new Thaw(ThawConfig.defaults().withHome(home).withPort(0)).start();
         } catch (RuntimeException e) {
             deleteHome();
             throw e;

@@ -3,6 +3,7 @@ package dev.thaw.cli;
 import dev.thaw.auth.AccessKeys;
 import dev.thaw.server.Thaw;
 import dev.thaw.server.ThawConfig;
+import dev.thaw.network.FunctionNetworkMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,8 +42,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--account-id", description = "Account id in ARNs (default: 000000000000).")
     String accountId;
 
-    @Option(names = "--runtime-ports", description = "Runtime API port range FIRST-LAST (default: 9100-9999).")
-    String runtimePorts;
+    @Option(names = "--function-network", paramLabel = "default|none", description = "What functions reach beyond "
+            + "their own loopback: 'default', the outside network through NAT (never the host or another "
+            + "environment); 'none', nothing (default: default).")
+    String functionNetwork;
 
     @Option(names = "--concurrency", description = "Account concurrency limit (default: 64).")
     Integer concurrency;
@@ -141,9 +144,13 @@ final class ServerCommand implements Callable<Integer> {
             config = config.withRegionAndAccount(region != null ? region : config.region(),
                     accountId != null ? accountId : config.accountId());
         }
-        if (runtimePorts != null) {
-            String[] range = runtimePorts.split("-");
-            config = config.withRuntimePorts(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
+        if (functionNetwork != null) {
+            try {
+                config = config.withFunctionNetwork(FunctionNetworkMode.parse(functionNetwork));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
+                        e.getMessage());
+            }
         }
         if (concurrency != null || idleTtlSeconds != null) {
             config = config.withLimits(concurrency != null ? concurrency : config.accountConcurrency(),

@@ -1,6 +1,12 @@
 package dev.thaw.credentials;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.environments.CredentialsSource;
+import dev.thaw.runtimeapi.CredentialsEndpoint;
+import dev.thaw.runtimeapi.ErrorBody;
+import dev.thaw.runtimeapi.RuntimeApiServer;
 import dev.thaw.functions.FunctionVersion;
 
 import javax.crypto.Mac;
@@ -20,21 +26,23 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.IntSupplier;
 
-/** Mints and checks authorization tokens, and hands out the host's credentials to holders of a valid token. */
+/**
+ * Mints and checks authorization tokens, and hands out the host's credentials to holders of a valid token through
+ * every environment's credentials endpoint.
+ */
 public final class CredentialsService implements CredentialsSource {
     /** How long served credentials are declared valid; clients refresh before then. */
     static final Duration LIFETIME = Duration.ofMinutes(15);
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final byte[] secret;
-    private final IntSupplier apiPort;
     private final Map<String, String> hostEnvironment;
     private final Clock clock;
 
-    public CredentialsService(Path secretFile, IntSupplier apiPort, Map<String, String> hostEnvironment, Clock clock) {
+    public CredentialsService(Path secretFile, Map<String, String> hostEnvironment, Clock clock) {
         this.secret = loadOrCreateSecret(secretFile);
-        this.apiPort = apiPort;
         this.hostEnvironment = Map.copyOf(hostEnvironment);
         this.clock = clock;
     }
@@ -46,8 +54,33 @@ public final class CredentialsService implements CredentialsSource {
     @Override
     public Map<String, String> environment(FunctionVersion version) {
         return Map.of(
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:" + apiPort.getAsInt() + "/thaw/v1/credentials",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://" + RuntimeApiServer.ADDRESS + CredentialsEndpoint.PATH,
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN", token(version.functionName(), version.version()));
+    }
+
+    /** The host's credentials for a genuine token; 403 for a missing or forged one, 404 when the host has none. */
+    @Override
+    public Reply answer(String authorization) {
+        if (verify(authorization).isEmpty()) {
+            return new Reply(403, ErrorBody.of("AccessDeniedException",
+                    "Missing or invalid AWS_CONTAINER_AUTHORIZATION_TOKEN in the Authorization header."));
+        }
+        Optional<Credentials> current = current();
+        if (current.isEmpty()) {
+            return new Reply(404, ErrorBody.of("ResourceNotFoundException", "No AWS credentials are configured on "
+                    + "this Thaw host (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for `thaw server`)."));
+        }
+        Credentials c = current.get();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("AccessKeyId", c.accessKeyId());
+        out.put("SecretAccessKey", c.secretAccessKey());
+        out.put("Token", c.token());
+        out.put("Expiration", c.expiration().toString());
+        try {
+            return new Reply(200, JSON.writeValueAsBytes(out));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     String token(String function, String version) {

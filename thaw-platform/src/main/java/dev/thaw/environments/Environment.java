@@ -94,10 +94,6 @@ public final class Environment {
         return process.pid();
     }
 
-    public int runtimeApiPort() {
-        return api.port();
-    }
-
     /** The environment's cgroups, when the host has them (a snapshot dump records them). */
     public Optional<EnvironmentCgroup> cgroup() {
         return Optional.ofNullable(cgroup);

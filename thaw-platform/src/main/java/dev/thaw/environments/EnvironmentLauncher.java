@@ -37,7 +37,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
 
     public EnvironmentLauncher(LaunchSettings settings) {
         this.settings = settings;
-        this.endpoints = new RuntimeApiEndpoints(settings.ports());
+        this.endpoints = new RuntimeApiEndpoints(settings.networks(), settings.credentials());
     }
 
     public LaunchSettings settings() {
@@ -91,7 +91,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
         FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(),
                 endpoint.environmentId());
         return new Environment(endpoint.environmentId(), version, EnvironmentState.RESTORING, process,
-                endpoint.channel(), endpoint.server(), endpoint.releasePort(), stream, cgroup);
+                endpoint.channel(), endpoint.server(), endpoint.network()::close, stream, cgroup);
     }
 
     /** Spawns the process and its Runtime API server without waiting for INIT. */
@@ -111,8 +111,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
                     Limits.forMemory(training ? Math.max(1024, 2 * memory) : memory));
             return spawnIn(version, mode, aot, endpoint, cgroup);
         } catch (StartupFailure | RuntimeException e) {
-            // Whatever was taken for this environment goes back: a launch that fails on every invoke must not use
-            // up the port range or leave cgroups behind.
+            // Whatever was taken for this environment goes back: a launch that fails on every invoke must not
+            // leave namespaces or cgroups behind.
             endpoint.close();
             if (cgroup != null) {
                 cgroup.remove();
@@ -130,7 +130,8 @@ public final class EnvironmentLauncher implements AutoCloseable {
         boolean training = mode instanceof LaunchMode.AotTraining;
         String id = endpoint.environmentId();
         Path taskRoot = settings.codeRoot().resolve(version.code().sha256Hex());
-        ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot, cgroup, aot, training))
+        ProcessBuilder pb = new ProcessBuilder(command(version, taskRoot, endpoint.network().file(), cgroup, aot,
+                training))
                 .directory(taskRoot.toFile());
         pb.environment().clear();
         pb.environment().putAll(environmentVariables(version, id, endpoint.server().address(), taskRoot, mode));
@@ -151,15 +152,15 @@ public final class EnvironmentLauncher implements AutoCloseable {
         try {
             FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
             return new Environment(id, version, EnvironmentState.STARTING, process, endpoint.channel(),
-                    endpoint.server(), endpoint.releasePort(), stream, cgroup);
+                    endpoint.server(), endpoint.network()::close, stream, cgroup);
         } catch (RuntimeException e) {
             process.kill();
             throw e;
         }
     }
 
-    List<String> command(FunctionVersion version, Path taskRoot, EnvironmentCgroup cgroup, AotCacheFiles aot,
-                         boolean training) {
+    List<String> command(FunctionVersion version, Path taskRoot, Path network, EnvironmentCgroup cgroup,
+                         AotCacheFiles aot, boolean training) {
         List<String> inside = new ArrayList<>();
         String runtime = version.config().runtime();
         if (Runtimes.isCustom(runtime)) {
@@ -181,7 +182,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
             }
             inside.add("dev.thaw.runtime.Bootstrap");
         }
-        return settings.root().wrap(cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot, aot, training,
+        return settings.root().wrap(network, cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot, aot, training,
                 version.config().ephemeralStorage(), inside);
     }
 

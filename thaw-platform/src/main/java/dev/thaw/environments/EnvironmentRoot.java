@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sandbox every environment, plain or snapshot, runs in: its own user, pid, ipc, uts and mount namespaces, and a
- * minimal root filesystem entered with pivot_root.
+ * The sandbox every environment, plain or snapshot, runs in: its own user, pid, ipc, uts and mount namespaces, the
+ * network namespace its Runtime API endpoint was made in (see {@code dev.thaw.network}), and a minimal root
+ * filesystem entered with pivot_root.
  *
  * <p>Inside, the runtime is uid 0 and pid 1; on the host it is an unprivileged uid ({@value #HOST_UID} and up, from
  * root's /etc/subuid range), so it cannot signal, read or write anything of the host's that is not world-accessible.
@@ -50,8 +51,10 @@ public final class EnvironmentRoot {
             "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2", "shm", "/tmp");
 
     /**
-     * Runs as host root in a fresh private mount namespace: moves itself into the environment's cgroups, binds the
-     * host paths read-only into the skeleton, then enters the user namespace that owns the rest.
+     * Runs as host root in a fresh private mount namespace, inside the environment's network namespace: moves itself
+     * into the environment's cgroups, drops its copy of the host's network namespace files (which would otherwise
+     * keep every other environment's namespace alive as long as this one runs), binds the host paths read-only into
+     * the skeleton, then enters the user namespace that owns the rest.
      * Arguments: procs files (colon-separated, or -), skeleton, code dir, runtime dir, extra read-only paths (or -),
      * AOT cache dir (or -) and ro|rw, /tmp size in MB, the inner script, then the command.
      */
@@ -59,6 +62,7 @@ public final class EnvironmentRoot {
             set -e
             procs=$1 root=$2 code=$3 runtime=$4 extra=$5 aot=$6 aotmode=$7 tmp=$8 inner=$9; shift 9
             if [ "$procs" != - ]; then for f in $(echo "$procs" | tr : ' '); do echo $$ > "$f" || exit 97; done; fi
+            umount -l /run/netns 2>/dev/null || true
             ro() { mount --rbind "$1" "$2"; mount -o remount,bind,ro "$2"; }
             ro /usr "$root/usr"; ro /etc "$root/etc"; ro "$code" "$root/var/task"; ro "$runtime" "$root/var/runtime"
             if [ "$extra" != - ]; then for p in $(echo "$extra" | tr : ' '); do ro "$p" "$root$p"; done; fi
@@ -177,13 +181,14 @@ public final class EnvironmentRoot {
      * The command that starts {@code command} in a new environment. The spawned process stays outside the
      * namespaces and is the parent of the environment's main process (see {@link #isEnvironmentMain}).
      */
-    List<String> wrap(List<Path> cgroupProcs, Path taskRoot, AotCacheFiles aot, boolean aotWritable,
+    List<String> wrap(Path network, List<Path> cgroupProcs, Path taskRoot, AotCacheFiles aot, boolean aotWritable,
                       int tmpMegabytes, List<String> command) {
         String procs = cgroupProcs.isEmpty() ? "-"
                 : String.join(":", cgroupProcs.stream().map(Path::toString).toList());
         String extra = extraReadOnly.isEmpty() ? "-"
                 : String.join(":", extraReadOnly.stream().map(Path::toString).toList());
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
+                "nsenter", "--net=" + network, "--",
                 "unshare", "--mount", "--propagation", "private", "--",
                 "/bin/sh", "-c", OUTER, "environment", procs, directory().toString(),
                 exposedCode(taskRoot).toString(), exposedRuntime().toString(), extra,

@@ -9,7 +9,7 @@ public record LaunchSettings(
         String region,
         String accountId,
         FunctionLogs logs,
-        PortAllocator ports,
+        dev.thaw.network.EnvironmentNetworks networks,
         Path codeRoot,
         CredentialsSource credentials,
         dev.thaw.cgroups.Cgroups cgroups,

@@ -1,14 +1,21 @@
 package dev.thaw.environments;
 
+import dev.thaw.network.EnvironmentNetwork;
 import dev.thaw.runtimeapi.InvocationChannel;
 import dev.thaw.runtimeapi.RuntimeApiServer;
 
-/** A started Runtime API server and its channel, with the environment id it was made for and its port's release. */
+/**
+ * A Runtime API server listening inside its environment's network namespace, with its channel and the environment
+ * id both were made for.
+ */
 public record RuntimeApiEndpoint(String environmentId, InvocationChannel channel, RuntimeApiServer server,
-                                 Runnable releasePort) {
-    /** Stops the server and gives its port back. */
+                                 EnvironmentNetwork network) {
+    /** Stops the server and deletes the namespace. */
     public void close() {
-        server.close();
-        releasePort.run();
+        try {
+            server.close();
+        } finally {
+            network.close();
+        }
     }
 }

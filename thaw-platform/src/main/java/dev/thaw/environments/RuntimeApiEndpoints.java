@@ -1,30 +1,33 @@
 package dev.thaw.environments;
 
+import dev.thaw.network.EnvironmentNetwork;
+import dev.thaw.network.EnvironmentNetworks;
+import dev.thaw.runtimeapi.CredentialsEndpoint;
 import dev.thaw.runtimeapi.InvocationChannel;
 import dev.thaw.runtimeapi.RuntimeApiServer;
 
+import java.io.IOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
- * Runtime API endpoints on ports of the configured range, with a few started in advance and replenished in the
- * background, so that a cold start (a restore above all) does not start a server on its path.
+ * Runtime API endpoints, each in a network namespace of its own, with a few made in advance and replenished in the
+ * background, so that a cold start (a restore above all) makes no namespace and starts no server on its path.
  */
 final class RuntimeApiEndpoints implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RuntimeApiEndpoints.class.getName());
     /** Endpoints kept started for the next cold starts. */
     private static final int SPARES = 2;
-    /** Ports taken by something else between the allocator's check and the bind, skipped before giving up. */
-    private static final int BIND_ATTEMPTS = 5;
-
-    private final PortAllocator ports;
+    private final EnvironmentNetworks networks;
+    private final CredentialsEndpoint credentials;
     private final ConcurrentLinkedQueue<RuntimeApiEndpoint> spares = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean replenishing = new AtomicBoolean();
     private volatile boolean closed;
 
-    RuntimeApiEndpoints(PortAllocator ports) {
-        this.ports = ports;
+    RuntimeApiEndpoints(EnvironmentNetworks networks, CredentialsEndpoint credentials) {
+        this.networks = networks;
+        this.credentials = credentials;
     }
 
     /** A ready endpoint: a spare when there is one, else one started now. */
@@ -35,19 +38,21 @@ final class RuntimeApiEndpoints implements AutoCloseable {
     }
 
     private RuntimeApiEndpoint start() {
-        RuntimeException last = null;
-        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
-            int port = ports.allocate();
-            InvocationChannel channel = new InvocationChannel();
-            try {
-                return new RuntimeApiEndpoint(Environment.newId(), channel, RuntimeApiServer.start(channel, port),
-                        () -> ports.release(port));
-            } catch (RuntimeException e) {
-                ports.release(port);
-                last = e;
-            }
+        String id = Environment.newId();
+        EnvironmentNetwork network;
+        try {
+            network = networks.open(id);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make the environment's network: " + e.getMessage(), e);
         }
-        throw last;
+        try {
+            InvocationChannel channel = new InvocationChannel();
+            RuntimeApiServer server = network.bind(() -> RuntimeApiServer.bind(channel, credentials));
+            return new RuntimeApiEndpoint(id, channel, server.start(), network);
+        } catch (Exception e) {
+            network.close();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     private void replenish() {

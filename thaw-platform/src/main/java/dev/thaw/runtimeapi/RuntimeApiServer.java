@@ -16,14 +16,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Serves {@code /2018-06-01/runtime/...} for one environment on one loopback port, translating each call into an
+ * Serves {@code /2018-06-01/runtime/...} for one environment on {@value #ADDRESS}, inside the environment's network
+ * namespace (so every environment has the same address, and only it can reach its own), translating each call into an
  * {@link InvocationChannel} operation. Thaw adds two calls of its own: {@code POST /runtime/thaw/checkpoint}, with
  * which the SnapStart runtime says it has run its beforeCheckpoint hooks and closed its sockets, and
  * {@code GET} and {@code POST /runtime/thaw/warmup}, which answer like {@code next} and {@code response} without
  * touching an invocation, so the runtime can run its HTTP path once before the checkpoint.
  *
+ * The same server answers the environment's container credentials endpoint ({@link CredentialsEndpoint}).
+ *
  * <p>Built on the JDK's HTTP server, whose {@link #close()} ends every thread the server started: a server lives
- * only as long as its environment, and environments come and go all day. The socket is bound in the calling thread.
+ * only as long as its environment, and environments come and go all day. {@link #bind} binds the socket in the
+ * calling thread and starts no thread, so it can run on a thread that has entered the environment's namespace.
  */
 public final class RuntimeApiServer implements AutoCloseable {
     private static final String BASE = RuntimeContract.RUNTIME_API_BASE;
@@ -33,37 +37,46 @@ public final class RuntimeApiServer implements AutoCloseable {
     private static final ExecutorService HANDLERS = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("runtime-api-", 0).factory());
 
+    /** Lambda's Runtime API port, in every environment. */
+    public static final int PORT = 9001;
+    /** The value of AWS_LAMBDA_RUNTIME_API in every environment. */
+    public static final String ADDRESS = "127.0.0.1:9001";
+
     private final HttpServer server;
     private final InvocationChannel channel;
+    private final CredentialsEndpoint credentials;
 
-    private RuntimeApiServer(InvocationChannel channel, HttpServer server) {
+    private RuntimeApiServer(InvocationChannel channel, CredentialsEndpoint credentials, HttpServer server) {
         this.channel = channel;
+        this.credentials = credentials;
         this.server = server;
         server.createContext("/", this::handle);
         server.setExecutor(HANDLERS);
     }
 
-    /** Starts a server for {@code channel} on {@code port} (0 picks a free one). */
-    public static RuntimeApiServer start(InvocationChannel channel, int port) {
-        HttpServer http;
+    /**
+     * Binds a server for {@code channel} on {@value #ADDRESS} of the calling thread's network namespace, without
+     * starting it.
+     */
+    public static RuntimeApiServer bind(InvocationChannel channel, CredentialsEndpoint credentials) {
         try {
-            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+            return new RuntimeApiServer(channel, credentials,
+                    HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT), 64));
         } catch (IOException e) {
-            throw new IllegalStateException("the Runtime API server could not listen on 127.0.0.1:" + port + ": "
+            throw new IllegalStateException("the Runtime API server could not listen on " + ADDRESS + ": "
                     + e.getMessage(), e);
         }
-        RuntimeApiServer s = new RuntimeApiServer(channel, http);
-        http.start();
-        return s;
     }
 
-    public int port() {
-        return server.getAddress().getPort();
+    /** Starts serving; returns this server. */
+    public RuntimeApiServer start() {
+        server.start();
+        return this;
     }
 
     /** The value of AWS_LAMBDA_RUNTIME_API for this environment. */
     public String address() {
-        return "127.0.0.1:" + port();
+        return ADDRESS;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -92,6 +105,9 @@ public final class RuntimeApiServer implements AutoCloseable {
             channel.requestCheckpoint();
             ex.getResponseHeaders().set("Connection", "close");
             accepted(ex);
+        } else if (get && path.equals(CredentialsEndpoint.PATH)) {
+            CredentialsEndpoint.Reply reply = credentials.answer(ex.getRequestHeaders().getFirst("Authorization"));
+            send(ex, reply.status(), reply.body());
         } else if (get && path.equals(BASE + RuntimeContract.WARMUP)) {
             Headers h = ex.getResponseHeaders();
             h.set("Lambda-Runtime-Aws-Request-Id", "warmup");

@@ -8,7 +8,6 @@ import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.LaunchSettings;
-import dev.thaw.environments.PortAllocator;
 import dev.thaw.events.EventDispatcher;
 import dev.thaw.events.EventInvokeConfigs;
 import dev.thaw.events.EventQueue;
@@ -18,6 +17,7 @@ import dev.thaw.functions.FunctionService;
 import dev.thaw.invoke.ColdStarts;
 import dev.thaw.invoke.ConcurrencyLimiter;
 import dev.thaw.invoke.InvokeService;
+import dev.thaw.network.EnvironmentNetworks;
 import dev.thaw.store.MetadataStore;
 
 import java.io.IOException;
@@ -25,7 +25,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import dev.thaw.cgroups.Cgroups;
 import dev.thaw.credentials.CredentialsService;
@@ -41,6 +40,7 @@ public final class Thaw implements AutoCloseable {
     private EnvironmentPool pool;
     private SnapStartService snapStart;
     private Cgroups cgroups;
+    private EnvironmentNetworks networks;
     private ApiServer api;
     private EventDispatcher events;
     private EnvironmentRoot root;
@@ -85,20 +85,21 @@ public final class Thaw implements AutoCloseable {
         HostRuntimes runtimes = new HostRuntimes(jdks, criu::unavailableReason);
         FunctionService functions = new FunctionService(store, code, new Arns(config.region(), config.accountId()),
                 runtimes, config.accountConcurrency(), config.unreservedConcurrencyMinimum(), Clock.systemUTC());
-        AtomicInteger apiPort = new AtomicInteger(config.port());
-        CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"), apiPort::get,
+        CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"),
                 System.getenv(), Clock.systemUTC());
         cgroups = Cgroups.detect(groupName(home));
         int swept = cgroups.sweepLeftovers();
         cgroups.startGuard();
         LOG.info("environment limits: " + cgroups.describe()
                 + (swept > 0 ? "; removed " + swept + " environment cgroups left by an earlier run" : ""));
+        networks = EnvironmentNetworks.prepare(groupName(home), config.functionNetwork());
+        LOG.info("function network: " + config.functionNetwork().cliName());
         Path runtimeJar = pinRuntimeJar(config.runtimeJar(), home);
         root = EnvironmentRoot.prepare(environmentRootBase(home), codeRoot, runtimeJar.getParent(),
                 jdks.homes());
         launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
                 config.region(), config.accountId(), logs,
-                new PortAllocator(config.runtimePortFirst(), config.runtimePortLast()), codeRoot,
+                networks, codeRoot,
                 credentials, cgroups, root, aotRoot));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, codeRoot, config.snapshotExpiry());
@@ -112,9 +113,8 @@ public final class Thaw implements AutoCloseable {
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC());
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
-                functions, invoker, pool, logs, credentials, snapStart,
+                functions, invoker, pool, logs, snapStart,
                 eventQueue, eventConfigs).start();
-        apiPort.set(api.port());
         events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())
                 .start();
         snapStart.reconcile();
@@ -172,8 +172,8 @@ public final class Thaw implements AutoCloseable {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
-        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, aotCaches, pool, launcher, cgroups,
-                rootSkeleton, store)) {
+        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, aotCaches, pool, launcher, networks,
+                cgroups, rootSkeleton, store)) {
             if (part == null) {
                 continue;
             }

@@ -2,6 +2,7 @@ package dev.thaw.server;
 
 import dev.thaw.api.ListenerLimits;
 import dev.thaw.auth.AccessKeys;
+import dev.thaw.network.FunctionNetworkMode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,7 @@ public record ThawConfig(
         AccessKeys accessKeys,
         String region,
         String accountId,
-        int runtimePortFirst,
-        int runtimePortLast,
+        FunctionNetworkMode functionNetwork,
         int accountConcurrency,
         Duration idleTtl,
         Path runtimeJar,
@@ -44,7 +44,7 @@ public record ThawConfig(
             }
         }
         return new ThawConfig(home, "127.0.0.1", 9000, AccessKeys.none(), env.getOrDefault("AWS_REGION", "us-east-1"),
-                "000000000000", 9100, 9999, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
+                "000000000000", FunctionNetworkMode.DEFAULT, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
                 Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
                 Duration.ofMillis(200), -1, ListenerLimits.defaults());
     }
@@ -69,21 +69,21 @@ public record ThawConfig(
     }
 
     public ThawConfig withHome(Path newHome) {
-        return new ThawConfig(newHome, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(newHome, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** Listens on {@code newHost}; anything but loopback needs access keys ({@link #requireSafeListener}). */
     public ThawConfig withHost(String newHost) {
-        return new ThawConfig(home, newHost, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, newHost, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** Requires every API request to be signed with one of {@code keys}. */
     public ThawConfig withAccessKeys(AccessKeys keys) {
-        return new ThawConfig(home, host, port, keys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, keys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
@@ -111,46 +111,47 @@ public record ThawConfig(
     }
 
     public ThawConfig withPort(int newPort) {
-        return new ThawConfig(home, host, newPort, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, newPort, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
-        return new ThawConfig(home, host, port, accessKeys, newRegion, newAccount, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, newRegion, newAccount, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
-    public ThawConfig withRuntimePorts(int first, int last) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, first, last, accountConcurrency, idleTtl,
+    /** What functions may reach beyond their own loopback. */
+    public ThawConfig withFunctionNetwork(FunctionNetworkMode mode) {
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, mode, accountConcurrency, idleTtl,
                 runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
     public ThawConfig withSnapshotExpiry(Duration expiry) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
     public ThawConfig withEventRetryDelay(Duration delay) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay,
                 freezeAfter, unreservedConcurrencyFloor, listener);
     }
 
     /** How long an environment stays idle before it is frozen; zero or negative never freezes. */
     public ThawConfig withFreezeAfter(Duration after) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, after, unreservedConcurrencyFloor, listener);
     }
@@ -164,13 +165,13 @@ public record ThawConfig(
     }
 
     public ThawConfig withUnreservedConcurrencyMinimum(int minimum) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, minimum, listener);
     }
 
     public ThawConfig withListenerLimits(ListenerLimits limits) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, runtimePortFirst, runtimePortLast,
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                 eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, limits);
     }

@@ -15,13 +15,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Everything a restored copy needs before CRIU runs, made ready in advance: its Runtime API endpoint, its cgroups
- * with the version's limits, and a launcher process that has already joined those cgroups and waits to exec CRIU.
+ * Everything a restored copy needs before CRIU runs, made ready in advance: its Runtime API endpoint listening in
+ * its own network namespace, its cgroups with the version's limits, and a launcher process that runs in that
+ * namespace, has already joined those cgroups and waits to exec CRIU.
  *
  * <p>Why a launcher: moving a task into a cgroup waits for an RCU grace period (the kernel's threadgroup lock),
  * which took 6-24 ms per restore when CRIU moved the copy itself, and starting a process from the JVM took another
  * 2-13 ms. Done ahead, neither is on the restore's path: CRIU is exec'd inside the cgroups, so the copy it creates is
  * born there ({@code --manage-cgroups=ignore}). CRIU's own memory (about 1 MB anonymous) counts to the environment.
+ * Likewise for the network: an image holds no network namespace (CRIU dumps from inside the environment's, see
+ * SnapshotTaker), so a CRIU running in the slot's namespace restores the copy straight into it.
  *
  * <p>The launcher is a shell that joins the cgroups, prints {@code ready}, reads one line naming a file of
  * NUL-separated arguments and execs them. Its stdio pipes become the copy's: the shell's {@code read} takes one byte
@@ -56,7 +59,8 @@ final class RestoreSlot {
         Process launcher = null;
         try {
             cgroup = environments.createCgroup(endpoint.environmentId(), version);
-            List<String> command = new ArrayList<>(List.of("/bin/bash", "-c", LAUNCHER, "thaw-restore-launcher"));
+            List<String> command = new ArrayList<>(List.of("nsenter", "--net=" + endpoint.network().file(), "--",
+                    "/bin/bash", "-c", LAUNCHER, "thaw-restore-launcher"));
             if (cgroup != null) {
                 cgroup.procsFiles().forEach(p -> command.add(p.toString()));
             }

@@ -78,7 +78,10 @@ final class SnapshotTaker {
             long rss = rssBytes(pid);
             Path images = store.prepare(version.functionName(), version.version());
             long start = System.nanoTime();
-            List<String> command = new java.util.ArrayList<>(List.of(criu.binary().toString(), "dump", "--tree",
+            // CRIU runs inside the environment's network namespace, so that the namespace is its own rather than
+            // the image's: each copy is restored by a CRIU running in the namespace its slot prepared.
+            List<String> command = new java.util.ArrayList<>(List.of("nsenter", "--net=/proc/" + pid + "/ns/net", "--",
+                    criu.binary().toString(), "dump", "--tree",
                     Long.toString(pid), "--images-dir", images.toString(), "--log-file",
                     images.resolveSibling("dump.log").toString(), "-v2", "--ext-mount-map", "auto",
                     // Named, so a restore can map them to the exposed paths rather than the home's own.

@@ -52,50 +52,26 @@ class SnapStartIT {
     private static final String FIXTURES = "dev.thaw.examples.fixtures.";
     private ThawServerProcess server;
     private LambdaClient lambda;
-    private ServerSocket echoServer;
-    private final ExecutorService echoThreads = Executors.newVirtualThreadPerTaskExecutor();
+    /** The socket example's echo server, on a network outside the host, as a function's database would be. */
+    private OutsideNetwork outside;
 
     @BeforeAll
-    void start() throws IOException {
+    void start() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "SnapStart needs root for CRIU");
         server = ThawServerProcess.startWithEnvironment(Map.of("AWS_ACCESS_KEY_ID", "AKIATHAWTEST",
                 "AWS_SECRET_ACCESS_KEY", "secret-for-tests"));
         lambda = server.lambda();
-        echoServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        echoThreads.submit(this::serveEcho);
+        outside = OutsideNetwork.create();
     }
 
     @AfterAll
-    void stop() throws IOException {
+    void stop() throws Exception {
         if (server == null) {
             return;
         }
-        echoServer.close();
-        echoThreads.shutdownNow();
+        outside.close();
         lambda.close();
         server.close();
-    }
-
-    /** A line-echo server on loopback for the socket example. */
-    private void serveEcho() {
-        while (!echoServer.isClosed()) {
-            try {
-                Socket s = echoServer.accept();
-                echoThreads.submit(() -> {
-                    try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream()));
-                         PrintWriter out = new PrintWriter(s.getOutputStream(), true)) {
-                        String line;
-                        while ((line = in.readLine()) != null) {
-                            out.println(line);
-                        }
-                    } catch (IOException ignored) {
-                        // client went away
-                    }
-                });
-            } catch (IOException e) {
-                return;
-            }
-        }
     }
 
     private GetFunctionConfigurationResponse publishSnapStart(String name, String handler, Map<String, String> env) {
@@ -227,7 +203,7 @@ class SnapStartIT {
     @Test
     void aSocketExampleReconnectsInAfterRestore() throws Exception {
         GetFunctionConfigurationResponse v = publishSnapStart("socket", FIXTURES + "SocketHolder",
-                Map.of("ECHO_PORT", Integer.toString(echoServer.getLocalPort())));
+                Map.of("ECHO_HOST", outside.address(), "ECHO_PORT", Integer.toString(outside.echoPort())));
         assertEquals(State.ACTIVE, v.state(), v.stateReason());
         InvokeResponse r = invoke("socket", v.version(), "{\"line\":\"ping\"}");
         assertEquals(null, r.functionError(), r.payload().asUtf8String() + "\n" + tail(r));
@@ -239,14 +215,14 @@ class SnapStartIT {
     @Test
     void anOpenUserSocketFailsThePublishNamingTheEndpoint() {
         lambda.createFunction(b -> b.functionName("leaky").runtime("java17").handler(FIXTURES + "SocketHolder")
-                .role("r").environment(e -> e.variables(Map.of("ECHO_PORT",
-                        Integer.toString(echoServer.getLocalPort()), "SOCKET_NO_HOOK", "true")))
+                .role("r").environment(e -> e.variables(Map.of("ECHO_HOST", outside.address(), "ECHO_PORT",
+                        Integer.toString(outside.echoPort()), "SOCKET_NO_HOOK", "true")))
                 .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
                 .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
         String version = lambda.publishVersion(b -> b.functionName("leaky")).version();
         GetFunctionConfigurationResponse failed = awaitSettled("leaky", version);
         assertEquals(State.FAILED, failed.state());
-        assertTrue(failed.stateReason().contains("127.0.0.1:" + echoServer.getLocalPort()), failed.stateReason());
+        assertTrue(failed.stateReason().contains(outside.address() + ":" + outside.echoPort()), failed.stateReason());
         assertTrue(failed.stateReason().contains("org.crac"), failed.stateReason());
         assertThrows(SnapStartException.class, () -> invoke("leaky", version, "{}"));
     }
