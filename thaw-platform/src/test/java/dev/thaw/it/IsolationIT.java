@@ -2,6 +2,7 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -13,11 +14,17 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 import software.amazon.awssdk.services.lambda.model.SnapStartApplyOn;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Hostile code is contained, in a plain environment ($LATEST) and in one restored from a snapshot (version 1): it
  * cannot read another function's code, the metadata database, snapshots or the platform's files, cannot write its
  * own code, cannot signal processes outside its environment, runs unprivileged, and a fork bomb or a full /tmp stays
- * inside its limits.
+ * inside its limits. On the network it reaches its own Runtime API and credentials endpoint and the outside network
+ * (a namespace this test makes), and nothing of the host's or of another environment's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(ThawServerExtension.class)
@@ -39,9 +47,11 @@ class IsolationIT {
     private ThawServerProcess server;
     private LambdaClient lambda;
     private String victimCodeHex;
+    private OutsideNetwork outside;
 
     @BeforeAll
-    void deployFunctions() {
+    void deployFunctions() throws Exception {
+        outside = OutsideNetwork.create();
         lambda.createFunction(b -> b.functionName("hostile").runtime(Runtime.JAVA17)
                 .handler("dev.thaw.examples.fixtures.Hostile").role("r").memorySize(2048).timeout(60)
                 .ephemeralStorage(e -> e.size(512))
@@ -54,6 +64,20 @@ class IsolationIT {
                 .handler("dev.thaw.examples.hello.Hello").role("r")
                 .code(c -> c.zipFile(ThawServerProcess.example("hello")))).codeSha256();
         victimCodeHex = HexFormat.of().formatHex(Base64.getDecoder().decode(sha));
+        deployHostile(lambda, "neighbour");
+    }
+
+    @AfterAll
+    void removeOutsideNetwork() throws Exception {
+        if (outside != null) {
+            outside.close();
+        }
+    }
+
+    private static void deployHostile(LambdaClient lambda, String name) {
+        lambda.createFunction(b -> b.functionName(name).runtime(Runtime.JAVA17)
+                .handler("dev.thaw.examples.fixtures.Hostile").role("r").memorySize(512).timeout(60)
+                .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
     }
 
 
@@ -178,5 +202,158 @@ class IsolationIT {
         assertTrue(r.path("error").asText().contains("No space left on device"), r.toString());
         int mb = r.path("writtenMb").asInt();
         assertTrue(mb >= 500 && mb <= 512, "EphemeralStorage 512 MB, wrote " + mb + " MB");
+    }
+
+    private JsonNode connect(String qualifier, String host, int port) throws Exception {
+        return attempt(qualifier, JSON.createObjectNode().put("action", "connect").put("host", host)
+                .put("port", port).put("timeoutMs", 1500).toString());
+    }
+
+    private JsonNode http(String qualifier, String url, boolean withToken, int timeoutMs) throws Exception {
+        return attempt(qualifier, JSON.createObjectNode().put("action", "http").put("url", url)
+                .put("withToken", withToken).put("timeoutMs", timeoutMs).toString());
+    }
+
+    /** The host's end of an environment's veth link: its gateway, .1 of the /30 whose .2 it is. */
+    private static String gateway(JsonNode network) {
+        String eth0 = addressOf(network, "eth0");
+        int last = eth0.lastIndexOf('.');
+        return eth0.substring(0, last + 1) + (Integer.parseInt(eth0.substring(last + 1)) - 1);
+    }
+
+    private static String addressOf(JsonNode network, String nic) {
+        for (JsonNode a : network.path("addresses")) {
+            if (a.asText().startsWith(nic + "=")) {
+                return a.asText().substring(nic.length() + 1);
+            }
+        }
+        throw new AssertionError("no " + nic + " address in " + network);
+    }
+
+    /** A host address that is not loopback and not on an environment's or this test's link. */
+    private static List<String> hostAddresses() throws Exception {
+        List<String> found = new ArrayList<>();
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                String text = a.getHostAddress();
+                if (a instanceof Inet4Address && !a.isLoopbackAddress() && !text.startsWith("10.200.")
+                        && !text.startsWith("10.250.")) {
+                    found.add(text);
+                }
+            }
+        }
+        return found;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void theControlApiAndEveryHostPortAreOutOfReach(String qualifier) throws Exception {
+        int apiPort = server.endpoint().getPort();
+        JsonNode network = attempt(qualifier, "{\"action\":\"network\"}");
+        try (ServerSocket hostPort = new ServerSocket(0, 50)) {  // every host address
+            try (Socket fromHost = new Socket(InetAddress.getLoopbackAddress(), hostPort.getLocalPort())) {
+                assertTrue(fromHost.isConnected(), "the listener itself answers on the host");
+            }
+            List<String> targets = new ArrayList<>(List.of("127.0.0.1:" + apiPort,
+                    gateway(network) + ":" + apiPort, "127.0.0.1:" + hostPort.getLocalPort(),
+                    gateway(network) + ":" + hostPort.getLocalPort()));
+            for (String address : hostAddresses()) {
+                targets.add(address + ":" + apiPort);
+                targets.add(address + ":" + hostPort.getLocalPort());
+            }
+            for (String target : targets) {
+                int colon = target.lastIndexOf(':');
+                JsonNode r = connect(qualifier, target.substring(0, colon),
+                        Integer.parseInt(target.substring(colon + 1)));
+                assertFalse(r.path("connected").asBoolean(true), target + " must be out of reach: " + r);
+            }
+        }
+        JsonNode control = http(qualifier, "http://127.0.0.1:" + apiPort + "/2015-03-31/functions/", false, 1500);
+        assertEquals(0, control.path("status").asInt(), "ListFunctions must not answer: " + control);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void itsRuntimeApiAndCredentialsEndpointAreOnItsOwnLoopback(String qualifier) throws Exception {
+        JsonNode network = attempt(qualifier, "{\"action\":\"network\"}");
+        assertEquals("127.0.0.1:9001", network.path("runtimeApi").asText(), network.toString());
+        String credentials = network.path("credentialsUri").asText();
+        assertEquals("http://127.0.0.1:9001/2021-04-23/credentials", credentials);
+        JsonNode withToken = http(qualifier, credentials, true, 2000);
+        assertTrue(withToken.path("status").asInt() == 200 || withToken.path("status").asInt() == 404,
+                "the environment's own token is accepted: " + withToken);
+        JsonNode forged = http(qualifier, credentials, false, 2000);
+        assertEquals(403, forged.path("status").asInt(), forged.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void anotherEnvironmentAndItsEventsAreOutOfReach(String qualifier) throws Exception {
+        InvokeResponse seen = lambda.invoke(b -> b.functionName("neighbour")
+                .payload(SdkBytes.fromUtf8String("{\"action\":\"network\"}")));
+        String neighbour = addressOf(JSON.readTree(seen.payload().asByteArray()), "eth0");
+        for (int port : new int[] {9001, server.endpoint().getPort()}) {
+            JsonNode r = connect(qualifier, neighbour, port);
+            assertFalse(r.path("connected").asBoolean(true), neighbour + ":" + port + " must be out of reach: " + r);
+        }
+        // While the hostile function long-polls the only Runtime API it can reach, the neighbour's event is
+        // delivered to the neighbour and to nobody else.
+        var poll = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return http(qualifier, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", false, 4000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(500);
+        InvokeResponse victim = lambda.invoke(b -> b.functionName("neighbour")
+                .payload(SdkBytes.fromUtf8String("{\"action\":\"whoami\",\"secret\":\"s3cr3t\"}")));
+        assertNull(victim.functionError(), victim.payload().asUtf8String());
+        assertTrue(JSON.readTree(victim.payload().asByteArray()).path("ok").asBoolean(), "the neighbour ran its event");
+        JsonNode stolen = poll.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertFalse(stolen.toString().contains("s3cr3t"), "the neighbour's event leaked: " + stolen);
+        server.evictIdle();  // the stray poll is the hostile environment's own business; later tests start afresh
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void theOutsideNetworkIsReachable(String qualifier) throws Exception {
+        JsonNode r = attempt(qualifier, JSON.createObjectNode().put("action", "connect").put("host", outside.address())
+                .put("port", outside.echoPort()).put("line", "over the wall").put("timeoutMs", 3000).toString());
+        assertTrue(r.path("connected").asBoolean(), r.toString());
+        assertEquals("over the wall", r.path("echo").asText(), r.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void withFunctionNetworkNoneOnlyLoopbackIsReachable(String qualifier) throws Exception {
+        try (ThawServerProcess closed = ThawServerProcess.start("--function-network", "none");
+             LambdaClient closedLambda = closed.lambda()) {
+            closedLambda.createFunction(b -> b.functionName("walled").runtime(Runtime.JAVA17)
+                    .handler("dev.thaw.examples.fixtures.Hostile").role("r").memorySize(512).timeout(60)
+                    .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
+                    .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
+            if (!qualifier.equals("$LATEST")) {
+                closedLambda.publishVersion(b -> b.functionName("walled"));
+                closedLambda.waiter().waitUntilPublishedVersionActive(b -> b.functionName("walled")
+                        .qualifier(qualifier));
+            }
+            java.util.function.Function<String, JsonNode> walled = payload -> {
+                InvokeResponse r = closedLambda.invoke(b -> b.functionName("walled").qualifier(qualifier)
+                        .payload(SdkBytes.fromUtf8String(payload)));
+                assertNull(r.functionError(), r.payload().asUtf8String());
+                try {
+                    return JSON.readTree(r.payload().asByteArray());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            JsonNode network = walled.apply("{\"action\":\"network\"}");
+            assertEquals("[\"lo=127.0.0.1\"]", network.path("addresses").toString(), network.toString());
+            JsonNode r = walled.apply(JSON.createObjectNode().put("action", "connect").put("host", outside.address())
+                    .put("port", outside.echoPort()).put("timeoutMs", 1500).toString());
+            assertFalse(r.path("connected").asBoolean(true), r.toString());
+            assertTrue(r.path("error").asText().contains("unreachable"), r.toString());
+        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what it leaves behind, not only that the server answers.
  */
 class ServerSurvivalIT {
+    /** Runtime API endpoints (each with its namespace) the platform keeps ready for the next cold starts. */
+    private static final int SPARE_ENDPOINTS = 2;
     private static final String HALF_SENT = "POST /2015-03-31/functions/hello/invocations HTTP/1.1\r\nHost: x\r\n"
             + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\":1";
 
@@ -110,10 +113,10 @@ class ServerSurvivalIT {
                             + "WHERE function_name = 'legacy'");
             assertEquals(1, changed);
         }
-        try (ThawServerProcess server = ThawServerProcess.start(home, "--runtime-ports", "9600-9609");
+        try (ThawServerProcess server = ThawServerProcess.start(home);
              LambdaClient lambda = server.lambda()) {
             int threadsBefore = -1;
-            for (int i = 0; i < 30; i++) {  // three times the port range
+            for (int i = 0; i < 30; i++) {
                 InvokeResponse r = lambda.invoke(b -> b.functionName("legacy").payload(SdkBytes.fromUtf8String("{}")));
                 assertTrue(r.functionError() != null || r.statusCode() >= 400, "legacy ran: " + r);
                 if (i == 4) {
@@ -121,6 +124,8 @@ class ServerSurvivalIT {
                 }
             }
             assertTrue(server.threads() <= threadsBefore + 3, "failed launches left threads behind");
+            assertTrue(networkNamespaces(server).size() <= SPARE_ENDPOINTS, "failed launches left network "
+                    + "namespaces behind: " + networkNamespaces(server));
             Fixtures.createHello(lambda, "healthy", Map.of());
             InvokeResponse ok = lambda.invoke(b -> b.functionName("healthy").payload(SdkBytes.fromUtf8String("{}")));
             assertNull(ok.functionError(), ok.payload().asUtf8String());
@@ -131,12 +136,12 @@ class ServerSurvivalIT {
 
     @Test
     void coldStartsAndEvictionsLeaveNoThreadsOrEndpointsBehind() throws Exception {
-        try (ThawServerProcess server = ThawServerProcess.start("--runtime-ports", "9650-9669");
+        try (ThawServerProcess server = ThawServerProcess.start();
              LambdaClient lambda = server.lambda()) {
             Fixtures.createHello(lambda, "cycled", Map.of());
             long threadsAfterFirst = 0;
             int fdsAfterFirst = 0;
-            for (int i = 0; i < 40; i++) {  // twice the port range
+            for (int i = 0; i < 40; i++) {
                 InvokeResponse r = lambda.invoke(b -> b.functionName("cycled").payload(SdkBytes.fromUtf8String("{}")));
                 assertNull(r.functionError(), r.payload().asUtf8String());
                 assertEquals(1, server.evictIdle());
@@ -149,11 +154,13 @@ class ServerSurvivalIT {
             int fds = server.openFileDescriptors();
             assertTrue(threads <= threadsAfterFirst + 4, "threads went from " + threadsAfterFirst + " to " + threads);
             assertTrue(fds <= fdsAfterFirst + 8, "descriptors went from " + fdsAfterFirst + " to " + fds);
+            assertTrue(networkNamespaces(server).size() <= SPARE_ENDPOINTS, "evicted environments left network "
+                    + "namespaces behind: " + networkNamespaces(server));
         }
     }
 
     @Test
-    void aKilledPlatformLeavesNoMountsCgroupsOrEnvironmentsBehind() throws Exception {
+    void aKilledPlatformLeavesNoMountsCgroupsNamespacesOrEnvironmentsBehind() throws Exception {
         ThawServerProcess server = ThawServerProcess.start("--freeze-after", "50");
         try {
             try (LambdaClient lambda = server.lambda()) {
@@ -166,19 +173,44 @@ class ServerSurvivalIT {
             String group = dev.thaw.server.Thaw.groupName(server.home());
             Path run = dev.thaw.server.Thaw.environmentRootBase(server.home());
             assertTrue(!cgroupsNamed(group).isEmpty() && java.nio.file.Files.exists(run));
+            assertTrue(!networkNamespaces(server).isEmpty() && nftablesTables().contains(firewallTable(group)));
             server.kill();
             long deadline = System.nanoTime() + 15_000_000_000L;
-            while ((java.nio.file.Files.exists(run) || !cgroupsNamed(group).isEmpty())
+            while ((java.nio.file.Files.exists(run) || !cgroupsNamed(group).isEmpty()
+                    || !networkNamespaces(server).isEmpty() || nftablesTables().contains(firewallTable(group)))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertTrue(!java.nio.file.Files.exists(run), run + " outlived the platform");
             assertEquals(List.of(), cgroupsNamed(group));
+            assertEquals(List.of(), networkNamespaces(server));
+            assertFalse(nftablesTables().contains(firewallTable(group)), nftablesTables());
             assertEquals(List.of(), ProcessLeaks.survivors(environments.stream()
                     .flatMap(pid -> ProcessHandle.of(pid).stream()).toList()));
         } finally {
             server.close();
         }
+    }
+
+    /** The network namespaces of a platform's environments and spare endpoints, as {@code ip netns} lists them. */
+    private static List<String> networkNamespaces(ThawServerProcess server) throws IOException {
+        Path dir = Path.of("/run/netns");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return List.of();
+        }
+        String prefix = dev.thaw.server.Thaw.groupName(server.home()) + "-";
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix)).toList();
+        }
+    }
+
+    private static String firewallTable(String group) {
+        return "table inet " + group.replace('-', '_');
+    }
+
+    private static String nftablesTables() throws IOException {
+        Process nft = new ProcessBuilder("nft", "list", "tables").redirectErrorStream(true).start();
+        return new String(nft.getInputStream().readAllBytes());
     }
 
     /** The platform's parent cgroups in every mounted hierarchy (none once it and its guard are done). */
