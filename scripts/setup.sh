@@ -6,8 +6,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 say() { printf 'thaw-setup: %s\n' "$*"; }
 
-# awscli: the AWS CLI v2 the integration tests drive (Debian 12 ships 2.9.19).
-PKGS=(util-linux uidmap maven curl awscli)
+# awscli: the AWS CLI v2 the integration tests drive (Debian 12 ships 2.9.19). iproute2 and nftables: each
+# environment's network namespace, its veth link and the egress rules.
+PKGS=(util-linux uidmap maven curl awscli iproute2 nftables)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
@@ -22,9 +23,10 @@ if (( ${#missing[@]} > 0 )); then
 fi
 
 if [[ $(id -u) -eq 0 ]]; then
-  # Environments run in a user namespace whose uids 0-65535 are host uids 100000-165535 (newuidmap checks these).
+  # Each function's environments run in a user namespace whose uids 0-65535 are 65,536 host uids of the function's
+  # own, from 100000 up: 16,384 functions in all (newuidmap checks the ranges against these lines).
   for f in /etc/subuid /etc/subgid; do
-    grep -qx 'root:100000:65536' "$f" 2>/dev/null || { echo 'root:100000:65536' >> "$f"; say "added root:100000:65536 to $f"; }
+    grep -qx 'root:100000:1073741824' "$f" 2>/dev/null || { echo 'root:100000:1073741824' >> "$f"; say "added root:100000:1073741824 to $f"; }
   done
   "$REPO/scripts/setup-criu.sh"
 else

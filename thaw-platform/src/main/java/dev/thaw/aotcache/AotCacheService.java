@@ -3,7 +3,6 @@ package dev.thaw.aotcache;
 import dev.thaw.environments.AotCacheFiles;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.LaunchMode;
-import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.environments.StartupFailure;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.FunctionVersion;
@@ -73,8 +72,8 @@ public final class AotCacheService implements VersionListener, AutoCloseable {
             FileTrees.delete(files.directory());
             Files.createDirectories(files.directory());
             packClasses(codeRoot.resolve(version.code().sha256Hex()), files.classesJar());
-            // The training JVM runs as the environment's root, host uid 100000: it must be able to write the cache.
-            setOwner(files.directory(), EnvironmentRoot.HOST_UID);
+            // The training JVM runs as the environment's root, its function's first host uid: it writes the cache.
+            setOwner(files.directory(), launcher.firstHostUid(version));
             launcher.start(version, new LaunchMode.AotTraining(files,
                     Math.max(MIN_TRAINING_LIMIT_MS, version.config().timeout() * 1000L)));
             setOwner(files.directory(), 0);

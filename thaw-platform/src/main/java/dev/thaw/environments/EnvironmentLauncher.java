@@ -66,6 +66,11 @@ public final class EnvironmentLauncher implements AutoCloseable {
         return env;
     }
 
+    /** The host uid that root inside {@code version}'s environments is: its function's own range starts there. */
+    public int firstHostUid(FunctionVersion version) {
+        return EnvironmentRoot.firstHostUid(settings.hostUidSlots().slotOf(version.functionName()));
+    }
+
     /** The version's AOT cache when it uses one and the cache has been trained. */
     private AotCacheFiles trainedCache(FunctionVersion version) {
         if (!version.usesAotCache()) {
@@ -182,7 +187,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
             }
             inside.add("dev.thaw.runtime.Bootstrap");
         }
-        return settings.root().wrap(network, cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot, aot, training,
+        return settings.root().wrap(network, firstHostUid(version), cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot, aot, training,
                 version.config().ephemeralStorage(), inside);
     }
 

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * network namespace its Runtime API endpoint was made in (see {@code dev.thaw.network}), and a minimal root
  * filesystem entered with pivot_root.
  *
- * <p>Inside, the runtime is uid 0 and pid 1; on the host it is an unprivileged uid ({@value #HOST_UID} and up, from
- * root's /etc/subuid range), so it cannot signal, read or write anything of the host's that is not world-accessible.
+ * <p>Inside, the runtime is uid 0 and pid 1; on the host it is an unprivileged uid of its function's own range
+ * ({@link #firstHostUid}: {@value #HOST_UID} and up, from root's /etc/subuid range), so it cannot signal, read or write anything of the host's that is not world-accessible.
  * Its root holds read-only binds of /usr and /etc, its own code at /var/task, Thaw's runtime at /var/runtime, a
  * tmpfs /tmp bounded by EphemeralStorage, a read-only /dev with the null, zero, full, random and urandom devices
  * (/dev/shm is the environment's /tmp), and a fresh /proc. It never sees the platform's home: not other functions'
@@ -34,9 +34,10 @@ import java.util.concurrent.TimeUnit;
  * world-traversable bind mounts beside the skeleton, {@code <base>/code} and {@code <base>/runtime}.
  */
 public final class EnvironmentRoot {
-    /** First host uid (and gid) of the range mapped to 0..65535 inside every environment. */
+    /** First host uid (and gid) of the first function's range, mapped to 0..65535 inside its environments. */
     public static final int HOST_UID = 100_000;
-    private static final int RANGE = 65_536;
+    /** Host uids per function. */
+    public static final int RANGE = 65_536;
     /** Top-level host directories that are symlinks on merged-/usr systems and copied into the skeleton as such. */
     private static final List<String> USR_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
     private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "var/task", "var/runtime", "var/aot",
@@ -61,6 +62,7 @@ public final class EnvironmentRoot {
     private static final String OUTER = """
             set -e
             procs=$1 root=$2 code=$3 runtime=$4 extra=$5 aot=$6 aotmode=$7 tmp=$8 inner=$9; shift 9
+            uid=$1; shift
             if [ "$procs" != - ]; then for f in $(echo "$procs" | tr : ' '); do echo $$ > "$f" || exit 97; done; fi
             umount -l /run/netns 2>/dev/null || true
             ro() { mount --rbind "$1" "$2"; mount -o remount,bind,ro "$2"; }
@@ -68,9 +70,9 @@ public final class EnvironmentRoot {
             if [ "$extra" != - ]; then for p in $(echo "$extra" | tr : ' '); do ro "$p" "$root$p"; done; fi
             if [ "$aot" != - ]; then mount --bind "$aot" "$root/var/aot"
                 [ "$aotmode" = rw ] || mount -o remount,bind,ro "$root/var/aot"; fi
-            exec unshare --user --map-users=%1$d,0,%2$d --map-groups=%1$d,0,%2$d --setuid 0 --setgid 0 \
+            exec unshare --user --map-users=$uid,0,%1$d --map-groups=$uid,0,%1$d --setuid 0 --setgid 0 \
                 --pid --ipc --uts --mount --fork --kill-child -- /bin/sh -c "$inner" environment "$root" "$tmp" "$@"
-            """.formatted(HOST_UID, RANGE);
+            """.formatted(RANGE);
 
     /**
      * Runs as the environment's root, pid 1 of its namespace: mounts what belongs to the environment alone, then
@@ -181,8 +183,8 @@ public final class EnvironmentRoot {
      * The command that starts {@code command} in a new environment. The spawned process stays outside the
      * namespaces and is the parent of the environment's main process (see {@link #isEnvironmentMain}).
      */
-    List<String> wrap(Path network, List<Path> cgroupProcs, Path taskRoot, AotCacheFiles aot, boolean aotWritable,
-                      int tmpMegabytes, List<String> command) {
+    List<String> wrap(Path network, int firstHostUid, List<Path> cgroupProcs, Path taskRoot, AotCacheFiles aot,
+                      boolean aotWritable, int tmpMegabytes, List<String> command) {
         String procs = cgroupProcs.isEmpty() ? "-"
                 : String.join(":", cgroupProcs.stream().map(Path::toString).toList());
         String extra = extraReadOnly.isEmpty() ? "-"
@@ -193,7 +195,7 @@ public final class EnvironmentRoot {
                 "/bin/sh", "-c", OUTER, "environment", procs, directory().toString(),
                 exposedCode(taskRoot).toString(), exposedRuntime().toString(), extra,
                 aot == null ? "-" : aot.directory().toString(), aotWritable ? "rw" : "ro",
-                Integer.toString(tmpMegabytes), INNER));
+                Integer.toString(tmpMegabytes), INNER, Integer.toString(firstHostUid)));
         cmd.addAll(command);
         return cmd;
     }
@@ -281,13 +283,25 @@ public final class EnvironmentRoot {
         }
     }
 
+    /** The first host uid (and gid) of the functions' {@code slot}. */
+    public static int firstHostUid(int slot) {
+        if (slot < 0 || slot >= HostUidSlots.CAPACITY) {
+            throw new IllegalArgumentException("host uid slot " + slot);
+        }
+        return HOST_UID + slot * RANGE;
+    }
+
+    /** Checks the last function slot's range: if that one maps, so does every other. */
     private static void checkUserNamespace() {
-        String fix = "environments run in a user namespace mapped to host uids " + HOST_UID + "-"
-                + (HOST_UID + RANGE - 1) + ": run the platform as root, install uidmap (newuidmap), and add "
-                + "'root:" + HOST_UID + ":" + RANGE + "' to /etc/subuid and /etc/subgid (scripts/setup.sh does all this)";
+        int last = firstHostUid(HostUidSlots.CAPACITY - 1);
+        long all = (long) HostUidSlots.CAPACITY * RANGE;
+        String fix = "environments run in user namespaces mapped to a range of " + RANGE + " host uids per function, "
+                + "within " + HOST_UID + "-" + (HOST_UID + all - 1) + ": run the platform as root, install uidmap "
+                + "(newuidmap), and add 'root:" + HOST_UID + ":" + all + "' to /etc/subuid and /etc/subgid "
+                + "(scripts/setup.sh does all this)";
         try {
-            Process p = new ProcessBuilder("unshare", "--user", "--map-users=" + HOST_UID + ",0," + RANGE,
-                    "--map-groups=" + HOST_UID + ",0," + RANGE, "--setuid", "0", "--setgid", "0", "--pid", "--mount",
+            Process p = new ProcessBuilder("unshare", "--user", "--map-users=" + last + ",0," + RANGE,
+                    "--map-groups=" + last + ",0," + RANGE, "--setuid", "0", "--setgid", "0", "--pid", "--mount",
                     "--fork", "true").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {

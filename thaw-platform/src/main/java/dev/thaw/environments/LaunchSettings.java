@@ -14,5 +14,6 @@ public record LaunchSettings(
         CredentialsSource credentials,
         dev.thaw.cgroups.Cgroups cgroups,
         EnvironmentRoot root,
-        Path aotRoot) {
+        Path aotRoot,
+        HostUidSlots hostUidSlots) {
 }

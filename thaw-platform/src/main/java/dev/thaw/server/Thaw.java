@@ -6,6 +6,7 @@ import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.EnvironmentRoot;
 import dev.thaw.environments.EnvironmentPool;
 import dev.thaw.environments.FunctionLogs;
+import dev.thaw.environments.HostUidSlots;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.LaunchSettings;
 import dev.thaw.events.EventDispatcher;
@@ -100,7 +101,8 @@ public final class Thaw implements AutoCloseable {
         launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
                 config.region(), config.accountId(), logs,
                 networks, codeRoot,
-                credentials, cgroups, root, aotRoot));
+                credentials, cgroups, root, aotRoot,
+                function -> store.hostUidSlot(function, HostUidSlots.CAPACITY)));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, codeRoot, config.snapshotExpiry());
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);

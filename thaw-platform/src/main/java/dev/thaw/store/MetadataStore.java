@@ -75,6 +75,12 @@ public final class MetadataStore implements AutoCloseable {
                           maximum_retry_attempts INTEGER,
                           maximum_event_age_seconds INTEGER,
                           last_modified INTEGER NOT NULL)""");
+                // Not tied to the functions table: a name keeps its slot, so a function deleted while one of its
+                // environments still runs never shares host uids with another function.
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS host_uid_slots (
+                          function_name TEXT PRIMARY KEY,
+                          slot INTEGER NOT NULL UNIQUE)""");
             }
             return new MetadataStore(c);
         } catch (SQLException e) {
@@ -165,6 +171,28 @@ public final class MetadataStore implements AutoCloseable {
             int next = queryOne("SELECT next_version FROM functions WHERE name = ?", rs -> rs.getInt(1), functionName)
                     .orElseThrow(() -> new StoreException("no function " + functionName, null));
             update("UPDATE functions SET next_version = ? WHERE name = ?", next + 1, functionName);
+            return next;
+        });
+    }
+
+    /**
+     * The function's slot of host uids, given on first use and kept for good.
+     *
+     * @throws StoreException when all {@code capacity} slots are taken
+     */
+    public synchronized int hostUidSlot(String functionName, int capacity) {
+        return inTransaction(() -> {
+            Optional<Integer> known = queryOne("SELECT slot FROM host_uid_slots WHERE function_name = ?",
+                    rs -> rs.getInt(1), functionName);
+            if (known.isPresent()) {
+                return known.get();
+            }
+            int next = queryOne("SELECT COALESCE(MAX(slot) + 1, 0) FROM host_uid_slots", rs -> rs.getInt(1))
+                    .orElse(0);
+            if (next >= capacity) {
+                throw new StoreException("all " + capacity + " host uid slots are taken", null);
+            }
+            update("INSERT INTO host_uid_slots (function_name, slot) VALUES (?, ?)", functionName, next);
             return next;
         });
     }

@@ -172,15 +172,42 @@ class IsolationIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"$LATEST", "1"})
-    void itIsRootInsideAndAnUnprivilegedUidOnTheHost(String qualifier) throws Exception {
+    void itIsRootInsideAndAnUnprivilegedUidOfItsFunctionsOwnOnTheHost(String qualifier) throws Exception {
         JsonNode who = attempt(qualifier, "{\"action\":\"whoami\"}");
         assertTrue(who.path("status").toString().contains("Uid:\\t0\\t0"), who.toString());
-        for (long pid : server.environmentPids("hostile")) {
-            String uidLine = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                    .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
-            int hostUid = Integer.parseInt(uidLine.split("\\s+")[1]);
+        lambda.invoke(b -> b.functionName("neighbour").payload(SdkBytes.fromUtf8String("{\"action\":\"whoami\"}")));
+        List<Long> hostile = server.environmentPids("hostile");
+        List<Long> neighbour = server.environmentPids("neighbour");
+        assertFalse(hostile.isEmpty() || neighbour.isEmpty());
+        java.util.Set<Integer> hostileRange = new java.util.HashSet<>();
+        for (long pid : hostile) {
+            hostileRange.add(uidMapStart(pid));
+            int hostUid = hostUid(pid);
             assertTrue(hostUid >= 100_000, "environment " + pid + " runs as host uid " + hostUid);
+            assertEquals(uidMapStart(pid), hostUid, "root inside is the first uid of the function's range");
         }
+        assertEquals(1, hostileRange.size(), "every environment of a function, plain or restored, shares its range: "
+                + hostileRange);
+        for (long pid : neighbour) {
+            int start = uidMapStart(pid);
+            int mine = hostileRange.iterator().next();
+            assertTrue(Math.abs(start - mine) >= 65_536, "another function's range starts at " + start
+                    + ", overlapping " + mine);
+        }
+    }
+
+    private static int hostUid(long pid) throws Exception {
+        String uidLine = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
+        return Integer.parseInt(uidLine.split("\\s+")[1]);
+    }
+
+    /** The host uid that uid 0 of the process's user namespace maps to, and the length of the mapping. */
+    private static int uidMapStart(long pid) throws Exception {
+        String[] map = Files.readString(Path.of("/proc", Long.toString(pid), "uid_map")).trim().split("\\s+");
+        assertEquals("0", map[0]);
+        assertEquals("65536", map[2], "a range of 65,536 uids");
+        return Integer.parseInt(map[1]);
     }
 
     @ParameterizedTest

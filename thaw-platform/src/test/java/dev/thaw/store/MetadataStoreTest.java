@@ -52,4 +52,23 @@ class MetadataStoreTest {
             assertEquals(2, store.allocateVersionNumber("kept"));
         }
     }
+
+    @Test
+    void eachFunctionKeepsItsOwnHostUidSlotEvenAfterDeletionAndSlotsRunOut() {
+        try (MetadataStore store = MetadataStore.open(dir.resolve("m.db"))) {
+            store.insertFunction("a", "{}", "now");
+            int a = store.hostUidSlot("a", 2);
+            assertEquals(a, store.hostUidSlot("a", 2), "a function keeps its slot");
+            int b = store.hostUidSlot("b", 2);
+            assertTrue(a != b, "two functions never share a slot");
+            store.deleteFunction("a");
+            assertEquals(a, store.hostUidSlot("a", 2), "the slot outlives the function, not given to another");
+            StoreException full = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+                    () -> store.hostUidSlot("c", 2));
+            assertTrue(full.getMessage().contains("2 host uid slots"), full.getMessage());
+        }
+        try (MetadataStore reopened = MetadataStore.open(dir.resolve("m.db"))) {
+            assertEquals(1, reopened.hostUidSlot("b", 2), "slots are stored");
+        }
+    }
 }
