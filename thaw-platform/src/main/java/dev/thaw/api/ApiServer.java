@@ -9,7 +9,11 @@ import dev.thaw.events.EventInvokeConfigs;
 import dev.thaw.events.EventQueue;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.invoke.InvokeService;
+import dev.thaw.policy.Permissions;
 import dev.thaw.snapshots.SnapStartService;
+import dev.thaw.tags.Tags;
+import dev.thaw.urls.FunctionUrlService;
+import dev.thaw.urls.FunctionUrls;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -24,7 +28,8 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * The platform's public HTTP server (Helidon SE on virtual threads): control, Invoke and Thaw APIs.
+ * The platform's public HTTP servers (Helidon SE on virtual threads): one for the control, Invoke and Thaw APIs,
+ * and one for Function URLs ({@link #forFunctionUrls}).
  *
  * <p>It protects itself as a long-lived listener must: it holds at most {@link ListenerLimits#maxConnections()}
  * connections, drops a request whose body stops arriving ({@link BodyReader}) and a connection stuck between
@@ -38,15 +43,25 @@ public final class ApiServer implements AutoCloseable {
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CODE_LOCATION_VALIDITY = Duration.ofMinutes(10);
 
+    private final String name;
     private final String host;
     private final ListenerLimits limits;
-    private final Consumer<HttpRouting.Builder> routes;
+    private Consumer<HttpRouting.Builder> routes;
     private final BodyReader bodies;
     private final ConnectionWatch connections;
     private final Object lifecycle = new Object();
     private WebServer server;
     private int port;
     private boolean closed;
+
+    private ApiServer(String name, String host, int port, ListenerLimits limits) {
+        this.name = name;
+        this.host = host;
+        this.port = port;
+        this.limits = limits;
+        this.bodies = new BodyReader(limits.readTimeout());
+        this.connections = new ConnectionWatch(limits);
+    }
 
     /**
      * @param accessKeys the keys every request must be signed with, in {@code region}; with none, no signature is
@@ -55,12 +70,9 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String host, int port, ListenerLimits limits, AccessKeys accessKeys, String region,
                      FunctionService functions, InvokeService invoker,
                      EnvironmentPool pool, FunctionLogs logs,
-                     SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs) {
-        this.host = host;
-        this.port = port;
-        this.limits = limits;
-        this.bodies = new BodyReader(limits.readTimeout());
-        this.connections = new ConnectionWatch(limits);
+                     SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs,
+                     FunctionUrls urls, Tags tags, Permissions permissions) {
+        this("API", host, port, limits);
         Presigner presigner = new Presigner(region);
         ControlApi control = new ControlApi(functions, bodies, (req, sha) -> {
             URI location = URI.create("http://" + req.headers().first(HeaderNames.HOST).orElse(host + ":" + port())
@@ -68,12 +80,16 @@ public final class ApiServer implements AutoCloseable {
             // As on AWS, a presigned URL valid for ten minutes, signed with the caller's own key.
             return SignatureCheck.signer(req).map(key -> presigner.presignGet(location, key, CODE_LOCATION_VALIDITY))
                     .orElse(location).toString();
-        });
+        }, tags);
         Optional<SignatureCheck> signatures = accessKeys.required()
                 ? Optional.of(new SignatureCheck(new SignatureVerifier(accessKeys, region, Clock.systemUTC()), bodies))
                 : Optional.empty();
+        TagsApi tagsApi = new TagsApi(tags, bodies);
+        PolicyApi policyApi = new PolicyApi(permissions, bodies);
+        AccountApi accountApi = new AccountApi(functions, bodies);
         InvokeApi invoke = new InvokeApi(invoker, events, bodies);
         EventApi eventApi = new EventApi(events, eventConfigs, bodies);
+        FunctionUrlApi urlApi = new FunctionUrlApi(urls, bodies);
         PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), functions,
                 snapStart);
         this.routes = r -> {
@@ -86,10 +102,29 @@ public final class ApiServer implements AutoCloseable {
             control.routes(r);
             invoke.routes(r);
             eventApi.routes(r);
+            urlApi.routes(r);
+            tagsApi.routes(r);
+            policyApi.routes(r);
+            accountApi.routes(r);
             platform.routes(r);
             r.any((req, res) -> AwsErrors.send(req, res, AwsErrors.unknownOperation(req)));
             r.error(Throwable.class, AwsErrors::send);
         };
+    }
+
+    /**
+     * The Function URL listener: its own port, the same protections as the API's (connection cap, body read
+     * timeout, stuck-connection watch, listening again after its accept loop ends).
+     */
+    public static ApiServer forFunctionUrls(String host, int port, ListenerLimits limits,
+                                            FunctionUrlService service) {
+        ApiServer server = new ApiServer("Function URL", host, port, limits);
+        UrlRouting urls = new UrlRouting(service, server.bodies);
+        server.routes = r -> {
+            r.addFilter(server.connections);
+            urls.routes(r);
+        };
+        return server;
     }
 
     public ApiServer start() {
@@ -97,7 +132,8 @@ public final class ApiServer implements AutoCloseable {
             server = listen(port);
             port = server.port();
         }
-        Thread.ofPlatform().daemon().name("api-listener-watch").start(this::watchListener);
+        String thread = name.toLowerCase(java.util.Locale.ROOT).replace(' ', '-') + "-listener-watch";
+        Thread.ofPlatform().daemon().name(thread).start(this::watchListener);
         return this;
     }
 
@@ -118,7 +154,7 @@ public final class ApiServer implements AutoCloseable {
                 .start();
         if (!s.isRunning()) {
             // Helidon logs a failed bind and shuts down instead of throwing.
-            throw new IllegalStateException("the API server could not listen on " + host + ":" + onPort);
+            throw new IllegalStateException("the " + name + " server could not listen on " + host + ":" + onPort);
         }
         return s;
     }
@@ -134,10 +170,11 @@ public final class ApiServer implements AutoCloseable {
                     WebServer dead = server;
                     dead.stop();  // its listener is gone already; this releases the rest of it
                     server = listen(port);
-                    LOG.warning("the API listener on port " + port + " had stopped; it listens again");
+                    LOG.warning("the " + name + " listener on port " + port + " had stopped; it listens again");
                     return;
                 } catch (RuntimeException e) {
-                    LOG.warning("the API listener on port " + port + " cannot listen yet: " + e.getMessage());
+                    LOG.warning("the " + name + " listener on port " + port + " cannot listen yet: "
+                            + e.getMessage());
                 }
             }
             try {

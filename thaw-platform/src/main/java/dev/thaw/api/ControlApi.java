@@ -9,12 +9,16 @@ import dev.thaw.functions.Commands;
 import dev.thaw.functions.FunctionConfig;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.functions.InertSettings;
 import dev.thaw.functions.SnapStartMode;
+import dev.thaw.tags.Tags;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.BiFunction;
@@ -28,9 +32,12 @@ final class ControlApi {
     private final FunctionService functions;
     private final BodyReader bodies;
     private final BiFunction<ServerRequest, String, String> codeLocation;
+    private final Tags tags;
 
-    ControlApi(FunctionService functions, BodyReader bodies, BiFunction<ServerRequest, String, String> codeLocation) {
+    ControlApi(FunctionService functions, BodyReader bodies, BiFunction<ServerRequest, String, String> codeLocation,
+               Tags tags) {
         this.bodies = bodies;
+        this.tags = tags;
         this.functions = functions;
         this.codeLocation = codeLocation;
     }
@@ -72,11 +79,17 @@ final class ControlApi {
                 Json.integer(body, "Timeout").orElse(3),
                 ephemeralStorage(body).orElse(512),
                 environment(body).orElse(Map.of()),
-                snapStart(body).orElse(SnapStartMode.NONE));
+                snapStart(body).orElse(SnapStartMode.NONE),
+                InertSettings.NONE.with(inertSettings(body)));
         byte[] zip = zipFile(Json.object(body, "Code").orElseThrow(() ->
                 ThawException.invalidParameter("Code is required.")));
+        Map<String, String> tagged = Json.stringMap(body, "Tags").orElse(Map.of());
+        Tags.validate(tagged);
         FunctionVersion created = functions.create(new Commands.CreateFunction(name, config, zip,
                 Json.bool(body, "Publish").orElse(false)));
+        if (!tagged.isEmpty()) {
+            tags.tag(functions.arns().functionArn(name), tagged);
+        }
         Http.json(res, 201, Shapes.configuration(created, functions.arns()));
     }
 
@@ -104,7 +117,8 @@ final class ControlApi {
         if (reserved.isPresent()) {
             out.putObject("Concurrency").put("ReservedConcurrentExecutions", reserved.getAsInt());
         }
-        out.putObject("Tags");
+        ObjectNode tagged = out.putObject("Tags");
+        tags.ofFunction(v.functionName()).forEach(tagged::put);
         Http.json(res, 200, out);
     }
 
@@ -131,6 +145,7 @@ final class ControlApi {
                 ephemeralStorage(body).orElse(null),
                 environment(body).orElse(null),
                 snapStart(body).orElse(null),
+                inertSettings(body),
                 Json.text(body, "RevisionId").orElse(null)));
         Http.json(res, 200, Shapes.configuration(v, functions.arns()));
     }
@@ -248,6 +263,65 @@ final class ControlApi {
 
     private static java.util.Optional<SnapStartMode> snapStart(JsonNode body) {
         return Json.object(body, "SnapStart").map(n -> SnapStartMode.fromAws(Json.text(n, "ApplyOn").orElse("None")));
+    }
+
+    /**
+     * The settings Thaw stores without acting on them, and a refusal for those whose silent absence would surprise:
+     * a dead-letter queue (failed events stay in Thaw's failed-events store instead), an EFS mount (the function
+     * would find no files), arm64 (this host runs x86_64) and JSON logs (not produced yet).
+     */
+    private static InertSettings inertSettings(JsonNode body) {
+        Json.object(body, "DeadLetterConfig").flatMap(d -> Json.text(d, "TargetArn")).filter(t -> !t.isEmpty())
+                .ifPresent(t -> {
+                    throw ThawException.invalidParameter("DeadLetterConfig is not supported: Thaw keeps Event "
+                            + "invocations that fail for good in its failed-events store (thaw events failed).");
+                });
+        JsonNode fs = body.get("FileSystemConfigs");
+        if (fs != null && fs.isArray() && !fs.isEmpty()) {
+            throw ThawException.invalidParameter("FileSystemConfigs (EFS) is not supported: Thaw mounts no file "
+                    + "systems into environments.");
+        }
+        List<String> architectures = strings(body, "Architectures");
+        if (architectures != null && !architectures.equals(List.of("x86_64"))) {
+            throw ThawException.invalidParameter("Architectures " + architectures + " is not supported: this host "
+                    + "runs x86_64 only.");
+        }
+        Optional<JsonNode> logging = Json.object(body, "LoggingConfig");
+        logging.flatMap(l -> Json.text(l, "LogFormat")).filter(f -> !f.equals("Text")).ifPresent(f -> {
+            throw ThawException.invalidParameter("LoggingConfig.LogFormat " + f + " is not supported yet: Thaw "
+                    + "writes Text logs.");
+        });
+        Optional<JsonNode> tracing = Json.object(body, "TracingConfig");
+        String mode = tracing.flatMap(t -> Json.text(t, "Mode")).orElse(null);
+        if (mode != null && !mode.equals("Active") && !mode.equals("PassThrough")) {
+            throw ThawException.invalidParameter("1 validation error detected: Value '" + mode + "' at "
+                    + "'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: "
+                    + "[Active, PassThrough]");
+        }
+        Optional<JsonNode> vpc = Json.object(body, "VpcConfig");
+        return new InertSettings(mode, Json.text(body, "KMSKeyArn").orElse(null),
+                vpc.map(v -> Optional.ofNullable(strings(v, "SubnetIds")).orElse(List.of())).orElse(null),
+                vpc.map(v -> Optional.ofNullable(strings(v, "SecurityGroupIds")).orElse(List.of())).orElse(null),
+                vpc.flatMap(v -> Json.bool(v, "Ipv6AllowedForDualStack")).orElse(null),
+                logging.flatMap(l -> Json.text(l, "LogGroup")).orElse(null));
+    }
+
+    private static List<String> strings(JsonNode obj, String field) {
+        JsonNode n = obj.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isArray()) {
+            throw ThawException.invalidParameter(field + " must be a list of strings.");
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode v : n) {
+            if (!v.isTextual()) {
+                throw ThawException.invalidParameter(field + " must be a list of strings.");
+            }
+            out.add(v.textValue());
+        }
+        return List.copyOf(out);
     }
 
     private static void rejectRoutingConfig(JsonNode body) {

@@ -30,6 +30,8 @@ final class EventApi {
 
     void routes(HttpRouting.Builder r) {
         r.put(CONFIG, this::putConfig)
+                .post(CONFIG, this::updateConfig)
+                .get(CONFIG + "/list", this::listConfigs)
                 .get(CONFIG, this::getConfig)
                 .delete(CONFIG, this::deleteConfig)
                 .get(PlatformApi.BASE + "/failed-events", this::failedEvents);
@@ -38,16 +40,28 @@ final class EventApi {
     private void putConfig(ServerRequest req, ServerResponse res) {
         rejectQualifier(req);
         JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "PutFunctionEventInvokeConfig"));
-        JsonNode destinations = body.path("DestinationConfig");
-        if (destinations.path("OnSuccess").hasNonNull("Destination")
-                || destinations.path("OnFailure").hasNonNull("Destination")) {
-            throw ThawException.invalidParameter("DestinationConfig is not supported; failed events are kept at "
-                    + PlatformApi.BASE + "/failed-events.");
-        }
+        rejectDestinations(body);
         StoredEventConfig config = configs.put(Http.pathParam(req, "name"),
                 Json.integer(body, "MaximumRetryAttempts").orElse(null),
                 Json.integer(body, "MaximumEventAgeInSeconds").orElse(null));
         Http.json(res, 200, shape(config));
+    }
+
+    private void updateConfig(ServerRequest req, ServerResponse res) {
+        rejectQualifier(req);
+        JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "UpdateFunctionEventInvokeConfig"));
+        rejectDestinations(body);
+        StoredEventConfig config = configs.update(Http.pathParam(req, "name"),
+                Json.integer(body, "MaximumRetryAttempts").orElse(null),
+                Json.integer(body, "MaximumEventAgeInSeconds").orElse(null));
+        Http.json(res, 200, shape(config));
+    }
+
+    private void listConfigs(ServerRequest req, ServerResponse res) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode items = out.putArray("FunctionEventInvokeConfigs");
+        configs.list(Http.pathParam(req, "name")).forEach(c -> items.add(shape(c)));
+        Http.json(res, 200, out);
     }
 
     private void getConfig(ServerRequest req, ServerResponse res) {
@@ -91,6 +105,15 @@ final class EventApi {
         destinations.putObject("OnSuccess");
         destinations.putObject("OnFailure");
         return out;
+    }
+
+    private static void rejectDestinations(JsonNode body) {
+        JsonNode destinations = body.path("DestinationConfig");
+        if (destinations.path("OnSuccess").hasNonNull("Destination")
+                || destinations.path("OnFailure").hasNonNull("Destination")) {
+            throw ThawException.invalidParameter("DestinationConfig is not supported; failed events are kept at "
+                    + PlatformApi.BASE + "/failed-events.");
+        }
     }
 
     /** Configs are kept per function; a per-version or per-alias config would silently not apply. */

@@ -5,6 +5,7 @@ import dev.thaw.functions.Alias;
 import dev.thaw.functions.Arns;
 import dev.thaw.functions.FunctionConfig;
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.functions.InertSettings;
 import dev.thaw.functions.VersionState;
 
 /** Renders domain records in the JSON shapes of Lambda's API (FunctionConfiguration, AliasConfiguration). */
@@ -32,7 +33,18 @@ final class Shapes {
             ObjectNode vars = o.putObject("Environment").putObject("Variables");
             c.environment().forEach(vars::put);
         }
-        o.putObject("TracingConfig").put("Mode", "PassThrough");
+        InertSettings inert = c.inert();
+        o.putObject("TracingConfig").put("Mode", inert.tracingMode() == null ? "PassThrough" : inert.tracingMode());
+        if (inert.kmsKeyArn() != null) {
+            o.put("KMSKeyArn", inert.kmsKeyArn());
+        }
+        if (inert.hasVpc()) {
+            ObjectNode vpc = o.putObject("VpcConfig");
+            inert.subnetIds().forEach(vpc.putArray("SubnetIds")::add);
+            inert.securityGroupIds().forEach(vpc.putArray("SecurityGroupIds")::add);
+            vpc.put("VpcId", "");
+            vpc.put("Ipv6AllowedForDualStack", Boolean.TRUE.equals(inert.ipv6AllowedForDualStack()));
+        }
         o.put("RevisionId", v.revisionId());
         o.put("PackageType", "Zip");
         o.putArray("Architectures").add("x86_64");
@@ -49,7 +61,7 @@ final class Shapes {
         putIfPresent(o, "LastUpdateStatusReasonCode", s.lastUpdateStatusReasonCode());
         ObjectNode logging = o.putObject("LoggingConfig");
         logging.put("LogFormat", "Text");
-        logging.put("LogGroup", "/aws/lambda/" + v.functionName());
+        logging.put("LogGroup", inert.logGroup() != null ? inert.logGroup() : "/aws/lambda/" + v.functionName());
         return o;
     }
 

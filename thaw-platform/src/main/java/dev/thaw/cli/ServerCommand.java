@@ -25,13 +25,17 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--port", description = "API port (default: 9000).")
     Integer port;
 
+    @Option(names = "--url-port", paramLabel = "PORT", description = "Function URL port on the API's host; 0 takes a "
+            + "free one (default: 9001).")
+    Integer urlPort;
+
     @Option(names = "--host", paramLabel = "ADDRESS", description = "Address the API listens on (default: 127.0.0.1). "
             + "Anything but loopback requires --access-keys.")
     String host;
 
     @Option(names = "--access-keys", paramLabel = "FILE", description = "Accepted access keys, in the shape of "
             + "~/.aws/credentials ([name] sections with aws_access_key_id and aws_secret_access_key); every request "
-            + "must then carry a SigV4 signature by one of them (default: $THAW_ACCESS_KEYS; without keys the API "
+            + "(and every AWS_IAM Function URL request) must then carry a SigV4 signature by one of them (default: $THAW_ACCESS_KEYS; without keys the API "
             + "accepts any credentials and listens on loopback only).")
     Path accessKeys;
 
@@ -124,6 +128,9 @@ final class ServerCommand implements Callable<Integer> {
         if (port != null) {
             config = config.withPort(port);
         }
+        if (urlPort != null) {
+            config = config.withUrlPort(urlPort);
+        }
         if (host != null) {
             config = config.withHost(host);
         }
@@ -205,6 +212,8 @@ final class ServerCommand implements Callable<Integer> {
             System.out.println("thaw: stopped");
             stopped.countDown();
         }, "thaw-shutdown"));
+        System.out.println("thaw: function URLs on http://" + config.host() + ":" + thaw.urlPort()
+                + " (http://<url-id>.lambda-url." + config.region() + ".localhost:" + thaw.urlPort() + "/)");
         System.out.println("thaw: ready on http://" + config.host() + ":" + thaw.port() + " (home " + config.home()
                 + ", region " + config.region() + ", account " + config.accountId() + ")");
         System.out.flush();

@@ -29,6 +29,30 @@ public final class EventInvokeConfigs {
         return config;
     }
 
+    /** UpdateFunctionEventInvokeConfig: changes only the limits given, on a config that may not exist yet. */
+    public StoredEventConfig update(String functionRef, Integer maximumRetryAttempts,
+                                    Integer maximumEventAgeInSeconds) {
+        requireRange("maximumRetryAttempts", maximumRetryAttempts, 0, 2);
+        requireRange("maximumEventAgeInSeconds", maximumEventAgeInSeconds, 60, 21600);
+        String name = functionName(functionRef);
+        synchronized (this) {
+            java.util.Optional<StoredEventConfig> current = store.eventConfig(name);
+            StoredEventConfig config = new StoredEventConfig(name,
+                    maximumRetryAttempts != null ? maximumRetryAttempts
+                            : current.map(StoredEventConfig::maximumRetryAttempts).orElse(null),
+                    maximumEventAgeInSeconds != null ? maximumEventAgeInSeconds
+                            : current.map(StoredEventConfig::maximumEventAgeInSeconds).orElse(null),
+                    clock.instant().getEpochSecond());
+            store.putEventConfig(config);
+            return config;
+        }
+    }
+
+    /** ListFunctionEventInvokeConfigs: configs are per function in Thaw, so there is at most one. */
+    public java.util.List<StoredEventConfig> list(String functionRef) {
+        return store.eventConfig(functionName(functionRef)).map(java.util.List::of).orElse(java.util.List.of());
+    }
+
     public StoredEventConfig get(String functionRef) {
         String name = functionName(functionRef);
         return store.eventConfig(name).orElseThrow(() -> missing(name));

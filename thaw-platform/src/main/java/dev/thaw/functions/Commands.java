@@ -25,6 +25,7 @@ public final class Commands {
             Integer ephemeralStorage,
             Map<String, String> environment,
             SnapStartMode snapStart,
+            InertSettings inert,
             String revisionId) {
     }
 

@@ -12,10 +12,19 @@ public record FunctionConfig(
         int timeout,
         int ephemeralStorage,
         Map<String, String> environment,
-        SnapStartMode snapStart) {
+        SnapStartMode snapStart,
+        InertSettings inert) {
 
     public FunctionConfig {
         environment = Map.copyOf(environment);
+        inert = inert == null ? InertSettings.NONE : inert;
+    }
+
+    public FunctionConfig(String runtime, String handler, String role, String description, int memorySize,
+                          int timeout, int ephemeralStorage, Map<String, String> environment,
+                          SnapStartMode snapStart) {
+        this(runtime, handler, role, description, memorySize, timeout, ephemeralStorage, environment, snapStart,
+                InertSettings.NONE);
     }
 
     /**
@@ -34,6 +43,6 @@ public record FunctionConfig(
 
     public FunctionConfig withDescription(String newDescription) {
         return new FunctionConfig(runtime, handler, role, newDescription, memorySize, timeout, ephemeralStorage,
-                environment, snapStart);
+                environment, snapStart, inert);
     }
 }

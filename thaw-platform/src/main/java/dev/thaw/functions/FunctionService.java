@@ -141,7 +141,8 @@ public final class FunctionService {
                     or(cmd.runtime(), c.runtime()), or(cmd.handler(), c.handler()), or(cmd.role(), c.role()),
                     or(cmd.description(), c.description()), or(cmd.memorySize(), c.memorySize()),
                     or(cmd.timeout(), c.timeout()), or(cmd.ephemeralStorage(), c.ephemeralStorage()),
-                    or(cmd.environment(), c.environment()), or(cmd.snapStart(), c.snapStart()));
+                    or(cmd.environment(), c.environment()), or(cmd.snapStart(), c.snapStart()),
+                    c.inert().with(cmd.inert()));
             validate(next);
             HandlerCheck.check(codeStore.taskRoot(latest.code().sha256Hex()), next.runtime(), next.handler());
             return new FunctionVersion(name, FunctionVersion.LATEST, next, latest.code(), now(),
@@ -395,6 +396,39 @@ public final class FunctionService {
     public void deleteReservedConcurrency(String functionRef) {
         String name = unqualifiedName(functionRef);
         store.setReservedConcurrency(name, null);
+    }
+
+    /** What GetAccountSettings reports: the limits this platform enforces and what its functions use. */
+    public record AccountSettings(int concurrentExecutions, int unreservedConcurrentExecutions, long totalCodeSize,
+                                  int functionCount) {
+    }
+
+    public AccountSettings accountSettings() {
+        List<FunctionVersion> all = allStoredVersions();
+        long codeSize = all.stream().map(FunctionVersion::code).distinct().mapToLong(CodePackage::size).sum();
+        int functions = (int) all.stream().map(FunctionVersion::functionName).distinct().count();
+        // No function is named "": this is the reserved concurrency of all of them.
+        int reserved = store.totalReservedConcurrency("");
+        return new AccountSettings(accountConcurrency, accountConcurrency - reserved, codeSize, functions);
+    }
+
+    /**
+     * Put/GetFunctionRecursionConfig: stored and returned ("Terminate" until set). Thaw does not detect recursive
+     * loops, so the setting has no effect.
+     */
+    public String recursiveLoop(String functionRef) {
+        return store.recursiveLoop(unqualifiedName(functionRef)).orElse("Terminate");
+    }
+
+    public String putRecursiveLoop(String functionRef, String value) {
+        String name = unqualifiedName(functionRef);
+        if (!"Allow".equals(value) && !"Terminate".equals(value)) {
+            throw ThawException.invalidParameter("1 validation error detected: Value '" + value + "' at "
+                    + "'recursiveLoop' failed to satisfy constraint: Member must satisfy enum value set: "
+                    + "[Terminate, Allow]");
+        }
+        store.putRecursiveLoop(name, value);
+        return value;
     }
 
     // --- invoke routing -----------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ public final class InvokeService {
     }
 
     private InvokeResponse run(Invocable target, InvokeRequest request) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = request.requestId().orElseGet(() -> UUID.randomUUID().toString());
         EnvironmentPool.Lease lease;
         try {
             lease = pool.acquire(target.version());

@@ -19,7 +19,14 @@ import dev.thaw.invoke.ColdStarts;
 import dev.thaw.invoke.ConcurrencyLimiter;
 import dev.thaw.invoke.InvokeService;
 import dev.thaw.network.EnvironmentNetworks;
+import dev.thaw.policy.Permissions;
 import dev.thaw.store.MetadataStore;
+import dev.thaw.tags.Tags;
+import dev.thaw.auth.SignatureVerifier;
+import dev.thaw.urls.FunctionUrlService;
+import dev.thaw.urls.FunctionUrls;
+import dev.thaw.urls.RequestAuthenticator;
+import dev.thaw.urls.SigV4Authenticator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +50,7 @@ public final class Thaw implements AutoCloseable {
     private Cgroups cgroups;
     private EnvironmentNetworks networks;
     private ApiServer api;
+    private ApiServer urlListener;
     private EventDispatcher events;
     private EnvironmentRoot root;
     private AotCacheService aotCaches;
@@ -114,9 +122,20 @@ public final class Thaw implements AutoCloseable {
                 pool);
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC());
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
+        FunctionUrls urls = new FunctionUrls(functions, store, Clock.systemUTC());
+        Permissions permissions = new Permissions(functions, store);
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
-                functions, invoker, pool, logs, snapStart,
-                eventQueue, eventConfigs).start();
+                functions, invoker, pool, logs, snapStart, eventQueue, eventConfigs, urls,
+                new Tags(functions, store), permissions).start();
+        RequestAuthenticator authenticator = config.accessKeys().required()
+                ? new SigV4Authenticator(new SignatureVerifier(config.accessKeys(), config.region(),
+                        Clock.systemUTC()), config.accountId())
+                : RequestAuthenticator.refuseAll();
+        FunctionUrlService urlService = new FunctionUrlService(urls, invoker, authenticator, permissions,
+                Clock.systemUTC());
+        urlListener = ApiServer.forFunctionUrls(config.host(), config.urlPort(), config.listener(), urlService)
+                .start();
+        urlService.servedOn(urlListener::port);
         events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())
                 .start();
         snapStart.reconcile();
@@ -164,6 +183,11 @@ public final class Thaw implements AutoCloseable {
         return api.port();
     }
 
+    /** The Function URL listener's port. */
+    public int urlPort() {
+        return urlListener.port();
+    }
+
     public ThawConfig config() {
         return config;
     }
@@ -174,8 +198,8 @@ public final class Thaw implements AutoCloseable {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
-        for (AutoCloseable part : java.util.Arrays.asList(events, api, snapStart, aotCaches, pool, launcher, networks,
-                cgroups, rootSkeleton, store)) {
+        for (AutoCloseable part : java.util.Arrays.asList(events, urlListener, api, snapStart, aotCaches, pool,
+                launcher, networks, cgroups, rootSkeleton, store)) {
             if (part == null) {
                 continue;
             }

@@ -31,7 +31,8 @@ public record ThawConfig(
         Duration eventRetryDelay,
         Duration freezeAfter,
         int unreservedConcurrencyFloor,
-        ListenerLimits listener) {
+        ListenerLimits listener,
+        int urlPort) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -46,7 +47,7 @@ public record ThawConfig(
         return new ThawConfig(home, "127.0.0.1", 9000, AccessKeys.none(), env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", FunctionNetworkMode.DEFAULT, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
                 Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
-                Duration.ofMillis(200), -1, ListenerLimits.defaults());
+                Duration.ofMillis(200), -1, ListenerLimits.defaults(), 9001);
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -71,21 +72,21 @@ public record ThawConfig(
     public ThawConfig withHome(Path newHome) {
         return new ThawConfig(newHome, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /** Listens on {@code newHost}; anything but loopback needs access keys ({@link #requireSafeListener}). */
     public ThawConfig withHost(String newHost) {
         return new ThawConfig(home, newHost, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /** Requires every API request to be signed with one of {@code keys}. */
     public ThawConfig withAccessKeys(AccessKeys keys) {
         return new ThawConfig(home, host, port, keys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /**
@@ -113,47 +114,47 @@ public record ThawConfig(
     public ThawConfig withPort(int newPort) {
         return new ThawConfig(home, host, newPort, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
         return new ThawConfig(home, host, port, accessKeys, newRegion, newAccount, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /** What functions may reach beyond their own loopback. */
     public ThawConfig withFunctionNetwork(FunctionNetworkMode mode) {
         return new ThawConfig(home, host, port, accessKeys, region, accountId, mode, accountConcurrency, idleTtl,
                 runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
     public ThawConfig withSnapshotExpiry(Duration expiry) {
         return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
         return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
     public ThawConfig withEventRetryDelay(Duration delay) {
         return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay,
-                freezeAfter, unreservedConcurrencyFloor, listener);
+                freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /** How long an environment stays idle before it is frozen; zero or negative never freezes. */
     public ThawConfig withFreezeAfter(Duration after) {
         return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, after, unreservedConcurrencyFloor, listener);
+                eventRetryDelay, after, unreservedConcurrencyFloor, listener, urlPort);
     }
 
     /**
@@ -167,12 +168,19 @@ public record ThawConfig(
     public ThawConfig withUnreservedConcurrencyMinimum(int minimum) {
         return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, minimum, listener);
+                eventRetryDelay, freezeAfter, minimum, listener, urlPort);
     }
 
     public ThawConfig withListenerLimits(ListenerLimits limits) {
         return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                 accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, limits);
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, limits, urlPort);
+    }
+
+    /** The Function URL listener's port on the API's host; 0 takes a free one. */
+    public ThawConfig withUrlPort(int newUrlPort) {
+        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
+                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, newUrlPort);
     }
 }

@@ -16,8 +16,9 @@ import java.util.OptionalInt;
 
 /**
  * SQLite-backed metadata. Thread-safe: every method holds the store's monitor for its statements. The reads on the
- * invoke path (a version, an alias, whether a function exists, reserved concurrency) are answered from memory after
- * the first time; every write goes through this class and drops what it changes, so the cache is never stale.
+ * invoke path (a version, an alias, whether a function exists, reserved concurrency, a Function URL and its
+ * policy) are answered from memory after the first time; every write goes through this class and drops what it
+ * changes, so the cache is never stale.
  */
 public final class MetadataStore implements AutoCloseable {
     private final Connection connection;
@@ -25,6 +26,8 @@ public final class MetadataStore implements AutoCloseable {
     private final Map<String, Optional<String>> aliasCache = new HashMap<>();
     private final Map<String, Boolean> existsCache = new HashMap<>();
     private final Map<String, OptionalInt> reservedCache = new HashMap<>();
+    private final Map<String, Optional<String>> urlCache = new HashMap<>();
+    private final Map<String, List<String>> permissionCache = new HashMap<>();
     private Integer totalReserved;
 
     private MetadataStore(Connection connection) {
@@ -81,6 +84,30 @@ public final class MetadataStore implements AutoCloseable {
                         CREATE TABLE IF NOT EXISTS host_uid_slots (
                           function_name TEXT PRIMARY KEY,
                           slot INTEGER NOT NULL UNIQUE)""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS function_urls (
+                          url_id TEXT PRIMARY KEY,
+                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                          qualifier TEXT NOT NULL,
+                          document TEXT NOT NULL,
+                          UNIQUE (function_name, qualifier))""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS tags (
+                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                          key TEXT NOT NULL,
+                          value TEXT NOT NULL,
+                          PRIMARY KEY (function_name, key))""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS permissions (
+                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                          qualifier TEXT NOT NULL,
+                          statement_id TEXT NOT NULL,
+                          statement TEXT NOT NULL,
+                          PRIMARY KEY (function_name, qualifier, statement_id))""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS recursion_configs (
+                          function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+                          recursive_loop TEXT NOT NULL)""");
             }
             return new MetadataStore(c);
         } catch (SQLException e) {
@@ -94,6 +121,8 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private void forgetEverything() {
+        urlCache.clear();
+        permissionCache.clear();
         versionCache.clear();
         aliasCache.clear();
         existsCache.clear();
@@ -244,14 +273,139 @@ public final class MetadataStore implements AutoCloseable {
         update("UPDATE aliases SET document = ? WHERE function_name = ? AND name = ?", document, functionName, alias);
     }
 
+    /** Deletes an alias with the Function URL that serves it and its resource policy, as Lambda does. */
     public synchronized void deleteAlias(String functionName, String alias) {
         aliasCache.remove(key(functionName, alias));
-        update("DELETE FROM aliases WHERE function_name = ? AND name = ?", functionName, alias);
+        urlCache.clear();
+        permissionCache.remove(key(functionName, alias));
+        inTransaction(() -> {
+            update("DELETE FROM permissions WHERE function_name = ? AND qualifier = ?", functionName, alias);
+            update("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", functionName, alias);
+            update("DELETE FROM aliases WHERE function_name = ? AND name = ?", functionName, alias);
+            return null;
+        });
     }
 
     public synchronized List<String> aliases(String functionName, String afterName, int limit) {
         return queryList("SELECT document FROM aliases WHERE function_name = ? AND name > ? ORDER BY name LIMIT ?",
                 rs -> rs.getString(1), functionName, afterName == null ? "" : afterName, limit);
+    }
+
+    // --- function URLs -------------------------------------------------------------------------------------------
+
+    /** Stores a new Function URL; false if the function (with that qualifier, "" for none) already has one. */
+    public synchronized boolean insertFunctionUrl(String urlId, String functionName, String qualifier,
+                                                  String document) {
+        return inTransaction(() -> {
+            if (functionUrl(functionName, qualifier).isPresent()) {
+                return false;
+            }
+            urlCache.remove(urlId);
+            update("INSERT INTO function_urls(url_id, function_name, qualifier, document) VALUES (?, ?, ?, ?)",
+                    urlId, functionName, qualifier, document);
+            return true;
+        });
+    }
+
+    public synchronized void updateFunctionUrl(String urlId, String document) {
+        urlCache.remove(urlId);
+        update("UPDATE function_urls SET document = ? WHERE url_id = ?", document, urlId);
+    }
+
+    public synchronized boolean deleteFunctionUrl(String functionName, String qualifier) {
+        urlCache.clear();
+        return updateCount("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?",
+                functionName, qualifier) > 0;
+    }
+
+    /** The Function URL of a function ("" qualifier) or of one of its aliases. */
+    public synchronized Optional<String> functionUrl(String functionName, String qualifier) {
+        return queryOne("SELECT document FROM function_urls WHERE function_name = ? AND qualifier = ?",
+                rs -> rs.getString(1), functionName, qualifier);
+    }
+
+    /** The Function URL with this id, answered from memory after the first time (it is on the request path). */
+    public synchronized Optional<String> functionUrlById(String urlId) {
+        return urlCache.computeIfAbsent(urlId, id -> queryOne(
+                "SELECT document FROM function_urls WHERE url_id = ?", rs -> rs.getString(1), id));
+    }
+
+    /** A function's Function URLs ordered by id, starting after {@code afterUrlId} (null for the first page). */
+    public synchronized List<String> functionUrls(String functionName, String afterUrlId, int limit) {
+        return queryList("SELECT document FROM function_urls WHERE function_name = ? AND url_id > ? "
+                + "ORDER BY url_id LIMIT ?", rs -> rs.getString(1), functionName,
+                afterUrlId == null ? "" : afterUrlId, limit);
+    }
+
+    // --- tags and permissions ------------------------------------------------------------------------------------
+
+    /** Adds or replaces tags of a function. */
+    public synchronized void putTags(String functionName, Map<String, String> tags) {
+        inTransaction(() -> {
+            tags.forEach((k, v) -> update("""
+                    INSERT INTO tags(function_name, key, value) VALUES (?, ?, ?)
+                    ON CONFLICT(function_name, key) DO UPDATE SET value = excluded.value""", functionName, k, v));
+            return null;
+        });
+    }
+
+    public synchronized void deleteTags(String functionName, List<String> keys) {
+        inTransaction(() -> {
+            keys.forEach(k -> update("DELETE FROM tags WHERE function_name = ? AND key = ?", functionName, k));
+            return null;
+        });
+    }
+
+    /** A function's tags, by key. */
+    public synchronized Map<String, String> tags(String functionName) {
+        Map<String, String> tags = new java.util.TreeMap<>();
+        queryList("SELECT key, value FROM tags WHERE function_name = ?",
+                rs -> Map.entry(rs.getString(1), rs.getString(2)), functionName)
+                .forEach(e -> tags.put(e.getKey(), e.getValue()));
+        return tags;
+    }
+
+    /** Stores a policy statement; false if the function's qualifier ("" for none) has one with that id. */
+    public synchronized boolean insertPermission(String functionName, String qualifier, String statementId,
+                                                 String statement) {
+        return inTransaction(() -> {
+            if (queryOne("SELECT 1 FROM permissions WHERE function_name = ? AND qualifier = ? AND statement_id = ?",
+                    rs -> 1, functionName, qualifier, statementId).isPresent()) {
+                return false;
+            }
+            permissionCache.remove(key(functionName, qualifier));
+            update("INSERT INTO permissions(function_name, qualifier, statement_id, statement) VALUES (?, ?, ?, ?)",
+                    functionName, qualifier, statementId, statement);
+            return true;
+        });
+    }
+
+    public synchronized boolean deletePermission(String functionName, String qualifier, String statementId) {
+        permissionCache.remove(key(functionName, qualifier));
+        return updateCount("DELETE FROM permissions WHERE function_name = ? AND qualifier = ? AND statement_id = ?",
+                functionName, qualifier, statementId) > 0;
+    }
+
+    /**
+     * The statements of a function's (or one qualifier's) policy, in the order they were added; answered from memory
+     * after the first time (a public Function URL reads them on every request).
+     */
+    public synchronized List<String> permissions(String functionName, String qualifier) {
+        return permissionCache.computeIfAbsent(key(functionName, qualifier), k -> List.copyOf(queryList(
+                "SELECT statement FROM permissions WHERE function_name = ? AND qualifier = ? ORDER BY rowid",
+                rs -> rs.getString(1), functionName, qualifier)));
+    }
+
+    public synchronized void putRecursiveLoop(String functionName, String value) {
+        update("""
+                INSERT INTO recursion_configs(function_name, recursive_loop) VALUES (?, ?)
+                ON CONFLICT(function_name) DO UPDATE SET recursive_loop = excluded.recursive_loop""",
+                functionName, value);
+    }
+
+    public synchronized Optional<String> recursiveLoop(String functionName) {
+        return queryOne("SELECT recursive_loop FROM recursion_configs WHERE function_name = ?",
+                rs -> rs.getString(1), functionName);
     }
 
     // --- asynchronous invocations ---------------------------------------------------------------------------

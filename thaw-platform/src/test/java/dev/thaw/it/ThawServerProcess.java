@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class ThawServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("thaw: ready on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern URLS = Pattern.compile("thaw: function URLs on http://127\\.0\\.0\\.1:(\\d+)");
     public static final Path REPO = Path.of(System.getProperty("thaw.repo", "..")).toAbsolutePath().normalize();
 
     /** How many servers (started or closed-but-killed) still use each home. */
@@ -50,6 +51,7 @@ public final class ThawServerProcess implements AutoCloseable {
     private final Process process;
     private final Path home;
     private final int port;
+    private final int urlPort;
     private final Path log;
     private final Set<Long> environmentPids = ConcurrentHashMap.newKeySet();
     private volatile boolean killedHard;
@@ -58,8 +60,9 @@ public final class ThawServerProcess implements AutoCloseable {
     private volatile AwsBasicCredentials signingKey = AwsBasicCredentials.create("test", "test");
     private volatile boolean signsHttp;
 
-    private ThawServerProcess(Process process, Path home, int port, Path log) {
+    private ThawServerProcess(Process process, Path home, int port, int urlPort, Path log) {
         this.log = log;
+        this.urlPort = urlPort;
         this.process = process;
         this.home = home;
         this.port = port;
@@ -117,7 +120,7 @@ public final class ThawServerProcess implements AutoCloseable {
             cmd.addAll(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar", REPO.resolve("thaw-platform/target/thaw-platform.jar").toString(),
-                    "server", "--home", home.toString(), "--port", "0"));
+                    "server", "--home", home.toString(), "--port", "0", "--url-port", "0"));
             cmd.addAll(List.of(extraArgs));
             // Output goes to a file, not a pipe: the JDK closes a child's pipe when the child exits and drops
             // what a blocked reader has not read yet, which would lose the server's last lines.
@@ -130,9 +133,12 @@ public final class ThawServerProcess implements AutoCloseable {
             Process p = pb.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
-                Matcher m = READY.matcher(Files.readString(log));
-                if (m.find()) {
-                    return new ThawServerProcess(p, home, Integer.parseInt(m.group(1)), log);
+                String output = Files.readString(log);
+                Matcher m = READY.matcher(output);
+                Matcher urls = URLS.matcher(output);
+                if (m.find() && urls.find()) {
+                    return new ThawServerProcess(p, home, Integer.parseInt(m.group(1)),
+                            Integer.parseInt(urls.group(1)), log);
                 }
                 if (!p.isAlive()) {
                     break;
@@ -150,6 +156,11 @@ public final class ThawServerProcess implements AutoCloseable {
 
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** The Function URL listener's port. */
+    public int urlPort() {
+        return urlPort;
     }
 
     public Path home() {
