@@ -145,6 +145,18 @@ public final class Environment {
         state = target;
     }
 
+    /**
+     * Moves to {@code target} unless the environment is already DEAD (its process exited first, which a start can
+     * only notice afterwards); false then.
+     */
+    synchronized boolean moveToUnlessDead(EnvironmentState target) {
+        if (state == EnvironmentState.DEAD) {
+            return false;
+        }
+        moveTo(target);
+        return true;
+    }
+
     private void markDead() {
         moveTo(EnvironmentState.DEAD);
     }

@@ -48,7 +48,8 @@ final class InitWait {
      * An INIT error, a non-zero exit or the limit passing throws. The environment is stopped either way.
      */
     void untilTrainingExit(long limitMillis) throws StartupFailure {
-        env.moveTo(EnvironmentState.TRAINING);
+        // A run that has exited already is judged by its exit status below.
+        env.moveToUnlessDead(EnvironmentState.TRAINING);
         try {
             CompletableFuture.anyOf(channel.initError(), exit).get(limitMillis, TimeUnit.MILLISECONDS);
             exit.get(limitMillis, TimeUnit.MILLISECONDS);
@@ -78,7 +79,10 @@ final class InitWait {
      * environment and throws; {@code done} records INIT's duration.
      */
     private void awaitSignal(CompletableFuture<Void> done, long limitMillis) throws StartupFailure {
-        env.moveTo(EnvironmentState.INITIALIZING);
+        if (!env.moveToUnlessDead(EnvironmentState.INITIALIZING)) {
+            failIfInitErrorReported();
+            fail(RuntimeErrorType.EXIT_ERROR, "Runtime exited during INIT" + env.exitStatus());
+        }
         try {
             CompletableFuture.anyOf(done, channel.initError(), exit).get(limitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
