@@ -50,16 +50,9 @@ final class InitWait {
     void untilTrainingExit(long limitMillis) throws StartupFailure {
         // A run that has exited already is judged by its exit status below.
         env.moveToUnlessDead(EnvironmentState.TRAINING);
-        try {
-            CompletableFuture.anyOf(channel.initError(), exit).get(limitMillis, TimeUnit.MILLISECONDS);
-            exit.get(limitMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
+        if (!awaitAny(limitMillis, "AOT training", channel.initError(), exit)
+                || !awaitAny(limitMillis, "AOT training", exit)) {
             fail(RuntimeErrorType.INIT_TIMEOUT, "the AOT training run did not finish within " + limitMillis + " ms");
-        } catch (ExecutionException e) {
-            // reported below
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(RuntimeErrorType.INTERRUPTED, "interrupted during AOT training");
         }
         failIfInitErrorReported();
         int status = exit.join();
@@ -79,26 +72,35 @@ final class InitWait {
      * environment and throws; {@code done} records INIT's duration.
      */
     private void awaitSignal(CompletableFuture<Void> done, long limitMillis) throws StartupFailure {
-        if (!env.moveToUnlessDead(EnvironmentState.INITIALIZING)) {
-            failIfInitErrorReported();
-            fail(RuntimeErrorType.EXIT_ERROR, "Runtime exited during INIT" + env.exitStatus());
-        }
-        try {
-            CompletableFuture.anyOf(done, channel.initError(), exit).get(limitMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
+        // An environment whose process has exited already is DEAD, and fails below.
+        if (env.moveToUnlessDead(EnvironmentState.INITIALIZING)
+                && !awaitAny(limitMillis, "INIT", done, channel.initError(), exit)) {
             env.platformLine(PlatformRecords.initReport(env.millisSinceStart(), "timeout"));
             fail(RuntimeErrorType.INIT_TIMEOUT, "INIT did not finish within " + limitMillis + " ms");
-        } catch (ExecutionException e) {
-            // The channel was closed because the process exited: reported below.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(RuntimeErrorType.INTERRUPTED, "interrupted during INIT");
         }
         failIfInitErrorReported();
-        if (!done.isDone() || done.isCompletedExceptionally()) {
+        if (!done.isDone() || done.isCompletedExceptionally() || env.state() == EnvironmentState.DEAD) {
             fail(RuntimeErrorType.EXIT_ERROR, "Runtime exited during INIT" + env.exitStatus());
         }
         env.initFinished(env.millisSinceStart());
+    }
+
+    /**
+     * Waits until one of {@code signals} completes, normally or not (the channel's signals fail when the process
+     * exits, which the caller then reports); false when {@code limitMillis} passed first.
+     */
+    private boolean awaitAny(long limitMillis, String phase, CompletableFuture<?>... signals) throws StartupFailure {
+        try {
+            CompletableFuture.anyOf(signals).get(limitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            // reported by the caller
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(RuntimeErrorType.INTERRUPTED, "interrupted during " + phase);
+        }
+        return true;
     }
 
     /** The runtime posted /init/error: stop the environment and throw the error it reported. */

@@ -127,7 +127,7 @@ class EnvironmentPoolTest {
         assertEquals(EnvironmentState.INITIALIZING, busy.state());
         pool.release(busy, true);
         assertEquals(EnvironmentState.DEAD, busy.state());
-        assertEquals(0, pool.environments().size());
+        awaitTrue(() -> pool.environments().isEmpty());
     }
 
     @Test
@@ -149,8 +149,8 @@ class EnvironmentPoolTest {
         pool(Duration.ofMillis(300));
         Environment env = pool.acquire(ONE).environment();
         pool.release(env, true);
-        awaitTrue(() -> env.state() == EnvironmentState.DEAD);
-        assertTrue(env.process().onExit().isDone());
+        awaitTrue(() -> env.process().onExit().isDone());
+        assertEquals(EnvironmentState.DEAD, env.state());
         awaitTrue(() -> pool.environments().isEmpty());
     }
 
