@@ -3,15 +3,13 @@ package dev.thaw.environments;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.io.ProcStatus;
 import dev.thaw.runtimeapi.ErrorBody;
 import dev.thaw.runtimeapi.Invocation;
 import dev.thaw.runtimeapi.InvocationChannel;
 import dev.thaw.runtimeapi.RuntimeApiServer;
 import dev.thaw.runtimeapi.RuntimeOutcome;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -339,16 +337,8 @@ public final class Environment {
                 return peak.getAsLong() / (1024 * 1024);
             }
         }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // The process is gone; report what we cannot know as 0.
-        }
-        return 0;
+        // A process that is gone reports what cannot be known as 0.
+        return ProcStatus.number(process.pid(), "VmHWM").orElse(0) / 1024;
     }
 
     /** Stops the process (SIGTERM, SIGKILL after 2 s), the Runtime API server and the log stream. Idempotent. */
