@@ -6,36 +6,56 @@ import dev.thaw.functions.FunctionConfig;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.SnapStartMode;
 import dev.thaw.functions.VersionState;
-import dev.thaw.runtimeapi.InvocationChannel;
+import dev.thaw.network.EnvironmentNetworks;
+import dev.thaw.network.FunctionNetworkMode;
+import dev.thaw.runtimeapi.CredentialsEndpoint;
 import dev.thaw.runtimeapi.RuntimeApiServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Real environments for unit tests, without a JVM inside: each is a real process (a shell command), a real Runtime
- * API server on a loopback port and a log stream under a temporary directory. The test plays the runtime's part
- * over HTTP ({@link #pollNext}, {@link #postInitError}, {@link #requestCheckpoint}). {@link #close} stops every
- * environment it made.
+ * Real environments for unit tests, without a JVM inside: each is a shell script in a network namespace of its own
+ * with a real Runtime API server on 127.0.0.1:9001 there ({@link RuntimeApiEndpoints}), and a log stream under a
+ * temporary directory. The script plays the runtime, calling the Runtime API with curl. Needs root and iproute2, as
+ * the platform does. {@link #close} stops every environment it made and removes the namespaces.
  */
 public final class TestEnvironments implements AutoCloseable {
-    /** A runtime that has loaded and waits: what INIT looks like from outside until the runtime calls the API. */
-    public static final List<String> WAITING = List.of("sh", "-c", "echo initializing; exec sleep 600");
+    private static final String API = "http://" + RuntimeApiServer.ADDRESS + RuntimeContract.RUNTIME_API_BASE;
+
+    /** A runtime that has loaded and waits: INIT, seen from outside, until the runtime calls the API. */
+    public static final String WAITING = "echo initializing; exec sleep 600";
+    /** A runtime that finishes INIT: it asks for its first invocation and waits for it. */
+    public static final String POLLING = "echo initializing; exec curl -s -o /dev/null " + API + "/invocation/next";
+    /** A SnapStart runtime that has run its beforeCheckpoint hooks: it asks to be checkpointed. */
+    public static final String CHECKPOINTING = "curl -s -o /dev/null -X POST " + API + RuntimeContract.CHECKPOINT
+            + "; exec sleep 600";
+
+    private static final CredentialsEndpoint NO_CREDENTIALS = authorization -> new CredentialsEndpoint.Reply(404,
+            new byte[0]);
 
     private final FunctionLogs logs;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final EnvironmentNetworks networks;
+    private final RuntimeApiEndpoints endpoints;
     private final List<Environment> made = new CopyOnWriteArrayList<>();
 
     public TestEnvironments(Path logRoot) {
         this.logs = new FunctionLogs(logRoot);
+        this.networks = EnvironmentNetworks.prepare("thaw-test-" + HexFormat.of().toHexDigits(
+                ThreadLocalRandom.current().nextInt()), FunctionNetworkMode.NONE);
+        this.endpoints = new RuntimeApiEndpoints(networks, NO_CREDENTIALS);
+    }
+
+    /** A runtime that reports an INIT error of {@code errorType} with {@code body}, then waits. */
+    public static String initError(String errorType, String body) {
+        return "echo initializing; curl -s -o /dev/null -X POST -H 'Lambda-Runtime-Function-Error-Type: " + errorType
+                + "' --data '" + body + "' " + API + "/init/error; exec sleep 600";
     }
 
     /** A published version of function {@code name}, with the given timeout, environment and SnapStart mode. */
@@ -47,70 +67,40 @@ public final class TestEnvironments implements AutoCloseable {
                 name + "-" + version + "-rev", state, FunctionVersion.SnapshotStatus.Off);
     }
 
-    /** An environment of {@code version} whose process runs {@code command}, just started (STARTING). */
-    public Environment spawn(FunctionVersion version, List<String> command) {
+    /** An environment of {@code version} whose process runs the shell {@code script}, just started (STARTING). */
+    public Environment spawn(FunctionVersion version, String script) {
+        RuntimeApiEndpoint endpoint = endpoints.open();
         Process process;
         try {
-            process = new ProcessBuilder(command).start();
+            ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=" + endpoint.network().file(), "sh", "-c",
+                    script);
+            pb.environment().put("AWS_LAMBDA_RUNTIME_API", endpoint.server().address());
+            process = pb.start();
         } catch (IOException e) {
+            endpoint.close();
             throw new UncheckedIOException(e);
         }
-        InvocationChannel channel = new InvocationChannel();
-        RuntimeApiServer server = RuntimeApiServer.start(channel, 0);
-        String id = Environment.newId();
-        // The process is its own parent here: there is no launcher wrapper between the platform and it.
+        String id = endpoint.environmentId();
+        // nsenter execs the shell: the process is its own parent here, with no launcher wrapper in between.
         Environment env = Environment.open(id, version, EnvironmentState.STARTING,
-                EnvironmentProcess.restored(process.pid(), process), channel, server, () -> { },
-                logs.open(version.functionName(), version.version(), id), null);
+                EnvironmentProcess.restored(process.pid(), process), endpoint.channel(), endpoint.server(),
+                endpoint.network()::close, logs.open(version.functionName(), version.version(), id), null);
         made.add(env);
         return env;
     }
 
     /** An environment of {@code version} that has finished INIT: its runtime asked for work, so it can be invoked. */
     public Environment ready(FunctionVersion version) {
-        Environment env = spawn(version, WAITING);
-        pollNext(env);
+        Environment env = spawn(version, POLLING);
         try {
-            new InitWait(env).untilReady(5_000);
+            new InitWait(env).untilReady(10_000);
         } catch (StartupFailure e) {
             throw new IllegalStateException(e);
         }
         return env;
     }
 
-    /** The runtime's {@code GET /next}, left waiting in the background as a runtime's long poll is. */
-    public void pollNext(Environment env) {
-        http.sendAsync(request(env, "/invocation/next").GET().build(), HttpResponse.BodyHandlers.discarding());
-    }
-
-    /** The runtime's {@code POST /init/error} with {@code errorType}; returns the API's status. */
-    public int postInitError(Environment env, String errorType, String body) {
-        return send(request(env, "/init/error").header("Lambda-Runtime-Function-Error-Type", errorType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-    }
-
-    /** The SnapStart runtime's {@code POST /runtime/thaw/checkpoint}; returns the API's status. */
-    public int requestCheckpoint(Environment env) {
-        return send(request(env, RuntimeContract.CHECKPOINT).POST(HttpRequest.BodyPublishers.noBody()).build());
-    }
-
-    private HttpRequest.Builder request(Environment env, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.runtimeApiPort()
-                + RuntimeContract.RUNTIME_API_BASE + path));
-    }
-
-    private int send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** What the environment's log stream holds, one stored line each ({@code <epoch-ms> <text>}). */
+    /** What the version's log group holds, one stored line each ({@code <epoch-ms> <text>}). */
     public List<String> logLines(FunctionVersion version) {
         return logs.read(version.functionName(), 1000);
     }
@@ -118,6 +108,7 @@ public final class TestEnvironments implements AutoCloseable {
     @Override
     public void close() {
         made.forEach(Environment::stop);
-        http.close();
+        endpoints.close();
+        networks.close();
     }
 }
