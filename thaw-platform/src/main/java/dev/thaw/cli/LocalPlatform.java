@@ -33,7 +33,7 @@ final class LocalPlatform implements AutoCloseable {
     LocalPlatform() throws IOException {
         home = Files.createTempDirectory("thaw-local-");
         try {
-            thaw = new Thaw(ThawConfig.defaults().withHome(home).withPort(0).withUrlPort(0)).start();
+            thaw = new Thaw(ThawConfig.defaults().toBuilder().home(home).port(0).urlPort(0).build()).start();
         } catch (RuntimeException e) {
             deleteHome();
             throw e;

@@ -1,5 +1,7 @@
 package dev.thaw.cli;
 
+import dev.thaw.io.ProcStatus;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +19,12 @@ public final class ProcStats {
 
     /** Resident memory in kB (VmRSS). */
     public static long rssKb(long pid) {
-        return statusField(pid, "VmRSS:");
+        return statusField(pid, "VmRSS");
     }
 
     /** Threads of the process as the kernel counts them: a JVM's platform threads, none of its virtual threads. */
     public static long threads(long pid) {
-        return statusField(pid, "Threads:");
+        return statusField(pid, "Threads");
     }
 
     /** Entries of {@code /proc/PID/fd}: files, sockets, pipes and other descriptors the process holds open. */
@@ -57,15 +59,6 @@ public final class ProcStats {
     }
 
     private static long statusField(long pid, String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException gone) {
-            // the process exited meanwhile
-        }
-        return 0;
+        return ProcStatus.number(pid, field).orElse(0);
     }
 }

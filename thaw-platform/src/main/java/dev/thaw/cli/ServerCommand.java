@@ -1,11 +1,15 @@
 package dev.thaw.cli;
 
+import dev.thaw.api.ListenerLimits;
 import dev.thaw.auth.AccessKeys;
+import dev.thaw.network.FunctionNetworkMode;
 import dev.thaw.server.Thaw;
 import dev.thaw.server.ThawConfig;
-import dev.thaw.network.FunctionNetworkMode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +39,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--access-keys", paramLabel = "FILE", description = "Accepted access keys, in the shape of "
             + "~/.aws/credentials ([name] sections with aws_access_key_id and aws_secret_access_key); every request "
-            + "(and every AWS_IAM Function URL request) must then carry a SigV4 signature by one of them (default: $THAW_ACCESS_KEYS; without keys the API "
-            + "accepts any credentials and listens on loopback only).")
+            + "(and every AWS_IAM Function URL request) must then carry a SigV4 signature by one of them "
+            + "(default: $THAW_ACCESS_KEYS; without keys the API accepts any credentials and listens on loopback "
+            + "only).")
     Path accessKeys;
 
     @Option(names = "--region", description = "Region in ARNs, and the one requests are signed for with "
@@ -85,15 +90,21 @@ final class ServerCommand implements Callable<Integer> {
             + "requests are closed (default: 60).")
     Integer idleTimeoutSeconds;
 
+    @Spec
+    CommandSpec spec;
+
     static boolean running() {
         return running;
     }
 
-    static Duration parseDuration(String text) {
+    private ParameterException invalid(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    private Duration parseDuration(String text) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([dhms])").matcher(text.trim());
         if (!m.matches()) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
-                    "durations look like 14d, 12h, 30m or 90s, not " + text);
+            throw invalid("durations look like 14d, 12h, 30m or 90s, not " + text);
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
@@ -118,83 +129,105 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
+    /** The keys file from --access-keys or THAW_ACCESS_KEYS; null when neither is given. */
+    private Path keysFile() {
+        String keysFromEnv = System.getenv("THAW_ACCESS_KEYS");
+        return accessKeys != null ? accessKeys
+                : keysFromEnv != null && !keysFromEnv.isEmpty() ? Path.of(keysFromEnv) : null;
+    }
+
+    /**
+     * Where the API listens and whom it accepts: home, port, host and access keys.
+     *
+     * @throws IllegalArgumentException when the keys file cannot be read
+     * @throws IllegalStateException when the API would listen beyond loopback without keys
+     */
+    private void applyListener(ThawConfig.Builder config, Path keysFile) {
+        if (home != null) {
+            config.home(home);
+        }
+        if (port != null) {
+            config.port(port);
+        }
+        if (urlPort != null) {
+            config.urlPort(urlPort);
+        }
+        if (host != null) {
+            config.host(host);
+        }
+        if (keysFile != null) {
+            config.accessKeys(AccessKeys.read(keysFile));
+            warnIfOthersCanRead(keysFile);
+        }
+        config.build().requireSafeListener();
+    }
+
+    /** Every other option given on the command line. */
+    private void applyOptions(ThawConfig.Builder config, ThawConfig defaults) {
+        if (region != null) {
+            config.region(region);
+        }
+        if (accountId != null) {
+            config.accountId(accountId);
+        }
+        if (functionNetwork != null) {
+            try {
+                config.functionNetwork(FunctionNetworkMode.parse(functionNetwork));
+            } catch (IllegalArgumentException e) {
+                throw invalid(e.getMessage());
+            }
+        }
+        if (concurrency != null) {
+            config.accountConcurrency(concurrency);
+        }
+        if (idleTtlSeconds != null) {
+            config.idleTtl(Duration.ofSeconds(idleTtlSeconds));
+        }
+        if (snapshotExpiry != null) {
+            config.snapshotExpiry(parseDuration(snapshotExpiry));
+        }
+        if (eventRetryDelaySeconds != null) {
+            if (eventRetryDelaySeconds < 0) {
+                throw invalid("--event-retry-delay must be 0 or more seconds");
+            }
+            config.eventRetryDelay(Duration.ofSeconds(eventRetryDelaySeconds));
+        }
+        if (freezeAfterMillis != null) {
+            config.freezeAfter(Duration.ofMillis(freezeAfterMillis));
+        }
+        if (unreservedConcurrency != null) {
+            int accountLimit = concurrency != null ? concurrency : defaults.accountConcurrency();
+            if (unreservedConcurrency < 0 || unreservedConcurrency > accountLimit) {
+                throw invalid("--unreserved-concurrency must be between 0 and the account concurrency limit");
+            }
+            config.unreservedConcurrencyMinimum(unreservedConcurrency);
+        }
+        if (maxConnections != null || readTimeoutSeconds != null || idleTimeoutSeconds != null) {
+            if ((maxConnections != null && maxConnections < 1) || (readTimeoutSeconds != null && readTimeoutSeconds < 1)
+                    || (idleTimeoutSeconds != null && idleTimeoutSeconds < 1)) {
+                throw invalid("--max-connections, --read-timeout and --idle-timeout must be 1 or more");
+            }
+            ListenerLimits l = defaults.listener();
+            config.listener(new ListenerLimits(maxConnections != null ? maxConnections : l.maxConnections(),
+                    readTimeoutSeconds != null ? Duration.ofSeconds(readTimeoutSeconds) : l.readTimeout(),
+                    idleTimeoutSeconds != null ? Duration.ofSeconds(idleTimeoutSeconds) : l.idleTimeout()));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Logger.getLogger("io.helidon").setLevel(Level.WARNING);
-        ThawConfig config = ThawConfig.defaults();
-        if (home != null) {
-            config = config.withHome(home);
-        }
-        if (port != null) {
-            config = config.withPort(port);
-        }
-        if (urlPort != null) {
-            config = config.withUrlPort(urlPort);
-        }
-        if (host != null) {
-            config = config.withHost(host);
-        }
-        String keysFromEnv = System.getenv("THAW_ACCESS_KEYS");
-        Path keysFile = accessKeys != null ? accessKeys
-                : keysFromEnv != null && !keysFromEnv.isEmpty() ? Path.of(keysFromEnv) : null;
+        Path keysFile = keysFile();
+        ThawConfig defaults = ThawConfig.defaults();
+        ThawConfig.Builder builder = defaults.toBuilder();
         try {
-            if (keysFile != null) {
-                config = config.withAccessKeys(AccessKeys.read(keysFile));
-                warnIfOthersCanRead(keysFile);
-            }
-            config.requireSafeListener();
+            applyListener(builder, keysFile);
         } catch (IllegalArgumentException | IllegalStateException refused) {
             System.err.println("thaw: " + refused.getMessage());
             return 2;
         }
-        if (region != null || accountId != null) {
-            config = config.withRegionAndAccount(region != null ? region : config.region(),
-                    accountId != null ? accountId : config.accountId());
-        }
-        if (functionNetwork != null) {
-            try {
-                config = config.withFunctionNetwork(FunctionNetworkMode.parse(functionNetwork));
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
-                        e.getMessage());
-            }
-        }
-        if (concurrency != null || idleTtlSeconds != null) {
-            config = config.withLimits(concurrency != null ? concurrency : config.accountConcurrency(),
-                    idleTtlSeconds != null ? Duration.ofSeconds(idleTtlSeconds) : config.idleTtl());
-        }
-        if (snapshotExpiry != null) {
-            config = config.withSnapshotExpiry(parseDuration(snapshotExpiry));
-        }
-        if (eventRetryDelaySeconds != null) {
-            if (eventRetryDelaySeconds < 0) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
-                        "--event-retry-delay must be 0 or more seconds");
-            }
-            config = config.withEventRetryDelay(Duration.ofSeconds(eventRetryDelaySeconds));
-        }
-        if (freezeAfterMillis != null) {
-            config = config.withFreezeAfter(Duration.ofMillis(freezeAfterMillis));
-        }
-        if (unreservedConcurrency != null) {
-            if (unreservedConcurrency < 0 || unreservedConcurrency > config.accountConcurrency()) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
-                        "--unreserved-concurrency must be between 0 and the account concurrency limit");
-            }
-            config = config.withUnreservedConcurrencyMinimum(unreservedConcurrency);
-        }
-        if (maxConnections != null || readTimeoutSeconds != null || idleTimeoutSeconds != null) {
-            dev.thaw.api.ListenerLimits l = config.listener();
-            if ((maxConnections != null && maxConnections < 1) || (readTimeoutSeconds != null && readTimeoutSeconds < 1)
-                    || (idleTimeoutSeconds != null && idleTimeoutSeconds < 1)) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServerCommand()),
-                        "--max-connections, --read-timeout and --idle-timeout must be 1 or more");
-            }
-            config = config.withListenerLimits(new dev.thaw.api.ListenerLimits(
-                    maxConnections != null ? maxConnections : l.maxConnections(),
-                    readTimeoutSeconds != null ? Duration.ofSeconds(readTimeoutSeconds) : l.readTimeout(),
-                    idleTimeoutSeconds != null ? Duration.ofSeconds(idleTimeoutSeconds) : l.idleTimeout()));
-        }
+        applyOptions(builder, defaults);
+        ThawConfig config = builder.build();
         Thaw thaw = new Thaw(config).start();
         if (config.accessKeys().required()) {
             System.out.println("thaw: every request must carry a SigV4 signature (service lambda, region "

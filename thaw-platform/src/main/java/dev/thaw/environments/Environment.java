@@ -3,14 +3,13 @@ package dev.thaw.environments;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.io.ProcStatus;
+import dev.thaw.runtimeapi.ErrorBody;
 import dev.thaw.runtimeapi.Invocation;
 import dev.thaw.runtimeapi.InvocationChannel;
 import dev.thaw.runtimeapi.RuntimeApiServer;
 import dev.thaw.runtimeapi.RuntimeOutcome;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -54,10 +53,21 @@ public final class Environment {
     /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
     private volatile boolean invoking;
 
-    /** {@code initial} is STARTING for a spawned environment and RESTORING for a restored copy. */
-    Environment(String id, FunctionVersion version, EnvironmentState initial, EnvironmentProcess process,
-                InvocationChannel channel, RuntimeApiServer api, Runnable releasePort, FunctionLogs.Stream logStream,
-                EnvironmentCgroup cgroup) {
+    /**
+     * An environment of {@code version} around a started process, reading its output and noticing its exit.
+     * {@code initial} is STARTING for a spawned environment and RESTORING for a restored copy.
+     */
+    static Environment open(String id, FunctionVersion version, EnvironmentState initial, EnvironmentProcess process,
+                            InvocationChannel channel, RuntimeApiServer api, Runnable releasePort,
+                            FunctionLogs.Stream logStream, EnvironmentCgroup cgroup) {
+        Environment env = new Environment(id, version, initial, process, channel, api, releasePort, logStream, cgroup);
+        env.watchProcess();
+        return env;
+    }
+
+    private Environment(String id, FunctionVersion version, EnvironmentState initial, EnvironmentProcess process,
+                        InvocationChannel channel, RuntimeApiServer api, Runnable releasePort,
+                        FunctionLogs.Stream logStream, EnvironmentCgroup cgroup) {
         this.state = initial;
         this.cgroup = cgroup;
         this.id = id;
@@ -70,6 +80,10 @@ public final class Environment {
         this.freezer = new Freezer(cgroup, this::state, "environment " + id);
         this.stdout = new LogPump(process.stdout(), this::functionLine);
         this.stderr = new LogPump(process.stderr(), this::functionLine);
+    }
+
+    /** Starts reading the process's output and closes the channel when the process exits. */
+    private void watchProcess() {
         Thread.ofPlatform().daemon().name("env-" + id + "-stdout").start(stdout);
         Thread.ofPlatform().daemon().name("env-" + id + "-stderr").start(stderr);
         process.onExit().whenComplete((code, err) -> {
@@ -129,6 +143,18 @@ public final class Environment {
         state = target;
     }
 
+    /**
+     * Moves to {@code target} unless the environment is already DEAD (its process exited first, which a start can
+     * only notice afterwards); false then.
+     */
+    synchronized boolean moveToUnlessDead(EnvironmentState target) {
+        if (state == EnvironmentState.DEAD) {
+            return false;
+        }
+        moveTo(target);
+        return true;
+    }
+
     private void markDead() {
         moveTo(EnvironmentState.DEAD);
     }
@@ -156,80 +182,19 @@ public final class Environment {
         }
     }
 
-    /**
-     * Waits until the runtime finished INIT (its first poll), it reported an INIT error, it died, or
-     * {@code limitMillis} passed. On failure the environment is stopped.
-     */
-    void awaitInit(long limitMillis) throws StartupFailure {
-        awaitInitSignal(channel.firstPoll(), limitMillis);
-        coldStartReport = PlatformRecords.initDuration(initMillis);
-        takeInitLog();
-        lastUsedNanos = System.nanoTime();
+    /** Milliseconds since the environment's process was started. */
+    double millisSinceStart() {
+        return (System.nanoTime() - startedNanos) / 1e6;
     }
 
-    /**
-     * AOT-cache training: waits until the runtime has run INIT and exited, which is when the JVM writes its cache.
-     * An INIT error, a non-zero exit or the limit passing throws. The environment is stopped either way.
-     */
-    void awaitTrainingExit(long limitMillis) throws StartupFailure {
-        moveTo(EnvironmentState.TRAINING);
-        try {
-            CompletableFuture.anyOf(channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
-            process.onExit().get(limitMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            fail(RuntimeErrorType.INIT_TIMEOUT, "the AOT training run did not finish within " + limitMillis + " ms");
-        } catch (ExecutionException e) {
-            // reported below
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(RuntimeErrorType.INTERRUPTED, "interrupted during AOT training");
-        }
-        failIfInitErrorReported();
-        int status = process.onExit().join();
-        initMillis = (System.nanoTime() - startedNanos) / 1e6;
-        platformLine(PlatformRecords.initReport(initMillis, status == 0 ? "success" : "error"));
-        if (status != 0) {
-            fail(RuntimeErrorType.EXIT_ERROR, "the AOT training run exited with status " + status);
-        }
-        drainLogs();
-        takeInitLog();
-        stop();
+    /** INIT ended after {@code millis} (see {@link InitWait}). */
+    void initFinished(double millis) {
+        initMillis = millis;
     }
 
-    /**
-     * SnapStart INIT: waits until the runtime has run INIT and its beforeCheckpoint hooks and asks to be
-     * checkpointed. Returns INIT's duration in milliseconds; on failure the environment is stopped.
-     */
-    public double awaitCheckpointRequest(long limitMillis) throws StartupFailure {
-        awaitInitSignal(channel.checkpointRequested(), limitMillis);
-        drainLogs();
-        moveTo(EnvironmentState.CHECKPOINTING);
-        return initMillis;
-    }
-
-    /**
-     * INIT ends in one of four ways: {@code done} completes, the runtime posts /init/error, the process exits, or
-     * the limit passes. Anything but {@code done} stops the environment and throws; {@code done} records INIT's
-     * duration.
-     */
-    private void awaitInitSignal(CompletableFuture<Void> done, long limitMillis) throws StartupFailure {
-        moveTo(EnvironmentState.INITIALIZING);
-        try {
-            CompletableFuture.anyOf(done, channel.initError(), process.onExit()).get(limitMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            platformLine(PlatformRecords.initReport((System.nanoTime() - startedNanos) / 1e6, "timeout"));
-            fail(RuntimeErrorType.INIT_TIMEOUT, "INIT did not finish within " + limitMillis + " ms");
-        } catch (ExecutionException e) {
-            // The channel was closed because the process exited: reported below.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(RuntimeErrorType.INTERRUPTED, "interrupted during INIT");
-        }
-        failIfInitErrorReported();
-        if (!done.isDone() || done.isCompletedExceptionally()) {
-            fail(RuntimeErrorType.EXIT_ERROR, "Runtime exited during INIT" + exitStatus());
-        }
-        initMillis = (System.nanoTime() - startedNanos) / 1e6;
+    /** Marks an environment ready after INIT; its first REPORT line carries INIT's duration. */
+    void readyAfterInit() {
+        readyForFirstInvoke(PlatformRecords.initDuration(initMillis));
     }
 
     /** How long INIT took, once it has finished. */
@@ -246,35 +211,22 @@ public final class Environment {
 
     /** Marks a restored environment ready and records its restore time for the first REPORT line. */
     public void restored(double restoreMillis) {
-        coldStartReport = PlatformRecords.restoreDuration(restoreMillis);
+        readyForFirstInvoke(PlatformRecords.restoreDuration(restoreMillis));
+    }
+
+    private void readyForFirstInvoke(String coldStart) {
+        coldStartReport = coldStart;
         takeInitLog();
         lastUsedNanos = System.nanoTime();
     }
 
-    private String exitStatus() {
+    /** ": exit status N" once the process has exited (waiting up to 2 s), else empty. */
+    String exitStatus() {
         try {
             return ": exit status " + process.onExit().get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             return "";
         }
-    }
-
-    /** The runtime posted /init/error: stop the environment and throw the error it reported. */
-    private void failIfInitErrorReported() throws StartupFailure {
-        if (channel.initError().isDone()) {
-            RuntimeOutcome.Error err = channel.initError().join();
-            drainLogs();
-            String log = takeInitLog();
-            stop();
-            throw new StartupFailure(err.errorType(), err.body(), log, "INIT failed: " + err.errorType());
-        }
-    }
-
-    private void fail(RuntimeErrorType type, String message) throws StartupFailure {
-        drainLogs();
-        String log = takeInitLog();
-        stop();
-        throw new StartupFailure(type.type(), errorJson(message, type.type()), log, message);
     }
 
     /** Runs one invocation to completion, enforcing the function's timeout. */
@@ -385,16 +337,8 @@ public final class Environment {
                 return peak.getAsLong() / (1024 * 1024);
             }
         }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // The process is gone; report what we cannot know as 0.
-        }
-        return 0;
+        // A process that is gone reports what cannot be known as 0.
+        return ProcStatus.number(process.pid(), "VmHWM").orElse(0) / 1024;
     }
 
     /** Stops the process (SIGTERM, SIGKILL after 2 s), the Runtime API server and the log stream. Idempotent. */
@@ -437,11 +381,7 @@ public final class Environment {
 
     /** An invocation the platform ends with an error of its own. */
     private static InvocationResult failed(RuntimeErrorType type, String message, boolean environmentReusable) {
-        return InvocationResult.error(type.type(), errorJson(message, type.type()), null, environmentReusable);
-    }
-
-    static byte[] errorJson(String message, String errorType) {
-        return dev.thaw.runtimeapi.ErrorBody.of(errorType, message);
+        return InvocationResult.error(type.type(), ErrorBody.of(type.type(), message), null, environmentReusable);
     }
 
     /** The environment's process ended; fails whatever was in flight. */

@@ -46,22 +46,23 @@ public final class EnvironmentLauncher implements AutoCloseable {
 
     /**
      * Starts an environment of {@code version} the way {@code mode} says and waits for what it waits for: INIT's end
-     * for {@link LaunchMode.Init}, the checkpoint request for {@link LaunchMode.InitForCheckpoint}, the training
-     * run's exit for {@link LaunchMode.AotTraining} (whose environment is returned stopped). On failure the
-     * environment is stopped and everything it took is released.
+     * for {@link LaunchMode.Init} and {@link LaunchMode.InitWithAotCache}, the checkpoint request for
+     * {@link LaunchMode.InitForCheckpoint}, the training run's exit for {@link LaunchMode.AotTraining} (whose
+     * environment is returned stopped). On failure the environment is stopped and everything it took is released.
      */
     public Environment start(FunctionVersion version, LaunchMode mode) throws StartupFailure {
         AotCacheFiles aot = switch (mode) {
             case LaunchMode.AotTraining training -> training.files();
-            case LaunchMode.Init init -> trainedCache(version);
-            case LaunchMode.InitForCheckpoint checkpoint -> null;
+            case LaunchMode.InitWithAotCache cached -> cached.files();
+            case LaunchMode.Init _, LaunchMode.InitForCheckpoint _ -> null;
         };
         Environment env = spawn(version, mode, aot);
         env.platformLine(PlatformRecords.initStart(version.config().runtime(), mode.initStartType()));
+        InitWait init = new InitWait(env);
         switch (mode) {
-            case LaunchMode.Init init -> env.awaitInit(init.initLimitMillis());
-            case LaunchMode.InitForCheckpoint checkpoint -> env.awaitCheckpointRequest(checkpoint.initLimitMillis());
-            case LaunchMode.AotTraining training -> env.awaitTrainingExit(training.initLimitMillis());
+            case LaunchMode.Init _, LaunchMode.InitWithAotCache _ -> init.untilReady(mode.initLimitMillis());
+            case LaunchMode.InitForCheckpoint _ -> init.untilCheckpointRequest(mode.initLimitMillis());
+            case LaunchMode.AotTraining _ -> init.untilTrainingExit(mode.initLimitMillis());
         }
         return env;
     }
@@ -69,15 +70,6 @@ public final class EnvironmentLauncher implements AutoCloseable {
     /** The host uid that root inside {@code version}'s environments is: its function's own range starts there. */
     public int firstHostUid(FunctionVersion version) {
         return EnvironmentRoot.firstHostUid(settings.hostUidSlots().slotOf(version.functionName()));
-    }
-
-    /** The version's AOT cache when it uses one and the cache has been trained. */
-    private AotCacheFiles trainedCache(FunctionVersion version) {
-        if (!version.usesAotCache()) {
-            return null;
-        }
-        AotCacheFiles aot = AotCacheFiles.of(settings.aotRoot(), version);
-        return aot.trained() ? aot : null;
     }
 
     /** A ready Runtime API endpoint, for an environment that is about to be restored rather than spawned. */
@@ -95,7 +87,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
                               EnvironmentCgroup cgroup) {
         FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(),
                 endpoint.environmentId());
-        return new Environment(endpoint.environmentId(), version, EnvironmentState.RESTORING, process,
+        return Environment.open(endpoint.environmentId(), version, EnvironmentState.RESTORING, process,
                 endpoint.channel(), endpoint.server(), endpoint.network()::close, stream, cgroup);
     }
 
@@ -156,7 +148,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
         }
         try {
             FunctionLogs.Stream stream = settings.logs().open(version.functionName(), version.version(), id);
-            return new Environment(id, version, EnvironmentState.STARTING, process, endpoint.channel(),
+            return Environment.open(id, version, EnvironmentState.STARTING, process, endpoint.channel(),
                     endpoint.server(), endpoint.network()::close, stream, cgroup);
         } catch (RuntimeException e) {
             process.kill();

@@ -2,6 +2,7 @@ package dev.thaw.environments;
 
 import dev.thaw.io.DeathGuard;
 import dev.thaw.io.FileTrees;
+import dev.thaw.io.ProcStatus;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -205,16 +206,7 @@ public final class EnvironmentRoot {
      * to write the uid map): the main process lives in a pid namespace of its own, so NSpid lists two pids.
      */
     static boolean isEnvironmentMain(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("NSpid:")) {
-                    return line.substring(6).trim().split("\\s+").length > 1;
-                }
-            }
-        } catch (IOException gone) {
-            // exited already
-        }
-        return false;
+        return ProcStatus.field(pid, "NSpid").map(pids -> pids.split("\\s+").length > 1).orElse(false);
     }
 
     /** Removes the exposures and the skeleton (environments are stopped by then; all is re-created at start). */

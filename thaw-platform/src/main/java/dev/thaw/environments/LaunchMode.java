@@ -12,6 +12,10 @@ public sealed interface LaunchMode {
     record Init(long initLimitMillis) implements LaunchMode {
     }
 
+    /** An on-demand INIT with the version's trained JDK AOT cache in {@code files}; otherwise as {@link Init}. */
+    record InitWithAotCache(AotCacheFiles files, long initLimitMillis) implements LaunchMode {
+    }
+
     /**
      * INIT for a snapshot ({@code snap-start}): returns once the runtime has run its beforeCheckpoint hooks and asks
      * to be checkpointed.

@@ -14,6 +14,5 @@ public record LaunchSettings(
         CredentialsSource credentials,
         dev.thaw.cgroups.Cgroups cgroups,
         EnvironmentRoot root,
-        Path aotRoot,
         HostUidSlots hostUidSlots) {
 }

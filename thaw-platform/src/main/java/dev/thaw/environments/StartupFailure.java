@@ -24,6 +24,11 @@ public final class StartupFailure extends Exception {
         return new StartupFailure(type.type(), ErrorBody.of(type.type(), message), "", detail);
     }
 
+    /** A failure the platform reports itself after INIT logged {@code log}: its error JSON says {@code message}. */
+    static StartupFailure withLog(RuntimeErrorType type, String message, String log) {
+        return new StartupFailure(type.type(), ErrorBody.of(type.type(), message), log, message);
+    }
+
     public String errorType() {
         return errorType;
     }

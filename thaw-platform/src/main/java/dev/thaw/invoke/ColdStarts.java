@@ -1,5 +1,6 @@
 package dev.thaw.invoke;
 
+import dev.thaw.environments.AotCacheFiles;
 import dev.thaw.environments.Environment;
 import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.environments.EnvironmentProvider;
@@ -13,6 +14,7 @@ import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.VersionState;
 import dev.thaw.snapshots.SnapStartService;
 
+import java.nio.file.Path;
 import java.util.logging.Logger;
 
 /**
@@ -24,18 +26,33 @@ import java.util.logging.Logger;
 public final class ColdStarts implements EnvironmentProvider {
     private static final Logger LOG = Logger.getLogger(ColdStarts.class.getName());
 
-    private final EnvironmentLauncher launcher;
-    private final SnapStartService snapshots;
+    /** Starts an environment the way a mode says ({@link EnvironmentLauncher#start}). */
+    @FunctionalInterface
+    public interface Launcher {
+        Environment start(FunctionVersion version, LaunchMode mode) throws StartupFailure;
+    }
 
-    public ColdStarts(EnvironmentLauncher launcher, SnapStartService snapshots) {
+    /** Offers a restore of a SnapStart version's snapshot ({@link SnapStartService#restore}). */
+    @FunctionalInterface
+    public interface Restorer {
+        SnapStartService.Restore restore(FunctionVersion version);
+    }
+
+    private final Launcher launcher;
+    private final Restorer restorer;
+    private final Path aotRoot;
+
+    /** {@code aotRoot} holds the versions' AOT caches ({@link AotCacheFiles#of}). */
+    public ColdStarts(Launcher launcher, Restorer restorer, Path aotRoot) {
         this.launcher = launcher;
-        this.snapshots = snapshots;
+        this.restorer = restorer;
+        this.aotRoot = aotRoot;
     }
 
     @Override
     public Environment provide(FunctionVersion version) throws StartupFailure {
         if (version.usesSnapshots()) {
-            return switch (snapshots.restore(version)) {
+            return switch (restorer.restore(version)) {
                 case SnapStartService.Restore.Restored restored -> restored.environment();
                 case SnapStartService.Restore.Unusable unusable -> {
                     Environment env = init(version);
@@ -54,7 +71,7 @@ public final class ColdStarts implements EnvironmentProvider {
 
     private Environment init(FunctionVersion version) throws StartupFailure {
         try {
-            return launcher.start(version, new LaunchMode.Init(EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS));
+            return launcher.start(version, initMode(version, EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS));
         } catch (StartupFailure f) {
             long timeoutMillis = version.config().timeout() * 1000L;
             if (!RuntimeErrorType.INIT_TIMEOUT.type().equals(f.errorType())
@@ -63,7 +80,18 @@ public final class ColdStarts implements EnvironmentProvider {
             }
             LOG.info(() -> version.functionName() + ":" + version.version() + ": INIT ran past 10 s; retrying it "
                     + "within the function timeout of " + version.config().timeout() + " s");
-            return launcher.start(version, new LaunchMode.Init(timeoutMillis));
+            return launcher.start(version, initMode(version, timeoutMillis));
         }
+    }
+
+    /** INIT with the version's AOT cache when it uses one and the cache has been trained, else plain INIT. */
+    private LaunchMode initMode(FunctionVersion version, long limitMillis) {
+        if (version.usesAotCache()) {
+            AotCacheFiles cache = AotCacheFiles.of(aotRoot, version);
+            if (cache.trained()) {
+                return new LaunchMode.InitWithAotCache(cache, limitMillis);
+            }
+        }
+        return new LaunchMode.Init(limitMillis);
     }
 }

@@ -4,6 +4,8 @@
  *
  * <p>{@link dev.thaw.invoke.InvokeService#invoke} reads as that sequence. It takes an
  * {@link dev.thaw.invoke.InvokeRequest} parsed by the api package and returns an
- * {@link dev.thaw.invoke.InvokeResponse}; the HTTP shape of both lives in the api package.
+ * {@link dev.thaw.invoke.InvokeResponse}; the HTTP shape of both lives in the api package. When no environment is
+ * idle, {@link dev.thaw.invoke.ColdStarts} alone decides how one is made: a restore, or INIT with or without the
+ * version's AOT cache.
  */
 package dev.thaw.invoke;

@@ -1,2 +1,6 @@
-/** File-system helpers shared by the stores of the platform's home (snapshots, AOT caches, environment roots). */
+/**
+ * Operating-system helpers: the recursive delete shared by the stores of the platform's home (snapshots, AOT caches,
+ * environment roots), the death guards that clean up after a killed platform, and the reader of
+ * {@code /proc/<pid>/status}.
+ */
 package dev.thaw.io;

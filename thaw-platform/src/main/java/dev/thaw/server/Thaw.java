@@ -109,12 +109,12 @@ public final class Thaw implements AutoCloseable {
         launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
                 config.region(), config.accountId(), logs,
                 networks, codeRoot,
-                credentials, cgroups, root, aotRoot,
+                credentials, cgroups, root,
                 function -> store.hostUidSlot(function, HostUidSlots.CAPACITY)));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, codeRoot, config.snapshotExpiry());
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);
-        pool = new EnvironmentPool(new ColdStarts(launcher, snapStart), config.idleTtl(), config.freezeAfter());
+        pool = new EnvironmentPool(new ColdStarts(launcher::start, snapStart::restore, aotRoot), config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
         functions.addListener(aotCaches);

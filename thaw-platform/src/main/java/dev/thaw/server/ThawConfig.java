@@ -69,26 +69,6 @@ public record ThawConfig(
         }
     }
 
-    public ThawConfig withHome(Path newHome) {
-        return new ThawConfig(newHome, host, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    /** Listens on {@code newHost}; anything but loopback needs access keys ({@link #requireSafeListener}). */
-    public ThawConfig withHost(String newHost) {
-        return new ThawConfig(home, newHost, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    /** Requires every API request to be signed with one of {@code keys}. */
-    public ThawConfig withAccessKeys(AccessKeys keys) {
-        return new ThawConfig(home, host, port, keys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
     /**
      * Refuses to listen beyond loopback without access keys: whoever can reach the API can run code on this host.
      *
@@ -111,52 +91,6 @@ public record ThawConfig(
         }
     }
 
-    public ThawConfig withPort(int newPort) {
-        return new ThawConfig(home, host, newPort, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    public ThawConfig withRegionAndAccount(String newRegion, String newAccount) {
-        return new ThawConfig(home, host, port, accessKeys, newRegion, newAccount, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    /** What functions may reach beyond their own loopback. */
-    public ThawConfig withFunctionNetwork(FunctionNetworkMode mode) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, mode, accountConcurrency, idleTtl,
-                runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
-    public ThawConfig withSnapshotExpiry(Duration expiry) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, expiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    public ThawConfig withLimits(int newAccountConcurrency, Duration newIdleTtl) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
-                newAccountConcurrency, newIdleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
-    public ThawConfig withEventRetryDelay(Duration delay) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry, delay,
-                freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
-    /** How long an environment stays idle before it is frozen; zero or negative never freezes. */
-    public ThawConfig withFreezeAfter(Duration after) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, after, unreservedConcurrencyFloor, listener, urlPort);
-    }
-
     /**
      * The concurrency no reservation may take: like AWS, which keeps 100 of its default 1,000 unreserved, a tenth of
      * the account limit unless configured.
@@ -165,22 +99,141 @@ public record ThawConfig(
         return unreservedConcurrencyFloor >= 0 ? unreservedConcurrencyFloor : accountConcurrency / 10;
     }
 
-    public ThawConfig withUnreservedConcurrencyMinimum(int minimum) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, minimum, listener, urlPort);
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public ThawConfig withListenerLimits(ListenerLimits limits) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, limits, urlPort);
-    }
+    /** Changes some settings of a configuration; each method sets the field of the same name. */
+    public static final class Builder {
+        private Path home;
+        private String host;
+        private int port;
+        private AccessKeys accessKeys;
+        private String region;
+        private String accountId;
+        private FunctionNetworkMode functionNetwork;
+        private int accountConcurrency;
+        private Duration idleTtl;
+        private Path runtimeJar;
+        private Path jdkSearchRoot;
+        private Map<String, Path> jdkOverrides;
+        private Duration snapshotExpiry;
+        private Duration eventRetryDelay;
+        private Duration freezeAfter;
+        private int unreservedConcurrencyFloor;
+        private ListenerLimits listener;
+        private int urlPort;
 
-    /** The Function URL listener's port on the API's host; 0 takes a free one. */
-    public ThawConfig withUrlPort(int newUrlPort) {
-        return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
-                accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, newUrlPort);
+        private Builder(ThawConfig c) {
+            home = c.home;
+            host = c.host;
+            port = c.port;
+            accessKeys = c.accessKeys;
+            region = c.region;
+            accountId = c.accountId;
+            functionNetwork = c.functionNetwork;
+            accountConcurrency = c.accountConcurrency;
+            idleTtl = c.idleTtl;
+            runtimeJar = c.runtimeJar;
+            jdkSearchRoot = c.jdkSearchRoot;
+            jdkOverrides = c.jdkOverrides;
+            snapshotExpiry = c.snapshotExpiry;
+            eventRetryDelay = c.eventRetryDelay;
+            freezeAfter = c.freezeAfter;
+            unreservedConcurrencyFloor = c.unreservedConcurrencyFloor;
+            listener = c.listener;
+            urlPort = c.urlPort;
+        }
+
+        public Builder home(Path value) {
+            home = value;
+            return this;
+        }
+
+        /** Listens on {@code value}; anything but loopback needs access keys ({@link ThawConfig#requireSafeListener}). */
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        /** Requires every API request to be signed with one of {@code value}. */
+        public Builder accessKeys(AccessKeys value) {
+            accessKeys = value;
+            return this;
+        }
+
+        public Builder region(String value) {
+            region = value;
+            return this;
+        }
+
+        public Builder accountId(String value) {
+            accountId = value;
+            return this;
+        }
+
+        /** What functions may reach beyond their own loopback. */
+        public Builder functionNetwork(FunctionNetworkMode value) {
+            functionNetwork = value;
+            return this;
+        }
+
+        public Builder accountConcurrency(int value) {
+            accountConcurrency = value;
+            return this;
+        }
+
+        /** How long an idle environment is kept. */
+        public Builder idleTtl(Duration value) {
+            idleTtl = value;
+            return this;
+        }
+
+        /** How long a snapshot may go unused before it is deleted and its version goes Inactive. */
+        public Builder snapshotExpiry(Duration value) {
+            snapshotExpiry = value;
+            return this;
+        }
+
+        /** The delay before an event's first retry; the second waits twice as long (Lambda: about 1 and 2 min). */
+        public Builder eventRetryDelay(Duration value) {
+            eventRetryDelay = value;
+            return this;
+        }
+
+        /** How long an environment stays idle before it is frozen; zero or negative never freezes. */
+        public Builder freezeAfter(Duration value) {
+            freezeAfter = value;
+            return this;
+        }
+
+        /** See {@link ThawConfig#unreservedConcurrencyMinimum()}. */
+        public Builder unreservedConcurrencyMinimum(int value) {
+            unreservedConcurrencyFloor = value;
+            return this;
+        }
+
+        public Builder listener(ListenerLimits value) {
+            listener = value;
+            return this;
+        }
+
+        /** The Function URL listener's port; 0 takes a free one. */
+        public Builder urlPort(int value) {
+            urlPort = value;
+            return this;
+        }
+
+        public ThawConfig build() {
+            return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
+                    accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
+                    eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
+        }
     }
 }

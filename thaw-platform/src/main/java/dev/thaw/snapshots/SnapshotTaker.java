@@ -8,6 +8,7 @@ import dev.thaw.environments.PlatformRecords;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.StartupFailure;
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.io.ProcStatus;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -193,16 +194,7 @@ final class SnapshotTaker {
     }
 
     private static long rssBytes(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            // unknown
-        }
-        return 0;
+        return ProcStatus.number(pid, "VmRSS").orElse(0) * 1024;
     }
 
     static String tail(Path log) {

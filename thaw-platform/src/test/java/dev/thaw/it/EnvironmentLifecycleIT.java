@@ -2,7 +2,6 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.TestInstance;
@@ -30,16 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ThawServerExtension.Arguments({"--idle-ttl", "3"})
 class EnvironmentLifecycleIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FIXTURES = "dev.thaw.examples.fixtures.";
     /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
-
-    @BeforeAll
-    void deployFunctions() {
-    }
-
-
 
     private InvokeResponse invoke(String name, String payload) {
         return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
@@ -47,7 +39,7 @@ class EnvironmentLifecycleIT {
 
     @Test
     void aTimeoutKillsTheEnvironmentAndTheNextInvokeGetsAFreshOne() throws Exception {
-        Fixtures.deploy(lambda, "slow", "test-functions", FIXTURES + "Sleeper", b -> b.timeout(1));
+        Fixtures.deploy(lambda, "slow", "test-functions", Fixtures.fixtureHandler("Sleeper"), b -> b.timeout(1));
         InvokeResponse r = invoke("slow", "{\"ms\":5000}");
         assertEquals("Unhandled", r.functionError());
         JsonNode err = JSON.readTree(r.payload().asByteArray());
@@ -60,19 +52,19 @@ class EnvironmentLifecycleIT {
 
     @Test
     void systemExitIsRuntimeExitErrorAndThePlatformCarriesOn() throws Exception {
-        Fixtures.deploy(lambda, "quitter", "test-functions", FIXTURES + "Exiter", b -> b.timeout(10));
+        Fixtures.deploy(lambda, "quitter", "test-functions", Fixtures.fixtureHandler("Exiter"), b -> b.timeout(10));
         InvokeResponse r = invoke("quitter", "{\"code\":7}");
         assertEquals("Unhandled", r.functionError());
         JsonNode err = JSON.readTree(r.payload().asByteArray());
         assertEquals("Runtime.ExitError", err.path("errorType").asText());
         assertTrue(err.path("errorMessage").asText().contains("exit status 7"), err.toString());
-        Fixtures.deploy(lambda, "after-quit", "test-functions", FIXTURES + "Echo", b -> b.timeout(10));
+        Fixtures.deploy(lambda, "after-quit", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.timeout(10));
         assertNull(invoke("after-quit", "{}").functionError());
     }
 
     @Test
     void reservedConcurrencyOfOneAdmitsOneOfTwoSimultaneousInvokes() throws Exception {
-        Fixtures.deploy(lambda, "single", "test-functions", FIXTURES + "Sleeper", b -> b.timeout(10));
+        Fixtures.deploy(lambda, "single", "test-functions", Fixtures.fixtureHandler("Sleeper"), b -> b.timeout(10));
         lambda.putFunctionConcurrency(b -> b.functionName("single").reservedConcurrentExecutions(1));
         invoke("single", "{\"ms\":1}");
         List<Object> outcomes = new ArrayList<>();
@@ -106,7 +98,7 @@ class EnvironmentLifecycleIT {
 
     @Test
     void idleEnvironmentsAreReapedAfterTheTtl() throws Exception {
-        Fixtures.deploy(lambda, "idle", "test-functions", FIXTURES + "Echo", b -> b.timeout(10));
+        Fixtures.deploy(lambda, "idle", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.timeout(10));
         String first = JSON.readTree(invoke("idle", "{}").payload().asByteArray()).path("instance").asText();
         List<Long> pids = server.environmentPids("idle");
         assertEquals(1, pids.size());
@@ -123,7 +115,7 @@ class EnvironmentLifecycleIT {
     @Test
     void anInitPastTenSecondsIsRetriedWithinTheFunctionTimeoutOnTheFirstInvoke() throws Exception {
         lambda.createFunction(b -> b.functionName("slow-init").runtime(Runtime.JAVA17)
-                .handler(FIXTURES + "SlowInit").role("r").timeout(25)
+                .handler(Fixtures.fixtureHandler("SlowInit")).role("r").timeout(25)
                 .environment(e -> e.variables(Map.of("INIT_SLEEP_MS", "10500")))
                 .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
         InvokeResponse r = invoke("slow-init", "{}");
@@ -139,7 +131,7 @@ class EnvironmentLifecycleIT {
 
     @Test
     void anIdleEnvironmentIsFrozenAndThawedForTheNextInvoke() throws Exception {
-        Fixtures.deploy(lambda, "sleepy", "test-functions", FIXTURES + "Echo", b -> b.timeout(10));
+        Fixtures.deploy(lambda, "sleepy", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.timeout(10));
         String first = JSON.readTree(invoke("sleepy", "{}").payload().asByteArray()).path("instance").asText();
         long pid = server.environmentPids("sleepy").getFirst();
         long deadline = System.currentTimeMillis() + 5_000;

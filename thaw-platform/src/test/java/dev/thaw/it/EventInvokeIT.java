@@ -34,15 +34,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ThawServerExtension.Arguments({"--event-retry-delay", "1"})
 class EventInvokeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FIXTURES = "dev.thaw.examples.fixtures.";
     /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
     void deployFunctions() {
-        Fixtures.deploy(lambda, "echo", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
-        Fixtures.deploy(lambda, "thrower", "test-functions", FIXTURES + "Thrower", b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "echo", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "thrower", "test-functions", Fixtures.fixtureHandler("Thrower"), b -> b.memorySize(256).timeout(10));
     }
 
 
@@ -145,7 +144,7 @@ class EventInvokeIT {
         ThawServerProcess second = null;
         try {
             try (LambdaClient client = first.lambda()) {
-                Fixtures.deploy(client, "many", "test-functions", FIXTURES + "Echo",
+                Fixtures.deploy(client, "many", "test-functions", Fixtures.fixtureHandler("Echo"),
                         b -> b.memorySize(256).timeout(10));
                 for (int i = 0; i < count; i++) {
                     assertEquals(202, sendEvent(client, "many", "{\"n\":" + i + "}").statusCode());

@@ -14,6 +14,11 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** The handler class {@code simpleName} of the test-functions example (Echo, Sleeper, Exiter...). */
+    static String fixtureHandler(String simpleName) {
+        return "dev.thaw.examples.fixtures." + simpleName;
+    }
+
     /**
      * Creates {@code name} on java17 from the example {@code module}'s package with {@code handler};
      * {@code settings} adds what the test needs (memory, timeout, environment, SnapStart).

@@ -29,17 +29,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(ThawServerExtension.class)
 class InvokeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FIXTURES = "dev.thaw.examples.fixtures.";
     /** Given by {@link ThawServerExtension}. */
     private ThawServerProcess server;
     private LambdaClient lambda;
 
     @BeforeAll
     void deployFunctions() {
-        Fixtures.deploy(lambda, "echo", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10)
+        Fixtures.deploy(lambda, "echo", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.memorySize(256).timeout(10)
                 .environment(e -> e.variables(Map.of("COLOR", "blue"))));
-        Fixtures.deploy(lambda, "thrower", "test-functions", FIXTURES + "Thrower", b -> b.memorySize(256).timeout(10));
-        Fixtures.deploy(lambda, "big", "test-functions", FIXTURES + "BigResponse", b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "thrower", "test-functions", Fixtures.fixtureHandler("Thrower"), b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "big", "test-functions", Fixtures.fixtureHandler("BigResponse"), b -> b.memorySize(256).timeout(10));
     }
 
 
@@ -77,7 +76,7 @@ class InvokeIT {
         assertEquals("blue", env.path("COLOR").asText());
         assertEquals("echo", env.path("AWS_LAMBDA_FUNCTION_NAME").asText());
         assertTrue(env.path("AWS_LAMBDA_RUNTIME_API").asText().matches("127\\.0\\.0\\.1:\\d+"));
-        assertEquals(FIXTURES + "Echo", env.path("_HANDLER").asText());
+        assertEquals(Fixtures.fixtureHandler("Echo"), env.path("_HANDLER").asText());
         assertEquals("us-east-1", env.path("AWS_REGION").asText());
         assertEquals(":UTC", env.path("TZ").asText());
     }
@@ -118,7 +117,7 @@ class InvokeIT {
 
     @Test
     void firstInvokeOfANewEnvironmentReportsInitDuration() {
-        Fixtures.deploy(lambda, "cold", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "cold", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.memorySize(256).timeout(10));
         InvokeResponse r = lambda.invoke(b -> b.functionName("cold").logType(LogType.TAIL)
                 .payload(SdkBytes.fromUtf8String("{}")));
         String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
@@ -131,7 +130,7 @@ class InvokeIT {
 
     @Test
     void qualifiersSelectVersionsAndAliasesAndSetExecutedVersion() throws Exception {
-        Fixtures.deploy(lambda, "qualified", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10)
+        Fixtures.deploy(lambda, "qualified", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.memorySize(256).timeout(10)
                 .environment(e -> e.variables(Map.of("STAGE", "one"))));
         lambda.publishVersion(b -> b.functionName("qualified"));
         lambda.updateFunctionConfiguration(b -> b.functionName("qualified")
@@ -165,7 +164,7 @@ class InvokeIT {
 
     @Test
     void updatedCodeNeverRunsInAnOldEnvironment() throws Exception {
-        Fixtures.deploy(lambda, "updated", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "updated", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.memorySize(256).timeout(10));
         String before = json(invoke("updated", "{}")).path("instance").asText();
         lambda.updateFunctionCode(b -> b.functionName("updated").zipFile(ThawServerProcess.example("test-functions")));
         lambda.updateFunctionConfiguration(b -> b.functionName("updated").description("touch"));
@@ -175,7 +174,7 @@ class InvokeIT {
 
     @Test
     void dryRunChecksWithoutRunning() {
-        Fixtures.deploy(lambda, "dry", "test-functions", FIXTURES + "Echo", b -> b.memorySize(256).timeout(10));
+        Fixtures.deploy(lambda, "dry", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.memorySize(256).timeout(10));
         InvokeResponse r = lambda.invoke(b -> b.functionName("dry").invocationType(InvocationType.DRY_RUN));
         assertEquals(204, r.statusCode());
         assertEquals("$LATEST", r.executedVersion());
@@ -200,10 +199,10 @@ class InvokeIT {
         Fixtures.deploy(lambda, "upper-stream", "stream", "dev.thaw.examples.stream.Upper",
                 b -> b.memorySize(256).timeout(10));
         assertEquals("\"ABC\"", invoke("upper-stream", "\"abc\"").payload().asUtf8String());
-        Fixtures.deploy(lambda, "method", "test-functions", FIXTURES + "Echo::handleMap",
+        Fixtures.deploy(lambda, "method", "test-functions", Fixtures.fixtureHandler("Echo::handleMap"),
                 b -> b.memorySize(256).timeout(10));
         assertEquals("method", json(invoke("method", "{\"a\":1}")).path("via").asText());
-        Fixtures.deploy(lambda, "upper-method", "test-functions", FIXTURES + "Echo::upper",
+        Fixtures.deploy(lambda, "upper-method", "test-functions", Fixtures.fixtureHandler("Echo::upper"),
                 b -> b.memorySize(256).timeout(10));
         assertEquals("\"HEY\"", invoke("upper-method", "\"hey\"").payload().asUtf8String());
     }
@@ -223,7 +222,7 @@ class InvokeIT {
 
     @Test
     void initFailureIsReportedAndRetried() throws Exception {
-        Fixtures.deploy(lambda, "init-fails", "test-functions", FIXTURES + "InitFails",
+        Fixtures.deploy(lambda, "init-fails", "test-functions", Fixtures.fixtureHandler("InitFails"),
                 b -> b.memorySize(256).timeout(10));
         for (int i = 0; i < 2; i++) {
             InvokeResponse r = invoke("init-fails", "{}");

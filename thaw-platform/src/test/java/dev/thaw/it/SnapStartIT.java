@@ -49,7 +49,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SnapStartIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FIXTURES = "dev.thaw.examples.fixtures.";
     private ThawServerProcess server;
     private LambdaClient lambda;
     /** The socket example's echo server, on a network outside the host, as a function's database would be. */
@@ -105,7 +104,7 @@ class SnapStartIT {
 
     @Test
     void publishGoesPendingToActiveAndTheFirstInvokeRestoresWithHooksInOrder() throws Exception {
-        GetFunctionConfigurationResponse v = publishSnapStart("hooks", FIXTURES + "Hooks", Map.of());
+        GetFunctionConfigurationResponse v = publishSnapStart("hooks", Fixtures.fixtureHandler("Hooks"), Map.of());
         assertEquals(State.ACTIVE, v.state());
         assertEquals(SnapStartOptimizationStatus.ON, v.snapStart().optimizationStatus());
 
@@ -146,7 +145,7 @@ class SnapStartIT {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"java17", "java25"})
     void eightConcurrentColdStartsRestoreEightUniqueCopies(String runtime) throws Exception {
         String fn = "unique-" + runtime;
-        GetFunctionConfigurationResponse v = publishSnapStart(fn, FIXTURES + "Uniqueness", Map.of(), runtime);
+        GetFunctionConfigurationResponse v = publishSnapStart(fn, Fixtures.fixtureHandler("Uniqueness"), Map.of(), runtime);
         List<JsonNode> answers = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
             List<Future<InvokeResponse>> calls = new ArrayList<>();
@@ -190,7 +189,7 @@ class SnapStartIT {
 
     @Test
     void whatInitWroteToTmpIsInEveryRestoredCopy() throws Exception {
-        GetFunctionConfigurationResponse v = publishSnapStart("hooks-tmp", FIXTURES + "Hooks",
+        GetFunctionConfigurationResponse v = publishSnapStart("hooks-tmp", Fixtures.fixtureHandler("Hooks"),
                 Map.of("WRITE_TMP_AT_INIT", "true"));
         for (int copy = 0; copy < 2; copy++) {
             server.evictIdle();
@@ -202,7 +201,7 @@ class SnapStartIT {
 
     @Test
     void aSocketExampleReconnectsInAfterRestore() throws Exception {
-        GetFunctionConfigurationResponse v = publishSnapStart("socket", FIXTURES + "SocketHolder",
+        GetFunctionConfigurationResponse v = publishSnapStart("socket", Fixtures.fixtureHandler("SocketHolder"),
                 Map.of("ECHO_HOST", outside.address(), "ECHO_PORT", Integer.toString(outside.echoPort())));
         assertEquals(State.ACTIVE, v.state(), v.stateReason());
         InvokeResponse r = invoke("socket", v.version(), "{\"line\":\"ping\"}");
@@ -214,7 +213,7 @@ class SnapStartIT {
 
     @Test
     void anOpenUserSocketFailsThePublishNamingTheEndpoint() {
-        lambda.createFunction(b -> b.functionName("leaky").runtime("java17").handler(FIXTURES + "SocketHolder")
+        lambda.createFunction(b -> b.functionName("leaky").runtime("java17").handler(Fixtures.fixtureHandler("SocketHolder"))
                 .role("r").environment(e -> e.variables(Map.of("ECHO_HOST", outside.address(), "ECHO_PORT",
                         Integer.toString(outside.echoPort()), "SOCKET_NO_HOOK", "true")))
                 .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
@@ -229,7 +228,7 @@ class SnapStartIT {
 
     @Test
     void aTokenExampleGetsFreshCredentialsAfterRestore() throws Exception {
-        GetFunctionConfigurationResponse v = publishSnapStart("token", FIXTURES + "TokenRefresher", Map.of());
+        GetFunctionConfigurationResponse v = publishSnapStart("token", Fixtures.fixtureHandler("TokenRefresher"), Map.of());
         long before = System.currentTimeMillis();
         JsonNode out = JSON.readTree(invoke("token", v.version(), "{}").payload().asByteArray());
         assertEquals("AKIATHAWTEST", out.path("accessKeyId").asText());
@@ -240,7 +239,7 @@ class SnapStartIT {
 
     @Test
     void aFailingAfterRestoreHookIsSnapStartException() {
-        GetFunctionConfigurationResponse v = publishSnapStart("after-fails", FIXTURES + "Hooks",
+        GetFunctionConfigurationResponse v = publishSnapStart("after-fails", Fixtures.fixtureHandler("Hooks"),
                 Map.of("FAIL_AFTER_RESTORE", "true"));
         SnapStartException e = assertThrows(SnapStartException.class, () -> invoke("after-fails", v.version(), "{}"));
         assertTrue(e.getMessage().contains("afterRestore"), e.getMessage());
@@ -249,7 +248,7 @@ class SnapStartIT {
 
     @Test
     void aFailingBeforeCheckpointHookFailsThePublish() {
-        lambda.createFunction(b -> b.functionName("before-fails").runtime("java17").handler(FIXTURES + "Hooks")
+        lambda.createFunction(b -> b.functionName("before-fails").runtime("java17").handler(Fixtures.fixtureHandler("Hooks"))
                 .role("r").environment(e -> e.variables(Map.of("FAIL_BEFORE_CHECKPOINT", "true")))
                 .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
                 .code(c -> c.zipFile(ThawServerProcess.example("test-functions"))));
@@ -262,7 +261,7 @@ class SnapStartIT {
 
     @Test
     void aCorruptedSnapshotIsNeverRestoredAndIsRecreated() throws Exception {
-        GetFunctionConfigurationResponse v = publishSnapStart("corrupt", FIXTURES + "Echo", Map.of());
+        GetFunctionConfigurationResponse v = publishSnapStart("corrupt", Fixtures.fixtureHandler("Echo"), Map.of());
         Path images = server.home().resolve("snapshots/corrupt/" + v.version() + "/images");
         Path pages;
         try (var files = Files.list(images)) {

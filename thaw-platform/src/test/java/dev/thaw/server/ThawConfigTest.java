@@ -1,6 +1,7 @@
 package dev.thaw.server;
 
 import dev.thaw.auth.AccessKeys;
+import dev.thaw.network.FunctionNetworkMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,10 +18,26 @@ class ThawConfigTest {
     @TempDir
     Path dir;
 
+    private static ThawConfig.Builder host(String address) {
+        return ThawConfig.defaults().toBuilder().host(address);
+    }
+
+    @Test
+    void aBuilderChangesOnlyWhatItIsToldAndKeepsTheRest() {
+        ThawConfig defaults = ThawConfig.defaults();
+        assertEquals(defaults, defaults.toBuilder().build());
+        ThawConfig changed = defaults.toBuilder().port(0).functionNetwork(FunctionNetworkMode.NONE).urlPort(0).build();
+        assertEquals(new ThawConfig(defaults.home(), defaults.host(), 0, defaults.accessKeys(), defaults.region(),
+                defaults.accountId(), FunctionNetworkMode.NONE, defaults.accountConcurrency(), defaults.idleTtl(),
+                defaults.runtimeJar(), defaults.jdkSearchRoot(), defaults.jdkOverrides(), defaults.snapshotExpiry(),
+                defaults.eventRetryDelay(), defaults.freezeAfter(), defaults.unreservedConcurrencyFloor(),
+                defaults.listener(), 0), changed);
+    }
+
     @Test
     void loopbackNeedsNoKeys() {
         for (String loopback : new String[] {"127.0.0.1", "localhost", "::1", "127.0.0.2"}) {
-            assertDoesNotThrow(() -> ThawConfig.defaults().withHost(loopback).requireSafeListener(), loopback);
+            assertDoesNotThrow(() -> host(loopback).build().requireSafeListener(), loopback);
         }
     }
 
@@ -27,7 +45,7 @@ class ThawConfigTest {
     void anyOtherAddressWithoutKeysIsRefusedSayingWhatToDo() {
         for (String open : new String[] {"0.0.0.0", "::"}) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> ThawConfig.defaults().withHost(open).requireSafeListener(), open);
+                    () -> host(open).build().requireSafeListener(), open);
             assertTrue(e.getMessage().startsWith("refusing to listen on " + open + " without access keys")
                     && e.getMessage().contains("--access-keys"), e.getMessage());
         }
@@ -37,6 +55,7 @@ class ThawConfigTest {
     void anyAddressIsAllowedWithKeys() throws IOException {
         AccessKeys keys = AccessKeys.read(Files.writeString(dir.resolve("keys"),
                 "[a]\naws_access_key_id = AKID\naws_secret_access_key = s\n"));
-        assertDoesNotThrow(() -> ThawConfig.defaults().withHost("0.0.0.0").withAccessKeys(keys).requireSafeListener());
+        assertDoesNotThrow(() -> host("0.0.0.0").accessKeys(keys).build()
+                .requireSafeListener());
     }
 }
