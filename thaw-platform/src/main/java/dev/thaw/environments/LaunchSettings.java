@@ -15,5 +15,6 @@ public record LaunchSettings(
         dev.thaw.cgroups.Cgroups cgroups,
         EnvironmentRoot root,
         Path aotRoot,
-        HostUidSlots hostUidSlots) {
+        HostUidSlots hostUidSlots,
+        dev.thaw.priming.ClassPriming priming) {
 }
