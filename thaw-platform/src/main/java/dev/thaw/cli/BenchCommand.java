@@ -44,6 +44,12 @@ final class BenchCommand implements Callable<Integer> {
     /** {@code $LATEST} requests before a priming workload's publish, for class priming to record. */
     private static final int LATEST_REQUESTS = 10;
 
+    /** How each of the examples primes, for the priming table. */
+    private static final Map<String, String> EXAMPLE_PRIMING = Map.of(
+            "hello", "none recorded (published before any request)",
+            "sdk-init", "none recorded (published before any request)",
+            "spring", "its own hook: 300 requests in beforeCheckpoint");
+
     /** The workloads, in table order: every mode of the three examples, then the priming comparisons. */
     static final List<Workload> WORKLOADS = List.of(
             Workload.full("hello", "hello", "dev.thaw.examples.hello.Hello", "{\"name\":\"bench\"}"),
@@ -56,11 +62,6 @@ final class BenchCommand implements Callable<Integer> {
             Workload.priming("spring-auto", "spring", SPRING_UNPRIMED, SPRING_EVENT, Map.of(), LATEST_REQUESTS,
                     "automatic class priming (no hook)"));
 
-    /** How each of the examples primes, for the priming table. */
-    private static final Map<String, String> EXAMPLE_PRIMING = Map.of(
-            "hello", "none recorded (published before any request)",
-            "sdk-init", "none recorded (published before any request)",
-            "spring", "its own hook: 300 requests in beforeCheckpoint");
 
 
     /** Caller counts of the warm-invoke series of hello. */
