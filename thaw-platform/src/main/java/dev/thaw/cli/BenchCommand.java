@@ -356,9 +356,10 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Deploys one workload and measures every mode of it. */
     private List<ModeResult> measure(LocalPlatform platform, Workload w) throws Exception {
-        progress("deploying " + w.name() + " (java17 with SnapStart" + (w.latestRequests() > 0 ? ", after "
-                + w.latestRequests() + " requests of $LATEST" : "") + ")");
-        var v = platform.deploy(w.name(), w.module(), w.handler(), "java17", 1024, true, w.env(), w.latestRequests(),
+        int latestRequests = quick ? Math.min(3, w.latestRequests()) : w.latestRequests();
+        progress("deploying " + w.name() + " (java17 with SnapStart" + (latestRequests > 0 ? ", after "
+                + latestRequests + " requests of $LATEST" : "") + ")");
+        var v = platform.deploy(w.name(), w.module(), w.handler(), "java17", 1024, true, w.env(), latestRequests,
                 w.event());
         double publishMillis = v.path("PublishMillis").asDouble();
         double snapshotMb = platform.snapshotBytes(w.name(), "1") / (1024.0 * 1024.0);
