@@ -176,4 +176,19 @@ public final class Handlers {
             return out;
         }
     }
+
+    /** Keeps the name of every event it handled; {@code "fail": true} throws after recording it. */
+    public static class Recording implements RequestHandler<Map<String, Object>, String> {
+        public static final java.util.List<String> SEEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public String handleRequest(Map<String, Object> event, Context context) {
+            boolean fail = Boolean.TRUE.equals(event.get("fail"));
+            SEEN.add(fail ? "fail" : String.valueOf(event.get("name")));
+            if (fail) {
+                throw new IllegalStateException("failed on purpose");
+            }
+            return "ok";
+        }
+    }
 }

@@ -38,4 +38,42 @@ public final class RuntimeContract {
 
     /** Set (to any value) for an AOT cache's training run: the runtime exits after INIT. */
     public static final String AOT_TRAINING = "_THAW_AOT_TRAINING";
+
+    /**
+     * {@code POST} under {@link #RUNTIME_API_BASE}, text, one binary class name a line: the classes the function's
+     * class loader was first asked for since the runtime's last report. Sent by a {@code $LATEST} runtime told to
+     * record ({@link #RECORD_LOADED_CLASSES}) after an invocation that loaded any; the platform keeps them per
+     * function for class priming.
+     */
+    public static final String LOADED_CLASSES = "/thaw/loaded-classes";
+
+    /**
+     * {@code GET} under {@link #RUNTIME_API_BASE}, during a SnapStart INIT: the classes to load and link before the
+     * checkpoint, one binary name a line (empty when none were recorded or priming is off).
+     */
+    public static final String CLASSES_TO_PRIME = "/thaw/classes-to-prime";
+
+    /**
+     * The checkpoint request's JSON body: how many recorded classes the runtime loaded and linked
+     * ({@link #CHECKPOINT_PRIMED_CLASSES}), how many it could not load ({@link #CHECKPOINT_UNLOADABLE_CLASSES}), and
+     * how many sample events it replayed ({@link #CHECKPOINT_PRIMING_EVENTS}) and how many of them failed
+     * ({@link #CHECKPOINT_FAILED_PRIMING_EVENTS}).
+     */
+    public static final String CHECKPOINT_PRIMED_CLASSES = "primedClasses";
+    public static final String CHECKPOINT_UNLOADABLE_CLASSES = "unloadableClasses";
+    public static final String CHECKPOINT_PRIMING_EVENTS = "primingEvents";
+    public static final String CHECKPOINT_FAILED_PRIMING_EVENTS = "failedPrimingEvents";
+
+    /** Set (to any value) in a {@code $LATEST} environment whose loaded classes the platform records. */
+    public static final String RECORD_LOADED_CLASSES = "_THAW_RECORD_LOADED_CLASSES";
+
+    /** The function's own variable that turns class priming off when set to {@link #CLASS_PRIMING_OFF}. */
+    public static final String CLASS_PRIMING = "THAW_CLASS_PRIMING";
+    public static final String CLASS_PRIMING_OFF = "off";
+
+    /**
+     * The directory of the function's package whose {@code *.json} files are sample events, replayed through the
+     * handler in name order before a SnapStart checkpoint (invoke priming, opt-in).
+     */
+    public static final String PRIMING_EVENTS_DIRECTORY = "thaw-priming";
 }

@@ -27,8 +27,10 @@ import java.util.logging.Logger;
  * {@code thaw bench}, against a platform it starts itself on a temporary home. For each workload (hello, sdk-init,
  * spring) and each {@link Mode}: client-side p50/p90/p99, the mean Init or Restore Duration from REPORT, the
  * environment's RSS after its first response, and for the snapshot mode the snapshot's size on disk and the publish
- * time; then the headline ratios per workload. Also warm invokes of hello with 1, 4 and 16 callers and a burst of
- * simultaneous cold invokes of spring. Prints Markdown and, with {@code --out}, writes it, the raw numbers as JSON
+ * time; then the headline ratios per workload, and what each way of priming leaves a restored copy's first request
+ * to do (spring with its own hook, without it, and with Thaw's class priming; sdk-init with and without). Also warm
+ * invokes of hello with 1, 4 and 16 callers and a burst of simultaneous cold invokes of spring; {@code --workload}
+ * measures only the workloads it names. Prints Markdown and, with {@code --out}, writes it, the raw numbers as JSON
  * and PNG charts. With {@code --soak MINUTES} it runs a {@link Soak} of its platform instead.
  */
 @Command(name = "bench", description = "Measure cold starts (plain vs snapshot), memory, snapshot size and warm invokes.")
@@ -37,11 +39,29 @@ final class BenchCommand implements Callable<Integer> {
             + "\"headers\":{\"Accept\":\"application/json\"},\"requestContext\":{\"stage\":\"bench\",\"identity\":{}},"
             + "\"isBase64Encoded\":false}";
 
-    /** The workloads, in table order. */
+    private static final String SDK_EVENT = "{\"key\":\"orders/7.json\"}";
+    private static final String SPRING_UNPRIMED = "dev.thaw.examples.spring.UnprimedStreamLambdaHandler";
+    /** {@code $LATEST} requests before a priming workload's publish, for class priming to record. */
+    private static final int LATEST_REQUESTS = 10;
+
+    /** How each of the examples primes, for the priming table. */
+    private static final Map<String, String> EXAMPLE_PRIMING = Map.of(
+            "hello", "none recorded (published before any request)",
+            "sdk-init", "none recorded (published before any request)",
+            "spring", "its own hook: 300 requests in beforeCheckpoint");
+
+    /** The workloads, in table order: every mode of the three examples, then the priming comparisons. */
     static final List<Workload> WORKLOADS = List.of(
-            new Workload("hello", "hello", "dev.thaw.examples.hello.Hello", "{\"name\":\"bench\"}"),
-            new Workload("sdk-init", "sdk-init", "dev.thaw.examples.sdkinit.SdkInit", "{\"key\":\"orders/7.json\"}"),
-            new Workload("spring", "spring", "dev.thaw.examples.spring.StreamLambdaHandler", SPRING_EVENT));
+            Workload.full("hello", "hello", "dev.thaw.examples.hello.Hello", "{\"name\":\"bench\"}"),
+            Workload.full("sdk-init", "sdk-init", "dev.thaw.examples.sdkinit.SdkInit", SDK_EVENT),
+            Workload.full("spring", "spring", "dev.thaw.examples.spring.StreamLambdaHandler", SPRING_EVENT),
+            Workload.priming("sdk-init-auto", "sdk-init", "dev.thaw.examples.sdkinit.SdkInit", SDK_EVENT, Map.of(),
+                    LATEST_REQUESTS, "automatic class priming"),
+            Workload.priming("spring-unprimed", "spring", SPRING_UNPRIMED, SPRING_EVENT,
+                    Map.of("THAW_CLASS_PRIMING", "off"), 0, "none (no hook, THAW_CLASS_PRIMING=off)"),
+            Workload.priming("spring-auto", "spring", SPRING_UNPRIMED, SPRING_EVENT, Map.of(), LATEST_REQUESTS,
+                    "automatic class priming (no hook)"));
+
 
 
     /** Caller counts of the warm-invoke series of hello. */
@@ -61,6 +81,10 @@ final class BenchCommand implements Callable<Integer> {
             + "3 cold starts per mode, 300 warm invokes, a burst of 4.")
     boolean quick;
 
+    @Option(names = "--workload", split = ",", paramLabel = "NAME", description = "Only these workloads (e.g. "
+            + "spring,spring-unprimed,spring-auto), and only their cold-start, ratio and priming tables.")
+    List<String> onlyWorkloads;
+
     @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
     Path out;
 
@@ -70,8 +94,24 @@ final class BenchCommand implements Callable<Integer> {
             + "quiet period and a check that every event was delivered exactly once; --out gets soak.png.")
     Integer soakMinutes;
 
-    /** A workload: deployed on java17 with SnapStart (version 1) and on java25 without ({@code <name>-j25}). */
-    record Workload(String name, String module, String handler, String event) {
+    /**
+     * A workload: deployed on java17 with SnapStart (version 1), and for the plain java25 and AOT modes on java25
+     * ({@code <name>-j25}, {@code <name>-aot}). {@code env} is the function's environment; {@code latestRequests}
+     * invokes of {@code $LATEST} run before the publish, so class priming has something to prime.
+     */
+    record Workload(String name, String module, String handler, String event, List<Mode> modes,
+                    Map<String, String> env, int latestRequests, String priming) {
+        static Workload full(String name, String module, String handler, String event) {
+            return new Workload(name, module, handler, event, List.of(Mode.values()), Map.of(), 0,
+                    EXAMPLE_PRIMING.get(name));
+        }
+
+        /** A priming comparison: snapshot restores and warm invokes only. */
+        static Workload priming(String name, String module, String handler, String event, Map<String, String> env,
+                                int latestRequests, String priming) {
+            return new Workload(name, module, handler, event, List.of(Mode.SNAPSHOT_JAVA17, Mode.WARM_JAVA17), env,
+                    latestRequests, priming);
+        }
     }
 
     /**
@@ -105,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The numbers of one workload × mode. NaN where a column does not apply to the mode. */
     record ModeResult(Mode mode, List<Double> clientMillis, double meanReportedMillis, double rssMb,
-                      double snapshotMb, double publishMillis) {
+                      double snapshotMb, double publishMillis, List<Double> firstDurationMillis) {
         double p(double pct) {
             return percentile(clientMillis, pct);
         }
@@ -133,64 +173,101 @@ final class BenchCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder();
         md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
         Map<String, List<ModeResult>> byWorkload = new LinkedHashMap<>();
+        Map<String, String> primed = new LinkedHashMap<>();
         List<WarmResult> callerSeries = new ArrayList<>();
-        double directMillis;
+        List<Workload> workloads = selectedWorkloads();
+        if (workloads.isEmpty()) {
+            System.err.println("thaw bench: no such workload: " + onlyWorkloads + "; the workloads are "
+                    + WORKLOADS.stream().map(Workload::name).toList());
+            return 2;
+        }
+        if (onlyWorkloads != null) {
+            settings.putPOJO("workloads", workloads.stream().map(Workload::name).toList());
+        }
         try (LocalPlatform platform = new LocalPlatform()) {
-            for (Workload w : WORKLOADS) {
+            for (Workload w : workloads) {
                 byWorkload.put(w.name(), measure(platform, w));
+                primed.put(w.name(), platform.primedClasses(w.name()));
             }
-            progress("hello's handler called directly in this JVM (the warm baseline)");
-            directMillis = percentile(DirectCall.helloLatencies(warmRuns), 50);
-            for (int callers : CALLERS) {
-                progress("warm invokes of hello with " + callers + " caller(s)");
-                callerSeries.add(warmSeries(platform, callers));
-            }
-            progress("environments: scaling hello from 0 to 16, idle memory, freeze and thaw");
-            EnvironmentCosts costs = environmentCosts(platform, quick ? 5 : 20);
-            ObjectNode envJson = results.putObject("environments");
-            envJson.put("scaleTo16Millis", costs.scaleMillis());
-            envJson.put("scaledEnvironments", costs.scaled());
-            envJson.put("idleRssMbPerEnvironment", costs.idleRssMb());
-            number(envJson, "freezeMicrosP50", costs.freezeMicrosP50());
-            number(envJson, "thawMicrosP50", costs.thawMicrosP50());
-            envJson.put("invokeAfterFreezeP50", percentile(costs.afterFreeze(), 50));
-            envJson.put("invokeBackToBackP50", percentile(costs.backToBack(), 50));
-            ObjectNode burstJson = results.putObject("burst");
-            burstJson.put("size", burst);
-            StringBuilder burstMd = new StringBuilder();
-            StringBuilder burstErrors = new StringBuilder();
-            for (String[] m : new String[][] {{"snapshot", "snapshot restore (SnapStart)", "1"},
-                    {"plain", "plain cold start (INIT)", "$LATEST"}}) {
-                progress("burst of " + burst + ": " + m[1]);
-                platform.evict();
-                long start = System.nanoTime();
-                BurstResult r = burst(platform, "spring", m[2], SPRING_EVENT, burst);
-                double ms = (System.nanoTime() - start) / 1e6;
-                ObjectNode b = burstJson.putObject(m[0]);
-                b.put("lastResponseMillis", ms);
-                b.put("failed", r.failed());
-                b.put("firstError", r.firstError());
-                burstMd.append(String.format(Locale.ROOT, "| %s | %.0f | %d |%n", m[1], ms, r.failed()));
-                if (r.firstError() != null) {
-                    burstErrors.append("- ").append(m[1]).append(", first error: ").append(r.firstError()).append('\n');
-                }
-                platform.evict();
-            }
+            StringBuilder rest = onlyWorkloads == null ? platformCosts(platform, results, callerSeries)
+                    : new StringBuilder();
             progress("stopping the platform");
             coldTable(md, byWorkload);
             ratioTable(md, byWorkload);
-            warmTable(md, results, callerSeries, directMillis);
-            environmentTable(md, costs);
-            md.append("\nBurst: ").append(burst)
-                    .append(" simultaneous cold invokes of spring (time until the last response):\n\n")
-                    .append("| mode | last response ms | failed |\n|---|---:|---:|\n").append(burstMd);
-            if (!burstErrors.isEmpty()) {
-                md.append('\n').append(burstErrors);
-            }
+            primingTable(md, results, workloads, byWorkload, primed);
+            md.append(rest);
         }
-        ArrayNode workloads = results.putArray("workloads");
+        return finish(results, md, byWorkload, callerSeries, benchStart);
+    }
+
+    /**
+     * Warm invokes of hello with 1, 4 and 16 callers, what environments cost, and the burst of spring cold starts;
+     * returns their tables.
+     */
+    private StringBuilder platformCosts(LocalPlatform platform, ObjectNode results, List<WarmResult> callerSeries)
+            throws Exception {
+        StringBuilder md = new StringBuilder();
+        progress("hello's handler called directly in this JVM (the warm baseline)");
+        double directMillis = percentile(DirectCall.helloLatencies(warmRuns), 50);
+        for (int callers : CALLERS) {
+            progress("warm invokes of hello with " + callers + " caller(s)");
+            callerSeries.add(warmSeries(platform, callers));
+        }
+        progress("environments: scaling hello from 0 to 16, idle memory, freeze and thaw");
+        EnvironmentCosts costs = environmentCosts(platform, quick ? 5 : 20);
+        ObjectNode envJson = results.putObject("environments");
+        envJson.put("scaleTo16Millis", costs.scaleMillis());
+        envJson.put("scaledEnvironments", costs.scaled());
+        envJson.put("idleRssMbPerEnvironment", costs.idleRssMb());
+        number(envJson, "freezeMicrosP50", costs.freezeMicrosP50());
+        number(envJson, "thawMicrosP50", costs.thawMicrosP50());
+        envJson.put("invokeAfterFreezeP50", percentile(costs.afterFreeze(), 50));
+        envJson.put("invokeBackToBackP50", percentile(costs.backToBack(), 50));
+        ObjectNode burstJson = results.putObject("burst");
+        burstJson.put("size", burst);
+        StringBuilder burstMd = new StringBuilder();
+        StringBuilder burstErrors = new StringBuilder();
+        for (String[] m : new String[][] {{"snapshot", "snapshot restore (SnapStart)", "1"},
+                {"plain", "plain cold start (INIT)", "$LATEST"}}) {
+            progress("burst of " + burst + ": " + m[1]);
+            platform.evict();
+            long start = System.nanoTime();
+            BurstResult r = burst(platform, "spring", m[2], SPRING_EVENT, burst);
+            double ms = (System.nanoTime() - start) / 1e6;
+            ObjectNode b = burstJson.putObject(m[0]);
+            b.put("lastResponseMillis", ms);
+            b.put("failed", r.failed());
+            b.put("firstError", r.firstError());
+            burstMd.append(String.format(Locale.ROOT, "| %s | %.0f | %d |%n", m[1], ms, r.failed()));
+            if (r.firstError() != null) {
+                burstErrors.append("- ").append(m[1]).append(", first error: ").append(r.firstError()).append('\n');
+            }
+            platform.evict();
+        }
+        warmTable(md, results, callerSeries, directMillis);
+        environmentTable(md, costs);
+        md.append("\nBurst: ").append(burst)
+                .append(" simultaneous cold invokes of spring (time until the last response):\n\n")
+                .append("| mode | last response ms | failed |\n|---|---:|---:|\n").append(burstMd);
+        if (!burstErrors.isEmpty()) {
+            md.append('\n').append(burstErrors);
+        }
+        return md;
+    }
+
+    private List<Workload> selectedWorkloads() {
+        if (onlyWorkloads == null) {
+            return WORKLOADS;
+        }
+        return WORKLOADS.stream().filter(w -> onlyWorkloads.contains(w.name())).toList();
+    }
+
+    /** The per-workload JSON, the run's duration, and the output files. */
+    private int finish(ObjectNode results, StringBuilder md, Map<String, List<ModeResult>> byWorkload,
+                       List<WarmResult> callerSeries, long benchStart) throws IOException {
+        ArrayNode workloadsJson = results.putArray("workloads");
         byWorkload.forEach((name, modes) -> {
-            ObjectNode w = workloads.addObject();
+            ObjectNode w = workloadsJson.addObject();
             w.put("workload", name);
             ArrayNode rows = w.putArray("modes");
             modes.forEach(r -> rows.add(json(r)));
@@ -210,6 +287,37 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("written to " + out);
         }
         return 0;
+    }
+
+    /**
+     * What each way of priming gives a restored copy: the snapshot restore's client p50, the mean Restore Duration,
+     * and the mean Duration of the first invoke after the restore (from REPORT), with the classes primed at publish.
+     */
+    private static void primingTable(StringBuilder md, ObjectNode results, List<Workload> workloads,
+                                     Map<String, List<ModeResult>> byWorkload, Map<String, String> primed) {
+        md.append("\nPriming: what a restored copy's first request costs (snapshot restores, java17):\n\n"
+                + "| workload | priming | restore p50 ms | mean Restore Duration ms | mean first-invoke Duration ms "
+                + "| p50 minus Restore Duration ms | primed classes |\n|---|---|---:|---:|---:|---:|---:|\n");
+        ArrayNode json = results.putArray("priming");
+        for (Workload w : workloads) {
+            ModeResult snap = byWorkload.get(w.name()).stream().filter(r -> r.mode() == Mode.SNAPSHOT_JAVA17)
+                    .findFirst().orElse(null);
+            if (snap == null) {
+                continue;
+            }
+            double first = mean(snap.firstDurationMillis());
+            ObjectNode o = json.addObject();
+            o.put("workload", w.name());
+            o.put("priming", w.priming());
+            o.put("latestRequestsBeforePublish", w.latestRequests());
+            o.put("primedClasses", primed.getOrDefault(w.name(), "n/a"));
+            number(o, "snapshotP50", snap.p(50));
+            number(o, "meanRestoreMillis", snap.meanReportedMillis());
+            number(o, "meanFirstInvokeDurationMillis", first);
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", w.name(), w.priming(),
+                    ms(snap.p(50)), fmt("%.1f", snap.meanReportedMillis()), fmt("%.1f", first),
+                    fmt("%.1f", snap.p(50) - snap.meanReportedMillis()), primed.getOrDefault(w.name(), "n/a")));
+        }
     }
 
     /**
@@ -248,19 +356,31 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Deploys one workload and measures every mode of it. */
     private List<ModeResult> measure(LocalPlatform platform, Workload w) throws Exception {
-        progress("deploying " + w.name() + " (java17 with SnapStart, java25 without)");
-        var v = platform.deploy(w.name(), w.module(), w.handler(), "java17", 1024, true, Map.of());
+        int latestRequests = quick ? Math.min(3, w.latestRequests()) : w.latestRequests();
+        progress("deploying " + w.name() + " (java17 with SnapStart" + (latestRequests > 0 ? ", after "
+                + latestRequests + " requests of $LATEST" : "") + ")");
+        var v = platform.deploy(w.name(), w.module(), w.handler(), "java17", 1024, true, w.env(), latestRequests,
+                w.event());
         double publishMillis = v.path("PublishMillis").asDouble();
         double snapshotMb = platform.snapshotBytes(w.name(), "1") / (1024.0 * 1024.0);
-        platform.deploy(w.name() + "-j25", w.module(), w.handler(), "java25", 1024, false, Map.of());
-        progress("deploying " + w.name() + " on java25 with a JDK AOT cache (training INIT at publish)");
-        var aot = platform.deploy(w.name() + Mode.AOT_JAVA25.function, w.module(), w.handler(), "java25", 1024,
-                false, Map.of("THAW_AOT_CACHE", "on"));
-        double aotPublishMillis = aot.path("PublishMillis").asDouble();
-        double aotCacheMb = platform.aotCacheBytes(w.name() + Mode.AOT_JAVA25.function, "1") / (1024.0 * 1024.0);
-        List<Mode> cold = List.of(Mode.values()).stream().filter(m -> m.kind != Kind.WARM).toList();
+        if (w.modes().contains(Mode.PLAIN_JAVA25)) {
+            platform.deploy(w.name() + "-j25", w.module(), w.handler(), "java25", 1024, false, w.env());
+        }
+        double aotPublishMillis = Double.NaN;
+        double aotCacheMb = Double.NaN;
+        if (w.modes().contains(Mode.AOT_JAVA25)) {
+            progress("deploying " + w.name() + " on java25 with a JDK AOT cache (training INIT at publish)");
+            Map<String, String> aotEnv = new LinkedHashMap<>(w.env());
+            aotEnv.put("THAW_AOT_CACHE", "on");
+            var aot = platform.deploy(w.name() + Mode.AOT_JAVA25.function, w.module(), w.handler(), "java25", 1024,
+                    false, aotEnv);
+            aotPublishMillis = aot.path("PublishMillis").asDouble();
+            aotCacheMb = platform.aotCacheBytes(w.name() + Mode.AOT_JAVA25.function, "1") / (1024.0 * 1024.0);
+        }
+        List<Mode> cold = w.modes().stream().filter(m -> m.kind != Kind.WARM).toList();
         Map<Mode, List<Double>> client = new LinkedHashMap<>();
         Map<Mode, List<Double>> reported = new LinkedHashMap<>();
+        Map<Mode, List<Double>> firstDuration = new LinkedHashMap<>();
         Map<Mode, List<Double>> rss = new LinkedHashMap<>();
         for (int i = 0; i < coldRuns; i++) {
             progress(w.name() + " cold starts " + (i + 1) + "/" + coldRuns);
@@ -271,6 +391,7 @@ final class BenchCommand implements Callable<Integer> {
                 client.computeIfAbsent(m, k -> new ArrayList<>()).add(t.clientMillis());
                 reported.computeIfAbsent(m, k -> new ArrayList<>())
                         .add(m.kind == Kind.SNAPSHOT ? t.restoreMillis() : t.initMillis());
+                firstDuration.computeIfAbsent(m, k -> new ArrayList<>()).add(t.durationMillis());
                 rss.computeIfAbsent(m, k -> new ArrayList<>()).add(platform.rssMb(w.name() + m.function, m.qualifier));
             }
         }
@@ -281,7 +402,7 @@ final class BenchCommand implements Callable<Integer> {
             boolean cached = m.kind == Kind.AOT;
             rows.add(new ModeResult(m, client.get(m), mean(reported.get(m)), mean(rss.get(m)),
                     snap ? snapshotMb : cached ? aotCacheMb : Double.NaN,
-                    snap ? publishMillis : cached ? aotPublishMillis : Double.NaN));
+                    snap ? publishMillis : cached ? aotPublishMillis : Double.NaN, firstDuration.get(m)));
         }
         // Warm: one environment of the snapshot version, restored by the first (discarded) invoke.
         Mode warm = Mode.WARM_JAVA17;
@@ -290,7 +411,8 @@ final class BenchCommand implements Callable<Integer> {
         int n = Math.max(50, warmRuns / 4);
         warmRun(platform, fn, warm.qualifier, w.event(), 1, Math.max(20, n / 5));
         List<Double> lat = warmRun(platform, fn, warm.qualifier, w.event(), 1, n);
-        rows.add(new ModeResult(warm, lat, Double.NaN, platform.rssMb(fn, warm.qualifier), Double.NaN, Double.NaN));
+        rows.add(new ModeResult(warm, lat, Double.NaN, platform.rssMb(fn, warm.qualifier), Double.NaN, Double.NaN,
+                List.of()));
         platform.evict();
         return rows;
     }
@@ -445,6 +567,7 @@ final class BenchCommand implements Callable<Integer> {
         number(o, "rssMb", r.rssMb());
         number(o, "snapshotMb", r.snapshotMb());
         number(o, "publishMillis", r.publishMillis());
+        number(o, "meanFirstInvokeDurationMillis", mean(r.firstDurationMillis()));
         o.put("n", r.clientMillis().size());
         ArrayNode raw = o.putArray("clientMillis");
         r.clientMillis().forEach(raw::add);
@@ -460,7 +583,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void charts(Map<String, List<ModeResult>> byWorkload, List<WarmResult> series) throws IOException {
+    /** The cold-start and memory charts show the workloads measured in every mode; the warm chart needs hello's. */
+    private void charts(Map<String, List<ModeResult>> measured, List<WarmResult> series) throws IOException {
+        Map<String, List<ModeResult>> byWorkload = new LinkedHashMap<>();
+        measured.forEach((name, rows) -> {
+            if (rows.size() == Mode.values().length) {
+                byWorkload.put(name, rows);
+            }
+        });
         List<String> names = new ArrayList<>(byWorkload.keySet());
         Map<String, List<Double>> p50 = new LinkedHashMap<>();
         Map<String, List<Double>> memory = new LinkedHashMap<>();
@@ -472,8 +602,13 @@ final class BenchCommand implements Callable<Integer> {
                 memory.computeIfAbsent("snapshot on disk", k -> new ArrayList<>()).add(r.snapshotMb())));
         byWorkload.values().forEach(rows -> rows.stream().filter(r -> r.mode().kind == Kind.AOT).forEach(r ->
                 memory.computeIfAbsent("AOT cache on disk", k -> new ArrayList<>()).add(r.snapshotMb())));
-        BenchCharts.coldStarts(out.resolve("cold-starts.png"), names, p50);
-        BenchCharts.memory(out.resolve("memory.png"), names, memory);
+        if (!names.isEmpty()) {
+            BenchCharts.coldStarts(out.resolve("cold-starts.png"), names, p50);
+            BenchCharts.memory(out.resolve("memory.png"), names, memory);
+        }
+        if (series.isEmpty()) {
+            return;
+        }
         BenchCharts.warm(out.resolve("warm.png"), series.stream().map(s -> Integer.toString(s.callers())).toList(),
                 series.stream().map(s -> percentile(s.latencies(), 50)).toList(),
                 series.stream().map(s -> percentile(s.latencies(), 99)).toList());

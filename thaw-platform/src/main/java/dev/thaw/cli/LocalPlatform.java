@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
 final class LocalPlatform implements AutoCloseable {
     private static final Pattern INIT = Pattern.compile("Init Duration: ([\\d.]+) ms");
     private static final Pattern RESTORE = Pattern.compile("Restore Duration: ([\\d.]+) ms");
+    /** REPORT's own Duration: the invocation's, after a tab (Init, Restore and Billed Duration follow a space). */
+    private static final Pattern DURATION = Pattern.compile("\tDuration: ([\\d.]+) ms");
+    private static final Pattern PRIMED = Pattern.compile("SNAPSHOT_REPORT .*\tPrimed Classes: (\\w+)");
 
     final ApiClient api;
     private final Thaw thaw;
@@ -67,7 +70,24 @@ final class LocalPlatform implements AutoCloseable {
      */
     JsonNode deploy(String name, String module, String handler, String runtime, int memory, boolean snapStart,
                     Map<String, String> env) throws IOException, InterruptedException {
+        return deploy(name, module, handler, runtime, memory, snapStart, env, 0, "{}");
+    }
+
+    /**
+     * As {@link #deploy(String, String, String, String, int, boolean, Map)}, with {@code latestRequests} invokes of
+     * {@code $LATEST} with {@code event} before the publish, so the platform records what they load (class priming).
+     */
+    JsonNode deploy(String name, String module, String handler, String runtime, int memory, boolean snapStart,
+                    Map<String, String> env, int latestRequests, String event) throws IOException, InterruptedException {
         createFunction(api, name, example(module), handler, runtime, memory, snapStart, env);
+        for (int i = 0; i < latestRequests; i++) {
+            invoke(name, "$LATEST", event);
+        }
+        // The runtime reports what a request loaded before it takes the next one; one more makes the last count.
+        if (latestRequests > 0) {
+            invoke(name, "$LATEST", event);
+            evict();
+        }
         long started = System.nanoTime();
         JsonNode v = api.json("POST", "/2015-03-31/functions/" + name + "/versions", ApiClient.JSON.createObjectNode());
         while ("Pending".equals(v.path("State").asText())) {
@@ -100,8 +120,8 @@ final class LocalPlatform implements AutoCloseable {
         return api.json("POST", "/2015-03-31/functions", body);
     }
 
-    /** One timed invoke: client-side milliseconds and the Init or Restore Duration from REPORT. */
-    record Timed(double clientMillis, double initMillis, double restoreMillis, String body) {
+    /** One timed invoke: client-side milliseconds, and the Init or Restore Duration and the Duration from REPORT. */
+    record Timed(double clientMillis, double initMillis, double restoreMillis, double durationMillis, String body) {
     }
 
     Timed invoke(String name, String qualifier, String payload) {
@@ -115,7 +135,20 @@ final class LocalPlatform implements AutoCloseable {
             throw new IllegalStateException(name + ":" + qualifier + " failed: " + new String(r.body(),
                     StandardCharsets.UTF_8) + "\nlog tail:\n" + log);
         }
-        return new Timed(ms, number(INIT, log), number(RESTORE, log), new String(r.body(), StandardCharsets.UTF_8));
+        return new Timed(ms, number(INIT, log), number(RESTORE, log), number(DURATION, log),
+                new String(r.body(), StandardCharsets.UTF_8));
+    }
+
+    /** The Primed Classes of {@code function}'s last SNAPSHOT_REPORT: a number, "off", or "n/a" without one. */
+    String primedClasses(String function) {
+        String primed = "n/a";
+        for (JsonNode e : api.json("GET", "/thaw/v1/logs/" + ApiClient.encode(function), null).path("Events")) {
+            Matcher m = PRIMED.matcher(e.path("Message").asText());
+            if (m.find()) {
+                primed = m.group(1);
+            }
+        }
+        return primed;
     }
 
     void evict() {

@@ -6,6 +6,7 @@ import dev.thaw.contract.RuntimeContract;
 import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.Runtimes;
+import dev.thaw.priming.ClassPriming;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.logging.Logger;
 
 /**
  * The one place where environment processes are spawned.
@@ -27,6 +29,7 @@ import java.util.concurrent.Executors;
  * because PR_SET_PDEATHSIG fires when the spawning <em>thread</em> exits.
  */
 public final class EnvironmentLauncher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EnvironmentLauncher.class.getName());
     /** Lambda's on-demand INIT limit. */
     public static final long ON_DEMAND_INIT_LIMIT_MS = 10_000;
 
@@ -132,6 +135,9 @@ public final class EnvironmentLauncher implements AutoCloseable {
                 .directory(taskRoot.toFile());
         pb.environment().clear();
         pb.environment().putAll(environmentVariables(version, id, endpoint.server().address(), taskRoot, mode));
+        if (!Runtimes.isCustom(version.config().runtime())) {
+            offerClassPriming(version, mode, endpoint, pb.environment());
+        }
         if (aot != null) {
             pb.environment().put(RuntimeContract.FUNCTION_ON_CLASS_PATH, "1");
             if (training) {
@@ -153,6 +159,29 @@ public final class EnvironmentLauncher implements AutoCloseable {
         } catch (RuntimeException e) {
             process.kill();
             throw e;
+        }
+    }
+
+    /**
+     * A {@code $LATEST} environment reports the classes it loads into the function's list; a SnapStart INIT is
+     * offered that list to load before its checkpoint.
+     */
+    private void offerClassPriming(FunctionVersion version, LaunchMode mode, RuntimeApiEndpoint endpoint,
+                                   Map<String, String> variables) {
+        ClassPriming priming = settings.priming();
+        if (ClassPriming.records(version)) {
+            variables.put(RuntimeContract.RECORD_LOADED_CLASSES, "1");
+            endpoint.channel().recordLoadedClassesWith(report -> {
+                try {
+                    priming.record(version, report);
+                } catch (RuntimeException e) {
+                    LOG.warning(() -> "the classes loaded by " + version.functionName() + " could not be recorded: "
+                            + e);
+                }
+            });
+        }
+        if (mode instanceof LaunchMode.InitForCheckpoint) {
+            endpoint.channel().offerClassesToPrime(priming.classesToPrime(version));
         }
     }
 

@@ -14,5 +14,6 @@ public record LaunchSettings(
         CredentialsSource credentials,
         dev.thaw.cgroups.Cgroups cgroups,
         EnvironmentRoot root,
-        HostUidSlots hostUidSlots) {
+        HostUidSlots hostUidSlots,
+        dev.thaw.priming.ClassPriming priming) {
 }

@@ -1,5 +1,7 @@
 package dev.thaw.environments;
 
+import dev.thaw.priming.PrimingSummary;
+
 import java.util.Locale;
 
 /**
@@ -58,9 +60,20 @@ public final class PlatformRecords {
         return "RESTORE_REPORT Status: " + status;
     }
 
-    public static String snapshotReport(long imageBytes, long rssBytes, double dumpMillis) {
+    /**
+     * The snapshot's size and dump time, and what was primed before it: {@code Primed Classes} is off when the
+     * function turned class priming off; the sample events appear when the package has any.
+     */
+    public static String snapshotReport(long imageBytes, long rssBytes, double dumpMillis, PrimingSummary priming) {
+        String classes = priming.classPriming()
+                ? "Primed Classes: " + priming.primedClasses() + "\tUnloadable Classes: " + priming.unloadableClasses()
+                : "Primed Classes: off";
+        String events = priming.primingEvents() == 0 ? ""
+                : "\tPriming Events: " + priming.primingEvents() + "\tFailed Priming Events: "
+                + priming.failedPrimingEvents();
         return String.format(Locale.ROOT, "SNAPSHOT_REPORT Image Size: %.1f MB\tRSS At Checkpoint: %.1f MB\t"
-                + "Dump Duration: %.2f ms", imageBytes / 1048576.0, rssBytes / 1048576.0, dumpMillis);
+                + "Dump Duration: %.2f ms\t%s%s", imageBytes / 1048576.0, rssBytes / 1048576.0, dumpMillis, classes,
+                events);
     }
 
     public static String snapStartWarning(String warning) {

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The platform's side of one environment's Runtime API. It enforces the API's one-invocation-at-a-time protocol:
@@ -24,6 +25,25 @@ public final class InvocationChannel {
     private final CompletableFuture<Void> checkpointRequested = new CompletableFuture<>();
     private final CompletableFuture<RuntimeOutcome.Error> restoreError = new CompletableFuture<>();
     private volatile boolean closed;
+    /** Null when this environment's loaded classes are not recorded. */
+    private volatile Consumer<byte[]> loadedClasses;
+    private volatile byte[] classesToPrime = new byte[0];
+    private volatile byte[] checkpointSummary = new byte[0];
+
+    /** Reports of the classes the runtime loaded go to {@code sink} (one binary name a line). */
+    public void recordLoadedClassesWith(Consumer<byte[]> sink) {
+        loadedClasses = sink;
+    }
+
+    /** What the runtime gets when it asks for the classes to prime before its checkpoint (one name a line). */
+    public void offerClassesToPrime(byte[] names) {
+        classesToPrime = names.clone();
+    }
+
+    /** The body of the runtime's checkpoint request (its priming summary, JSON); empty before it asked. */
+    public byte[] checkpointSummary() {
+        return checkpointSummary.clone();
+    }
 
     /** Completes when the runtime first asks for work: INIT (or restore and its hooks) has finished. */
     public CompletableFuture<Void> firstPoll() {
@@ -78,8 +98,23 @@ public final class InvocationChannel {
         initError.complete(error);
     }
 
-    void requestCheckpoint() {
+    void requestCheckpoint(byte[] summary) {
+        checkpointSummary = summary;
         checkpointRequested.complete(null);
+    }
+
+    /** False when this environment's loaded classes are not recorded. */
+    boolean reportLoadedClasses(byte[] names) {
+        Consumer<byte[]> sink = loadedClasses;
+        if (sink == null) {
+            return false;
+        }
+        sink.accept(names);
+        return true;
+    }
+
+    byte[] classesToPrime() {
+        return classesToPrime;
     }
 
     void reportRestoreError(RuntimeOutcome.Error error) {

@@ -21,7 +21,9 @@ import java.util.concurrent.Executors;
  * {@link InvocationChannel} operation. Thaw adds two calls of its own: {@code POST /runtime/thaw/checkpoint}, with
  * which the SnapStart runtime says it has run its beforeCheckpoint hooks and closed its sockets, and
  * {@code GET} and {@code POST /runtime/thaw/warmup}, which answer like {@code next} and {@code response} without
- * touching an invocation, so the runtime can run its HTTP path once before the checkpoint.
+ * touching an invocation, so the runtime can run its HTTP path once before the checkpoint. For class priming,
+ * {@code POST /runtime/thaw/loaded-classes} takes a {@code $LATEST} runtime's report of the classes it loaded and
+ * {@code GET /runtime/thaw/classes-to-prime} gives a SnapStart runtime the classes to load before its checkpoint.
  *
  * The same server answers the environment's container credentials endpoint ({@link CredentialsEndpoint}).
  *
@@ -101,13 +103,31 @@ public final class RuntimeApiServer implements AutoCloseable {
             channel.reportRestoreError(readError(ex));
             accepted(ex);
         } else if (post && path.equals(BASE + RuntimeContract.CHECKPOINT)) {
-            ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
-            channel.requestCheckpoint();
+            byte[] summary = readLimited(ex.getRequestBody());
+            channel.requestCheckpoint(summary == null ? new byte[0] : summary);
             ex.getResponseHeaders().set("Connection", "close");
             accepted(ex);
         } else if (get && path.equals(CredentialsEndpoint.PATH)) {
             CredentialsEndpoint.Reply reply = credentials.answer(ex.getRequestHeaders().getFirst("Authorization"));
             send(ex, reply.status(), reply.body());
+        } else if (post && path.equals(BASE + RuntimeContract.LOADED_CLASSES)) {
+            byte[] names = readLimited(ex.getRequestBody());
+            if (names == null) {
+                problem(ex, 413, "RequestEntityTooLarge", "The list of loaded classes is too large.");
+            } else if (!channel.reportLoadedClasses(names)) {
+                problem(ex, 403, "NotRecording", "This environment's loaded classes are not recorded.");
+            } else {
+                accepted(ex);
+            }
+        } else if (get && path.equals(BASE + RuntimeContract.CLASSES_TO_PRIME)) {
+            ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            byte[] names = channel.classesToPrime();
+            ex.sendResponseHeaders(200, names.length == 0 ? -1 : names.length);
+            if (names.length > 0) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(names);
+                }
+            }
         } else if (get && path.equals(BASE + RuntimeContract.WARMUP)) {
             Headers h = ex.getResponseHeaders();
             h.set("Lambda-Runtime-Aws-Request-Id", "warmup");

@@ -20,6 +20,7 @@ import dev.thaw.invoke.ConcurrencyLimiter;
 import dev.thaw.invoke.InvokeService;
 import dev.thaw.network.EnvironmentNetworks;
 import dev.thaw.policy.Permissions;
+import dev.thaw.priming.ClassPriming;
 import dev.thaw.store.MetadataStore;
 import dev.thaw.tags.Tags;
 import dev.thaw.auth.SignatureVerifier;
@@ -110,7 +111,7 @@ public final class Thaw implements AutoCloseable {
                 config.region(), config.accountId(), logs,
                 networks, codeRoot,
                 credentials, cgroups, root,
-                function -> store.hostUidSlot(function, HostUidSlots.CAPACITY)));
+                function -> store.hostUidSlot(function, HostUidSlots.CAPACITY), new ClassPriming(store)));
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, codeRoot, config.snapshotExpiry());
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);

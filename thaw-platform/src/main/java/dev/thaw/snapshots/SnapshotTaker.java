@@ -9,6 +9,7 @@ import dev.thaw.environments.Jdks;
 import dev.thaw.environments.StartupFailure;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.io.ProcStatus;
+import dev.thaw.priming.PrimingSummary;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +111,8 @@ final class SnapshotTaker {
                     HostFingerprint.current(jdkBuild, criu.version()), stdio, List.of(), 0, rss, initMillis,
                     dumpMillis, List.copyOf(warnings));
             Manifest sealed = store.seal(draft);
-            env.platformLine(PlatformRecords.snapshotReport(sealed.imageBytes(), rss, dumpMillis));
+            env.platformLine(PlatformRecords.snapshotReport(sealed.imageBytes(), rss, dumpMillis,
+                    PrimingSummary.of(version, env.channel().checkpointSummary())));
             LOG.info(() -> String.format(Locale.ROOT, "snapshot of %s:%s taken: INIT %.0f ms, dump %.0f ms, %.1f MB",
                     version.functionName(), version.version(), initMillis, dumpMillis,
                     sealed.imageBytes() / 1048576.0));

@@ -108,6 +108,11 @@ public final class MetadataStore implements AutoCloseable {
                         CREATE TABLE IF NOT EXISTS recursion_configs (
                           function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
                           recursive_loop TEXT NOT NULL)""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS loaded_classes (
+                          function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+                          code_sha256 TEXT NOT NULL,
+                          names TEXT NOT NULL)""");
             }
             return new MetadataStore(c);
         } catch (SQLException e) {
@@ -491,6 +496,24 @@ public final class MetadataStore implements AutoCloseable {
     /** Returns whether there was a config to delete. */
     public synchronized boolean deleteEventConfig(String functionName) {
         return updateCount("DELETE FROM event_invoke_configs WHERE function_name = ?", functionName) > 0;
+    }
+
+    /** The classes recorded for a function's class priming, with the code they were recorded from. */
+    public record LoadedClasses(String codeSha256, String names) {
+    }
+
+    public synchronized Optional<LoadedClasses> loadedClasses(String functionName) {
+        return queryOne("SELECT code_sha256, names FROM loaded_classes WHERE function_name = ?",
+                rs -> new LoadedClasses(rs.getString(1), rs.getString(2)), functionName);
+    }
+
+    /** Replaces a function's recorded classes; nothing happens when the function no longer exists. */
+    public synchronized void putLoadedClasses(String functionName, LoadedClasses classes) {
+        update("""
+                INSERT INTO loaded_classes(function_name, code_sha256, names)
+                SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM functions WHERE name = ?)
+                ON CONFLICT(function_name) DO UPDATE SET code_sha256 = excluded.code_sha256, names = excluded.names""",
+                functionName, classes.codeSha256(), classes.names(), functionName);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.thaw.environments;
 
+import dev.thaw.priming.PrimingSummary;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,5 +20,15 @@ class PlatformRecordsTest {
                 PlatformRecords.initStart("java17", new LaunchMode.InitForCheckpoint(1).initializationType()));
         assertEquals("INIT_REPORT Init Duration: 5.00 ms\tPhase: init\tStatus: timeout",
                 PlatformRecords.initReport(5, "timeout"));
+    }
+
+    @Test
+    void snapshotReportSaysWhatWasPrimedOrThatClassPrimingWasOff() {
+        assertEquals("SNAPSHOT_REPORT Image Size: 2.0 MB\tRSS At Checkpoint: 1.0 MB\tDump Duration: 70.00 ms\t"
+                        + "Primed Classes: 412\tUnloadable Classes: 3",
+                PlatformRecords.snapshotReport(2 << 20, 1 << 20, 70, new PrimingSummary(true, 412, 3, 0, 0)));
+        assertEquals("SNAPSHOT_REPORT Image Size: 2.0 MB\tRSS At Checkpoint: 1.0 MB\tDump Duration: 70.00 ms\t"
+                        + "Primed Classes: off\tPriming Events: 2\tFailed Priming Events: 1",
+                PlatformRecords.snapshotReport(2 << 20, 1 << 20, 70, new PrimingSummary(false, 0, 0, 2, 1)));
     }
 }

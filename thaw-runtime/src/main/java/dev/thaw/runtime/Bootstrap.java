@@ -49,9 +49,14 @@ public final class Bootstrap {
         LazyJsonCodec codec = new LazyJsonCodec();
         RuntimeApiClient api = new RuntimeApiClient(env.runtimeApi());
 
+        LoadedClassLog loadedClasses = System.getenv(RuntimeContract.RECORD_LOADED_CLASSES) != null
+                ? new LoadedClassLog() : null;
+        ClassLoader loader;
         HandlerInvoker handler;
         try {
-            handler = init(env, codec);
+            loader = functionLoader(env, loadedClasses);
+            Thread.currentThread().setContextClassLoader(loader); // static initialisers may already look it up
+            handler = new HandlerResolver(codec).resolve(env.handler(), loader);
         } catch (InitFailure failure) {
             reportInitFailure(api, failure, codec);
             return 1;
@@ -70,8 +75,9 @@ public final class Bootstrap {
             // (de)serializers, the context classes.
             handler.prepare();
             LambdaContextImpl.warmUp(env, codec);
+            byte[] priming = SnapshotPriming.run(env, handler, loader, api, codec, System.getenv());
             SnapStartLifecycle.Outcome outcome = new SnapStartLifecycle(api, codec.get(), new Reseeder(),
-                    RestoreChannel.stdin()).checkpointAndAwaitRestore();
+                    RestoreChannel.stdin()).checkpointAndAwaitRestore(priming);
             if (!(outcome instanceof SnapStartLifecycle.Outcome.Restored restored)) {
                 return outcome instanceof SnapStartLifecycle.Outcome.Abandoned ? 0 : 1;
             }
@@ -79,26 +85,28 @@ public final class Bootstrap {
             env = env.restoredAs(restored.instruction());
         }
         platformWatch.arm();
+        if (loadedClasses != null) {
+            loadedClasses.arm(); // what INIT loaded, a snapshot's INIT loads again
+        }
 
         try {
-            new InvokeLoop(api, handler, env, codec).run();
+            new InvokeLoop(api, handler, env, codec, loadedClasses).run();
         } catch (IOException e) {
             System.err.println("thaw-runtime: the Runtime API failed, exiting: " + e.getMessage());
         }
         return 1;
     }
 
-    private static HandlerInvoker init(RuntimeEnvironment env, LazyJsonCodec codec) throws InitFailure {
-        ClassLoader loader;
+    /** The function's class loader, recording what it loads into {@code loadedClasses} when that is not null. */
+    private static ClassLoader functionLoader(RuntimeEnvironment env, LoadedClassLog loadedClasses)
+            throws InitFailure {
         try {
-            loader = System.getenv(FUNCTION_ON_CLASS_PATH) != null ? ClassLoader.getSystemClassLoader()
-                    : FunctionClassLoader.of(env.taskRoot());
+            return System.getenv(FUNCTION_ON_CLASS_PATH) != null ? ClassLoader.getSystemClassLoader()
+                    : FunctionClassLoader.of(env.taskRoot(), loadedClasses);
         } catch (IOException e) {
             throw new InitFailure(RuntimeErrorType.BAD_FUNCTION_CODE,
                     "Cannot read the task root " + env.taskRoot() + ": " + e.getMessage(), e);
         }
-        Thread.currentThread().setContextClassLoader(loader); // static initialisers may already look it up
-        return new HandlerResolver(codec).resolve(env.handler(), loader);
     }
 
     private static void reportInitFailure(RuntimeApiClient api, InitFailure failure, LazyJsonCodec codec) {

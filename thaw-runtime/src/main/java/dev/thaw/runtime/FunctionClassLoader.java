@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * Loads the function's code: the task root's classes, then every {@code lib/*.jar} in name order. Its parent
  * is the system loader, and delegation is parent-first, so the function shares the runtime's
  * aws-lambda-java-core and org.crac classes (the Context it compiled against is the one the runtime
- * implements). Left unnamed so stack frames print as on AWS, without a loader prefix.
+ * implements). Left unnamed so stack frames print as on AWS, without a loader prefix. In a {@code $LATEST}
+ * environment it records the names it loads into a {@link LoadedClassLog}, for class priming.
  */
 final class FunctionClassLoader extends URLClassLoader {
 
@@ -23,11 +24,34 @@ final class FunctionClassLoader extends URLClassLoader {
         ClassLoader.registerAsParallelCapable();
     }
 
-    private FunctionClassLoader(URL[] urls) {
+    /** Null when this environment does not record what it loads. */
+    private final LoadedClassLog log;
+
+    private FunctionClassLoader(URL[] urls, LoadedClassLog log) {
         super(urls, ClassLoader.getSystemClassLoader());
+        this.log = log;
     }
 
     static FunctionClassLoader of(Path taskRoot) throws IOException {
+        return of(taskRoot, null);
+    }
+
+    /**
+     * Every class the function's code resolves, its own and the JDK's it names directly, is asked of this loader
+     * once (the JVM remembers the answer), so recording here sees what the function loads at the cost of a set
+     * lookup per class.
+     */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        Class<?> c = super.loadClass(name, resolve);
+        if (log != null) {
+            log.record(name);
+        }
+        return c;
+    }
+
+    /** A loader that records every name it loads into {@code log} (null: none). */
+    static FunctionClassLoader of(Path taskRoot, LoadedClassLog log) throws IOException {
         List<URL> urls = new ArrayList<>();
         urls.add(directoryUrl(taskRoot));
         Path lib = taskRoot.resolve("lib");
@@ -38,7 +62,7 @@ final class FunctionClassLoader extends URLClassLoader {
                         .forEach(p -> urls.add(fileUrl(p)));
             }
         }
-        return new FunctionClassLoader(urls.toArray(URL[]::new));
+        return new FunctionClassLoader(urls.toArray(URL[]::new), log);
     }
 
     /** URLClassLoader treats a URL as a directory only when it ends with '/', even if the directory is missing. */

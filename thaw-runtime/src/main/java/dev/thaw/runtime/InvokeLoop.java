@@ -14,12 +14,20 @@ final class InvokeLoop {
     private final HandlerInvoker handler;
     private final RuntimeEnvironment env;
     private final LazyJsonCodec codec;
+    /** Null unless the platform records what this environment loads ({@code $LATEST}). */
+    private LoadedClassLog loadedClasses;
 
     InvokeLoop(RuntimeApiClient api, HandlerInvoker handler, RuntimeEnvironment env, LazyJsonCodec codec) {
+        this(api, handler, env, codec, null);
+    }
+
+    InvokeLoop(RuntimeApiClient api, HandlerInvoker handler, RuntimeEnvironment env, LazyJsonCodec codec,
+               LoadedClassLog loadedClasses) {
         this.api = api;
         this.handler = handler;
         this.env = env;
         this.codec = codec;
+        this.loadedClasses = loadedClasses;
     }
 
     /** Returns only when the environment must end: the Runtime API failed, or a VirtualMachineError was reported. */
@@ -41,6 +49,7 @@ final class InvokeLoop {
                 if (t instanceof VirtualMachineError) {
                     return; // the heap or stack may be unusable: report, then let the platform replace us
                 }
+                reportLoadedClasses();
                 continue;
             } finally {
                 Thread.interrupted(); // an interrupt the function left behind must not break the next call
@@ -51,6 +60,24 @@ final class InvokeLoop {
             } catch (RuntimeApiException e) {
                 tolerate(e);
             }
+            reportLoadedClasses();
+        }
+    }
+
+    /**
+     * After the response has gone, so the invocation's Duration does not include it; only invocations that loaded
+     * something new send anything. A platform that refuses the report gets no more of them.
+     */
+    private void reportLoadedClasses() {
+        if (loadedClasses == null || !loadedClasses.hasUnreported()) {
+            return;
+        }
+        try {
+            api.reportLoadedClasses(loadedClasses.takeUnreported());
+        } catch (IOException e) {
+            System.err.println("thaw-runtime: the platform did not take the list of loaded classes, no more are sent: "
+                    + e.getMessage());
+            loadedClasses = null;
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -68,6 +69,19 @@ final class RuntimeApiClient {
         post(RuntimeContract.WARMUP, "{}".getBytes(StandardCharsets.UTF_8), null);
     }
 
+    /** The classes to prime before a checkpoint, one name a line as the platform sends them. */
+    List<String> classesToPrime() throws IOException {
+        HttpURLConnection c = open(RuntimeContract.CLASSES_TO_PRIME, "GET");
+        String body = new String(exchange(c, "GET " + RuntimeContract.CLASSES_TO_PRIME), StandardCharsets.UTF_8);
+        return body.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    }
+
+    /** Tells the platform which classes the function's loader loaded since the last report. */
+    void reportLoadedClasses(List<String> names) throws IOException {
+        post(RuntimeContract.LOADED_CLASSES, String.join("\n", names).getBytes(StandardCharsets.UTF_8), null,
+                "text/plain; charset=utf-8");
+    }
+
     void postResponse(String requestId, byte[] response) throws IOException {
         post("/invocation/" + requestId + "/response", response, null);
     }
@@ -88,16 +102,19 @@ final class RuntimeApiClient {
      * Asks the platform to snapshot this process, leaving no socket behind for CRIU to find: the kept-alive
      * connection is closed first, and the request goes out on a connection of its own with {@code Connection: close},
      * which the platform answers in kind (the JDK decides keep-alive from the response alone, and would otherwise
-     * park the connection in its cache, out of disconnect()'s reach).
+     * park the connection in its cache, out of disconnect()'s reach). {@code body} is the priming summary (JSON).
      */
-    void requestCheckpoint() throws IOException {
+    void requestCheckpoint(byte[] body) throws IOException {
         closeCachedConnection();
         HttpURLConnection c = open(RuntimeContract.CHECKPOINT, "POST");
         c.setRequestProperty("Connection", "close");
+        c.setRequestProperty("Content-Type", "application/json");
         c.setDoOutput(true);
-        c.setFixedLengthStreamingMode(0);
+        c.setFixedLengthStreamingMode(body.length);
         try {
-            c.getOutputStream().close();
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
             exchange(c, "POST /thaw/checkpoint");
         } finally {
             c.disconnect();
@@ -118,9 +135,13 @@ final class RuntimeApiClient {
      * body leave in one write.
      */
     private void post(String path, byte[] body, RuntimeErrorType errorType) throws IOException {
+        post(path, body, errorType, "application/json");
+    }
+
+    private void post(String path, byte[] body, RuntimeErrorType errorType, String contentType) throws IOException {
         HttpURLConnection c = open(path, "POST");
         c.setDoOutput(true);
-        c.setRequestProperty("Content-Type", "application/json");
+        c.setRequestProperty("Content-Type", contentType);
         if (errorType != null) {
             c.setRequestProperty(ERROR_TYPE_HEADER, errorType.header());
         }

@@ -56,7 +56,8 @@ final class SnapStartLifecycle {
         this.hooks = hooks;
     }
 
-    Outcome checkpointAndAwaitRestore() {
+    /** {@code primingSummary} goes to the platform with the checkpoint request. */
+    Outcome checkpointAndAwaitRestore(byte[] primingSummary) {
         if (!runBeforeCheckpointHooks()) {
             return new Outcome.Failed();
         }
@@ -67,7 +68,7 @@ final class SnapStartLifecycle {
         // The request is the last thing before the read below: the platform dumps as soon as it has answered, and
         // whatever this thread was still doing then would be redone, from the middle, in every restored copy.
         try {
-            api.requestCheckpoint();
+            api.requestCheckpoint(primingSummary);
         } catch (IOException e) {
             System.err.println("thaw-runtime: the checkpoint request failed: " + e);
             return new Outcome.Failed();

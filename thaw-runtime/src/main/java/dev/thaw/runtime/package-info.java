@@ -7,7 +7,10 @@
  * into something that turns event bytes into response bytes ({@link HandlerInvoker}), the Runtime API
  * calls ({@link RuntimeApiClient}, the only class that speaks HTTP), the invoke loop ({@link InvokeLoop}),
  * and the SnapStart round trip ({@link SnapStartLifecycle}: hooks, checkpoint request, restore line on
- * stdin, re-seeding of the JDK's global random state by {@link Reseeder}).
+ * stdin, re-seeding of the JDK's global random state by {@link Reseeder}), and priming: a {@code $LATEST}
+ * environment records what its function loader loads ({@link LoadedClassLog}) and reports it, and a SnapStart INIT
+ * replays the package's sample events and loads and links the recorded classes before its checkpoint
+ * ({@link SnapshotPriming}, {@link InvokePriming}, {@link ClassPriming}).
  *
  * <p>Invariants: only {@link Bootstrap#main} exits the process; the function sees the runtime's
  * {@code com.amazonaws.services.lambda.runtime} and {@code org.crac} classes (parent-first) and no other

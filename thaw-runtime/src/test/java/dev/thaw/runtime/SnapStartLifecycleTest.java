@@ -53,7 +53,8 @@ class SnapStartLifecycleTest {
         assertEquals("GET /2018-06-01/runtime/thaw/warmup ", publishing.take().toString());
         assertEquals("POST /2018-06-01/runtime/thaw/warmup {}", publishing.take().toString());
         Request checkpoint = publishing.take();
-        assertEquals("POST /2018-06-01/runtime/thaw/checkpoint ", checkpoint.toString());
+        assertEquals("POST /2018-06-01/runtime/thaw/checkpoint {\"primedClasses\":3}", checkpoint.toString(),
+                "the checkpoint request carries the priming summary");
         assertEquals("close", checkpoint.header("Connection"));
         assertEquals(List.of("before b", "before a", "after a", "after b"), calls);
         assertEquals(0, publishing.pending() + restored.pending(), "nothing else was called");
@@ -109,7 +110,7 @@ class SnapStartLifecycleTest {
     private Outcome run(String stdin) {
         RestoreChannel channel = new RestoreChannel(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         return new SnapStartLifecycle(new RuntimeApiClient(publishing.address()), new JsonCodec(), new Reseeder(),
-                channel, hooks).checkpointAndAwaitRestore();
+                channel, hooks).checkpointAndAwaitRestore("{\"primedClasses\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private class Hook implements Resource {
