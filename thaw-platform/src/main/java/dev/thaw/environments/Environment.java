@@ -34,7 +34,7 @@ public final class Environment {
     private final EnvironmentProcess process;
     private final InvocationChannel channel;
     private final RuntimeApiServer api;
-    private final Runnable releasePort;
+    private final Runnable deleteNetwork;
     private final FunctionLogs.Stream logStream;
     private final LogPump stdout;
     private final LogPump stderr;
@@ -58,15 +58,16 @@ public final class Environment {
      * {@code initial} is STARTING for a spawned environment and RESTORING for a restored copy.
      */
     static Environment open(String id, FunctionVersion version, EnvironmentState initial, EnvironmentProcess process,
-                            InvocationChannel channel, RuntimeApiServer api, Runnable releasePort,
+                            InvocationChannel channel, RuntimeApiServer api, Runnable deleteNetwork,
                             FunctionLogs.Stream logStream, EnvironmentCgroup cgroup) {
-        Environment env = new Environment(id, version, initial, process, channel, api, releasePort, logStream, cgroup);
+        Environment env = new Environment(id, version, initial, process, channel, api, deleteNetwork, logStream,
+                cgroup);
         env.watchProcess();
         return env;
     }
 
     private Environment(String id, FunctionVersion version, EnvironmentState initial, EnvironmentProcess process,
-                        InvocationChannel channel, RuntimeApiServer api, Runnable releasePort,
+                        InvocationChannel channel, RuntimeApiServer api, Runnable deleteNetwork,
                         FunctionLogs.Stream logStream, EnvironmentCgroup cgroup) {
         this.state = initial;
         this.cgroup = cgroup;
@@ -75,7 +76,7 @@ public final class Environment {
         this.process = process;
         this.channel = channel;
         this.api = api;
-        this.releasePort = releasePort;
+        this.deleteNetwork = deleteNetwork;
         this.logStream = logStream;
         this.freezer = new Freezer(cgroup, this::state, "environment " + id);
         this.stdout = new LogPump(process.stdout(), this::functionLine);
@@ -369,7 +370,7 @@ public final class Environment {
         try {
             api.close();
         } finally {
-            releasePort.run();
+            deleteNetwork.run();
             stdout.awaitQuiet(200);
             stderr.awaitQuiet(200);
             logStream.close();
