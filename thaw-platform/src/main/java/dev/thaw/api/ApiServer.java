@@ -10,6 +10,8 @@ import dev.thaw.events.EventQueue;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.invoke.InvokeService;
 import dev.thaw.policy.Permissions;
+import dev.thaw.logs.LogQueries;
+import dev.thaw.metrics.PrometheusMetrics;
 import dev.thaw.snapshots.SnapStartService;
 import dev.thaw.tags.Tags;
 import dev.thaw.urls.FunctionUrlService;
@@ -29,7 +31,8 @@ import java.util.logging.Logger;
 
 /**
  * The platform's public HTTP servers (Helidon SE on virtual threads): one for the control, Invoke and Thaw APIs,
- * and one for Function URLs ({@link #forFunctionUrls}).
+ * and one for Function URLs ({@link #forFunctionUrls}). The API's also serves the CloudWatch Logs reads, the
+ * dashboard and {@code GET /metrics}.
  *
  * <p>It protects itself as a long-lived listener must: it holds at most {@link ListenerLimits#maxConnections()}
  * connections, drops a request whose body stops arriving ({@link BodyReader}) and a connection stuck between
@@ -71,7 +74,8 @@ public final class ApiServer implements AutoCloseable {
                      FunctionService functions, InvokeService invoker,
                      EnvironmentPool pool, FunctionLogs logs,
                      SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs,
-                     FunctionUrls urls, Tags tags, Permissions permissions) {
+                     FunctionUrls urls, Tags tags, Permissions permissions,
+                     PrometheusMetrics metrics, LogQueries logQueries) {
         this("API", host, port, limits);
         Presigner presigner = new Presigner(region);
         ControlApi control = new ControlApi(functions, bodies, (req, sha) -> {
@@ -92,6 +96,9 @@ public final class ApiServer implements AutoCloseable {
         FunctionUrlApi urlApi = new FunctionUrlApi(urls, bodies);
         PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), functions,
                 snapStart);
+        MetricsApi metricsApi = new MetricsApi(metrics);
+        LogsApi logsApi = new LogsApi(logQueries, bodies);
+        DashboardApi dashboard = new DashboardApi(functions, pool, snapStart, metrics);
         this.routes = r -> {
             r.addFilter(connections);
             r.any((req, res) -> {
@@ -107,6 +114,9 @@ public final class ApiServer implements AutoCloseable {
             policyApi.routes(r);
             accountApi.routes(r);
             platform.routes(r);
+            metricsApi.routes(r);
+            logsApi.routes(r);
+            dashboard.routes(r);
             r.any((req, res) -> AwsErrors.send(req, res, AwsErrors.unknownOperation(req)));
             r.error(Throwable.class, AwsErrors::send);
         };

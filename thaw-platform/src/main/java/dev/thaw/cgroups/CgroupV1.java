@@ -133,6 +133,11 @@ final class CgroupV1 implements Cgroups {
         }
 
         @Override
+        public OptionalLong currentMemoryBytes() {
+            return CgroupFiles.readLong(dirs.get("memory").resolve("memory.usage_in_bytes"));
+        }
+
+        @Override
         public long oomKills() {
             return CgroupFiles.keyed(dirs.get("memory").resolve("memory.oom_control"), "oom_kill");
         }

@@ -133,6 +133,11 @@ final class CgroupV2 implements Cgroups {
         }
 
         @Override
+        public OptionalLong currentMemoryBytes() {
+            return CgroupFiles.readLong(dir.resolve("memory.current"));
+        }
+
+        @Override
         public long oomKills() {
             return CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill");
         }

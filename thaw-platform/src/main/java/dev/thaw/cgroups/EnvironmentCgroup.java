@@ -12,6 +12,9 @@ public interface EnvironmentCgroup {
     /** Peak memory use of the environment, if the kernel reports it. */
     OptionalLong peakMemoryBytes();
 
+    /** Memory the environment uses now, if the kernel reports it. */
+    OptionalLong currentMemoryBytes();
+
     /** How many times the kernel's OOM killer killed a process of the environment. */
     long oomKills();
 

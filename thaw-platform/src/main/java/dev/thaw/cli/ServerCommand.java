@@ -29,6 +29,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--port", description = "API port (default: 9000).")
     Integer port;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Also serve GET /metrics on this port "
+            + "of the API's host, apart from the API (0 picks a free port). GET /metrics on the API's port always works.")
+    Integer metricsPort;
+
     @Option(names = "--url-port", paramLabel = "PORT", description = "Function URL port on the API's host; 0 takes a "
             + "free one (default: 9001).")
     Integer urlPort;
@@ -149,6 +153,9 @@ final class ServerCommand implements Callable<Integer> {
         if (port != null) {
             config.port(port);
         }
+        if (metricsPort != null) {
+            config.metricsPort(metricsPort);
+        }
         if (urlPort != null) {
             config.urlPort(urlPort);
         }
@@ -247,6 +254,8 @@ final class ServerCommand implements Callable<Integer> {
         }, "thaw-shutdown"));
         System.out.println("thaw: function URLs on http://" + config.host() + ":" + thaw.urlPort()
                 + " (http://<url-id>.lambda-url." + config.region() + ".localhost:" + thaw.urlPort() + "/)");
+        thaw.metricsPort().ifPresent(p -> System.out.println("thaw: metrics on http://" + config.host() + ":" + p
+                + "/metrics"));
         System.out.println("thaw: ready on http://" + config.host() + ":" + thaw.port() + " (home " + config.home()
                 + ", region " + config.region() + ", account " + config.accountId() + ")");
         System.out.flush();

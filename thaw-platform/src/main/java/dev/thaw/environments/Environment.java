@@ -49,6 +49,7 @@ public final class Environment {
     private String coldStartReport = "";
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile double initMillis;
+    private volatile double restoreMillis;
     private final Freezer freezer;
     /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
     private volatile boolean invoking;
@@ -124,6 +125,11 @@ public final class Environment {
 
     public synchronized EnvironmentState state() {
         return state;
+    }
+
+    /** How long ago the environment was started (or its copy restored). */
+    public long ageMillis() {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     public boolean isInvoking() {
@@ -203,6 +209,16 @@ public final class Environment {
         return initMillis;
     }
 
+    /** How long its restore took, for a copy restored from a snapshot (0 otherwise). */
+    public double restoreMillis() {
+        return restoreMillis;
+    }
+
+    /** Memory the environment uses now (its cgroup's), when the host has cgroups. */
+    public java.util.OptionalLong memoryBytes() {
+        return cgroup == null ? java.util.OptionalLong.empty() : cgroup.currentMemoryBytes();
+    }
+
     /** Output logged since the environment started, without consuming it. */
     public String initLog() {
         synchronized (logLock) {
@@ -212,6 +228,7 @@ public final class Environment {
 
     /** Marks a restored environment ready and records its restore time for the first REPORT line. */
     public void restored(double restoreMillis) {
+        this.restoreMillis = restoreMillis;
         readyForFirstInvoke(PlatformRecords.restoreDuration(restoreMillis));
     }
 

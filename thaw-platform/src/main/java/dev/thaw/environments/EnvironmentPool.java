@@ -34,6 +34,8 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
     private final Duration freezeAfter;
     private final Map<String, Deque<Environment>> idle = new HashMap<>();
     private final Set<Environment> all = ConcurrentHashMap.newKeySet();
+    /** Versions whose environments are being made for a request right now, one entry per cold start. */
+    private final Map<Object, FunctionVersion> starting = new ConcurrentHashMap<>();
     private final Set<String> retiredKeys = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("environment-reaper").factory());
@@ -69,8 +71,15 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
                 }
             }
         }
-        Environment env = provider.provide(version);
-        all.add(env);
+        Object coldStart = new Object();
+        starting.put(coldStart, version);
+        Environment env;
+        try {
+            env = provider.provide(version);
+            all.add(env);
+        } finally {
+            starting.remove(coldStart);
+        }
         // A crashed environment still holds a port, a log stream and cgroups: release them.
         env.process().onExit().whenComplete((c, e) -> {
             if (!env.isInvoking()) {
@@ -127,6 +136,11 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
 
     public List<Environment> environments() {
         return List.copyOf(all);
+    }
+
+    /** The versions of the cold starts in progress, one entry per environment being made. */
+    public List<FunctionVersion> starting() {
+        return List.copyOf(starting.values());
     }
 
     private void freezeIdle() {

@@ -1,6 +1,6 @@
 package dev.thaw.errors;
 
-/** AWS Lambda error types, with the HTTP status AWS uses for each. */
+/** AWS Lambda's (and the CloudWatch Logs subset's) error types, with the HTTP status AWS uses for each. */
 public enum ErrorCode {
     INVALID_PARAMETER_VALUE("InvalidParameterValueException", 400),
     INVALID_REQUEST_CONTENT("InvalidRequestContentException", 400),
@@ -20,7 +20,10 @@ public enum ErrorCode {
     MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException", 403),
     INCOMPLETE_SIGNATURE("IncompleteSignatureException", 400),
     UNRECOGNIZED_CLIENT("UnrecognizedClientException", 403),
-    INVALID_SIGNATURE("InvalidSignatureException", 403);
+    INVALID_SIGNATURE("InvalidSignatureException", 403),
+    /** CloudWatch Logs answers every client error with 400, a missing log group or stream included. */
+    LOGS_RESOURCE_NOT_FOUND("ResourceNotFoundException", 400),
+    LOGS_INVALID_PARAMETER("InvalidParameterException", 400);
 
     private final String awsType;
     private final int httpStatus;

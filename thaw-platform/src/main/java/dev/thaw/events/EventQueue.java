@@ -3,6 +3,7 @@ package dev.thaw.events;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.Invocable;
+import dev.thaw.metrics.PlatformMetrics;
 import dev.thaw.store.MetadataStore;
 import dev.thaw.store.StoredEvent;
 
@@ -20,13 +21,15 @@ public final class EventQueue {
     private final FunctionService functions;
     private final MetadataStore store;
     private final Clock clock;
+    private final PlatformMetrics metrics;
     private final Object signal = new Object();
     private boolean signalled;
 
-    public EventQueue(FunctionService functions, MetadataStore store, Clock clock) {
+    public EventQueue(FunctionService functions, MetadataStore store, Clock clock, PlatformMetrics metrics) {
         this.functions = functions;
         this.store = store;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /**
@@ -41,6 +44,7 @@ public final class EventQueue {
         Invocable target = functions.resolveForInvoke(functionRef, qualifier.orElse(null));
         String id = UUID.randomUUID().toString();
         store.insertEvent(id, target.version().functionName(), target.executedVersion(), payload, clock.millis());
+        metrics.eventAccepted(target.version().functionName());
         synchronized (signal) {
             signalled = true;
             signal.notifyAll();
@@ -53,6 +57,11 @@ public final class EventQueue {
         return store.failedEvents(functionRef.map(ref -> functions.arns().parse(ref).name()).orElse(null));
     }
 
+    /** Events stored and not yet delivered or failed: how many, and when the oldest was accepted. */
+    public MetadataStore.EventBacklog backlog() {
+        return store.eventBacklog();
+    }
+
     int requeueInterrupted() {
         return store.requeueRunningEvents();
     }
@@ -63,14 +72,19 @@ public final class EventQueue {
 
     void delivered(StoredEvent event) {
         store.deleteEvent(event.id());
+        metrics.eventDelivered(event.functionName());
     }
 
     void retryAt(StoredEvent event, int attempts, long when, String lastError) {
         store.requeueEvent(event.id(), attempts, when, lastError);
+        if (attempts > event.attempts()) {
+            metrics.eventRetried(event.functionName());
+        }
     }
 
     void fail(StoredEvent event, int attempts, String lastError) {
         store.failEvent(event.id(), attempts, lastError);
+        metrics.eventFailed(event.functionName());
     }
 
     /** Waits until an event is accepted or {@code timeout} passes. */

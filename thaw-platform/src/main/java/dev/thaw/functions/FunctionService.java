@@ -174,6 +174,7 @@ public final class FunctionService {
             listeners.forEach(l -> l.versionRetired(v));
             deleteCodeUnlessReferenced(v.code());
         }
+        listeners.forEach(l -> l.functionDeleted(ref.name()));
     }
 
     private void deleteCodeUnlessReferenced(CodePackage code) {

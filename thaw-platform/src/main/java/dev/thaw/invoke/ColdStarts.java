@@ -12,6 +12,7 @@ import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.VersionState;
+import dev.thaw.metrics.PlatformMetrics;
 import dev.thaw.snapshots.SnapStartService;
 
 import java.nio.file.Path;
@@ -41,19 +42,25 @@ public final class ColdStarts implements EnvironmentProvider {
     private final Launcher launcher;
     private final Restorer restorer;
     private final Path aotRoot;
+    private final PlatformMetrics metrics;
 
     /** {@code aotRoot} holds the versions' AOT caches ({@link AotCacheFiles#of}). */
-    public ColdStarts(Launcher launcher, Restorer restorer, Path aotRoot) {
+    public ColdStarts(Launcher launcher, Restorer restorer, Path aotRoot, PlatformMetrics metrics) {
         this.launcher = launcher;
         this.restorer = restorer;
         this.aotRoot = aotRoot;
+        this.metrics = metrics;
     }
 
     @Override
     public Environment provide(FunctionVersion version) throws StartupFailure {
         if (version.usesSnapshots()) {
             return switch (restorer.restore(version)) {
-                case SnapStartService.Restore.Restored restored -> restored.environment();
+                case SnapStartService.Restore.Restored restored -> {
+                    metrics.coldStarted(version.functionName(), version.version(),
+                            PlatformMetrics.ColdStartKind.RESTORE, restored.environment().restoreMillis() / 1000);
+                    yield restored.environment();
+                }
                 case SnapStartService.Restore.Unusable unusable -> {
                     Environment env = init(version);
                     env.platformLine(PlatformRecords.snapStartWarning("snapshot not restored (" + unusable.why()
@@ -70,6 +77,13 @@ public final class ColdStarts implements EnvironmentProvider {
     }
 
     private Environment init(FunctionVersion version) throws StartupFailure {
+        Environment env = initWithRetry(version);
+        metrics.coldStarted(version.functionName(), version.version(), PlatformMetrics.ColdStartKind.INIT,
+                env.initMillis() / 1000);
+        return env;
+    }
+
+    private Environment initWithRetry(FunctionVersion version) throws StartupFailure {
         try {
             return launcher.start(version, initMode(version, EnvironmentLauncher.ON_DEMAND_INIT_LIMIT_MS));
         } catch (StartupFailure f) {

@@ -54,13 +54,18 @@ public final class ConcurrencyLimiter {
                         return;
                     }
                     closed = true;
-                    running.merge(functionName, -1, Integer::sum);
+                    running.merge(functionName, -1, (a, b) -> a + b == 0 ? null : a + b);
                     if (unreserved) {
                         unreservedRunning--;
                     }
                 }
             }
         };
+    }
+
+    /** Invocations running now, by function. */
+    public synchronized Map<String, Integer> runningByFunction() {
+        return Map.copyOf(running);
     }
 
     public synchronized int running(String functionName) {

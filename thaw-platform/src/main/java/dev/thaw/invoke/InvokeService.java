@@ -8,6 +8,8 @@ import dev.thaw.environments.StartupFailure;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.Invocable;
+import dev.thaw.errors.ErrorCode;
+import dev.thaw.metrics.PlatformMetrics;
 import dev.thaw.runtimeapi.ErrorBody;
 import dev.thaw.store.MetadataStore;
 
@@ -28,13 +30,15 @@ public final class InvokeService {
     private final MetadataStore store;
     private final ConcurrencyLimiter limiter;
     private final EnvironmentPool pool;
+    private final PlatformMetrics metrics;
 
     public InvokeService(FunctionService functions, MetadataStore store, ConcurrencyLimiter limiter,
-                         EnvironmentPool pool) {
+                         EnvironmentPool pool, PlatformMetrics metrics) {
         this.functions = functions;
         this.store = store;
         this.limiter = limiter;
         this.pool = pool;
+        this.metrics = metrics;
     }
 
     public InvokeResponse invoke(InvokeRequest request) {
@@ -51,18 +55,31 @@ public final class InvokeService {
             throw ThawException.tooLarge("Request must be smaller than " + MAX_SYNC_PAYLOAD
                     + " bytes for the InvokeFunction operation");
         }
-        try (ConcurrencyLimiter.Permit permit = limiter.acquire(name, store.reservedConcurrency(name),
-                store.totalReservedConcurrency(name))) {
+        ConcurrencyLimiter.Permit permit;
+        try {
+            permit = limiter.acquire(name, store.reservedConcurrency(name), store.totalReservedConcurrency(name));
+        } catch (ThawException e) {
+            if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                metrics.throttled(name, target.executedVersion(), e.extraFields().getOrDefault("Reason", ""));
+            }
+            throw e;
+        }
+        try (permit) {
             return run(target, request);
         }
     }
 
     private InvokeResponse run(Invocable target, InvokeRequest request) {
         String requestId = request.requestId().orElseGet(() -> UUID.randomUUID().toString());
+        String function = target.version().functionName();
+        String version = target.executedVersion();
+        long started = System.nanoTime();
         EnvironmentPool.Lease lease;
         try {
             lease = pool.acquire(target.version());
         } catch (StartupFailure failure) {
+            metrics.invocationFailed(function, version, PlatformMetrics.Start.INIT, failure.errorType(),
+                    secondsSince(started));
             return functionError(target, failure.errorType(), failure.body(), failure.log(), request.tailLog());
         }
         Environment env = lease.environment();
@@ -74,11 +91,19 @@ public final class InvokeService {
         } finally {
             pool.release(env, result != null && result.environmentReusable());
         }
+        PlatformMetrics.Start start = !lease.cold() ? PlatformMetrics.Start.WARM
+                : env.restoreMillis() > 0 ? PlatformMetrics.Start.RESTORE : PlatformMetrics.Start.INIT;
         if (result.functionError()) {
+            metrics.invocationFailed(function, version, start, result.errorType(), secondsSince(started));
             return functionError(target, result.errorType(), result.body(), result.log(), request.tailLog());
         }
+        metrics.invocationSucceeded(function, version, start, secondsSince(started));
         return new InvokeResponse(200, result.body(), target.executedVersion(), Optional.empty(),
                 tail(result.log(), request.tailLog()));
+    }
+
+    private static double secondsSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
     }
 
     private static InvokeResponse functionError(Invocable target, String errorType, byte[] body, String log,

@@ -21,6 +21,9 @@ import dev.thaw.invoke.InvokeService;
 import dev.thaw.network.EnvironmentNetworks;
 import dev.thaw.policy.Permissions;
 import dev.thaw.priming.ClassPriming;
+import dev.thaw.logs.LogQueries;
+import dev.thaw.metrics.PrometheusMetrics;
+import dev.thaw.api.MetricsServer;
 import dev.thaw.store.MetadataStore;
 import dev.thaw.tags.Tags;
 import dev.thaw.auth.SignatureVerifier;
@@ -55,6 +58,7 @@ public final class Thaw implements AutoCloseable {
     private EventDispatcher events;
     private EnvironmentRoot root;
     private AotCacheService aotCaches;
+    private MetricsServer metricsServer;
 
     public Thaw(ThawConfig config) {
         this.config = config;
@@ -112,22 +116,27 @@ public final class Thaw implements AutoCloseable {
                 networks, codeRoot,
                 credentials, cgroups, root,
                 function -> store.hostUidSlot(function, HostUidSlots.CAPACITY), new ClassPriming(store)));
+        PrometheusMetrics metrics = new PrometheusMetrics();
+        functions.addListener(metrics);
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
-                criu, jdks, codeRoot, config.snapshotExpiry());
+                criu, jdks, codeRoot, config.snapshotExpiry(), metrics);
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);
-        pool = new EnvironmentPool(new ColdStarts(launcher::start, snapStart::restore, aotRoot), config.idleTtl(), config.freezeAfter());
+        pool = new EnvironmentPool(new ColdStarts(launcher::start, snapStart::restore, aotRoot, metrics),
+                config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
         functions.addListener(aotCaches);
-        InvokeService invoker = new InvokeService(functions, store, new ConcurrencyLimiter(config.accountConcurrency()),
-                pool);
-        EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC());
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(config.accountConcurrency());
+        InvokeService invoker = new InvokeService(functions, store, limiter, pool, metrics);
+        EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC(), metrics);
+        metrics.watch(new LiveReadings(pool, limiter, snapStart, eventQueue));
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
         FunctionUrls urls = new FunctionUrls(functions, store, Clock.systemUTC());
         Permissions permissions = new Permissions(functions, store);
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
                 functions, invoker, pool, logs, snapStart, eventQueue, eventConfigs, urls,
-                new Tags(functions, store), permissions).start();
+                new Tags(functions, store), permissions, metrics,
+                new LogQueries(logs, config.region(), config.accountId())).start();
         RequestAuthenticator authenticator = config.accessKeys().required()
                 ? new SigV4Authenticator(new SignatureVerifier(config.accessKeys(), config.region(),
                         Clock.systemUTC()), config.accountId())
@@ -137,6 +146,9 @@ public final class Thaw implements AutoCloseable {
         urlListener = ApiServer.forFunctionUrls(config.host(), config.urlPort(), config.listener(), urlService)
                 .start();
         urlService.servedOn(urlListener::port);
+        if (config.metricsPort() >= 0) {
+            metricsServer = new MetricsServer(config.host(), config.metricsPort(), metrics).start();
+        }
         events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())
                 .start();
         snapStart.reconcile();
@@ -189,6 +201,11 @@ public final class Thaw implements AutoCloseable {
         return urlListener.port();
     }
 
+    /** The port of the separate metrics listener, when one was configured. */
+    public java.util.OptionalInt metricsPort() {
+        return metricsServer == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsServer.port());
+    }
+
     public ThawConfig config() {
         return config;
     }
@@ -199,7 +216,7 @@ public final class Thaw implements AutoCloseable {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
-        for (AutoCloseable part : java.util.Arrays.asList(events, urlListener, api, snapStart, aotCaches, pool,
+        for (AutoCloseable part : java.util.Arrays.asList(events, urlListener, metricsServer, api, snapStart, aotCaches, pool,
                 launcher, networks, cgroups, rootSkeleton, store)) {
             if (part == null) {
                 continue;

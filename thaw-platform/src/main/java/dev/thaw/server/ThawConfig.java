@@ -32,7 +32,8 @@ public record ThawConfig(
         Duration freezeAfter,
         int unreservedConcurrencyFloor,
         ListenerLimits listener,
-        int urlPort) {
+        int urlPort,
+        int metricsPort) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -47,7 +48,7 @@ public record ThawConfig(
         return new ThawConfig(home, "127.0.0.1", 9000, AccessKeys.none(), env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", FunctionNetworkMode.DEFAULT, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
                 Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
-                Duration.ofMillis(200), -1, ListenerLimits.defaults(), 9001);
+                Duration.ofMillis(200), -1, ListenerLimits.defaults(), 9001, -1);
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -124,6 +125,7 @@ public record ThawConfig(
         private int unreservedConcurrencyFloor;
         private ListenerLimits listener;
         private int urlPort;
+        private int metricsPort;
 
         private Builder(ThawConfig c) {
             home = c.home;
@@ -144,6 +146,7 @@ public record ThawConfig(
             unreservedConcurrencyFloor = c.unreservedConcurrencyFloor;
             listener = c.listener;
             urlPort = c.urlPort;
+            metricsPort = c.metricsPort;
         }
 
         public Builder home(Path value) {
@@ -230,10 +233,19 @@ public record ThawConfig(
             return this;
         }
 
+        /**
+         * Also serves {@code GET /metrics} on a listener of its own on this port of the API's host (0 takes a free
+         * one; negative: none), apart from the API's, so a scraper needs none of the API's credentials.
+         */
+        public Builder metricsPort(int value) {
+            metricsPort = value;
+            return this;
+        }
+
         public ThawConfig build() {
             return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                     accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                    eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort);
+                    eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort, metricsPort);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.VersionListener;
 import dev.thaw.functions.VersionState;
+import dev.thaw.metrics.PlatformMetrics;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,12 +46,14 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
             Thread.ofPlatform().daemon().name("snapshotter").factory());
     private final Set<String> recreating = ConcurrentHashMap.newKeySet();
     private final Duration expiry;
+    private final PlatformMetrics metrics;
     private final ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("snapshot-expiry").factory());
 
     public SnapStartService(FunctionService functions, EnvironmentLauncher launcher, Path snapshotRoot, Path workRoot,
-                            Criu criu, Jdks jdks, Path codeRoot, Duration expiry) {
+                            Criu criu, Jdks jdks, Path codeRoot, Duration expiry, PlatformMetrics metrics) {
         this.expiry = expiry;
+        this.metrics = metrics;
         this.functions = functions;
         this.launcher = launcher;
         this.store = new SnapshotStore(snapshotRoot);
@@ -159,6 +162,12 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         return store.manifest(version.functionName(), version.version()).map(Manifest::warnings).orElse(List.of());
     }
 
+    /** Every snapshot on disk of a stored version, with its images' size. */
+    public List<Manifest> manifests() {
+        return functions.allStoredVersions().stream().filter(FunctionVersion::usesSnapshots)
+                .flatMap(v -> store.manifest(v.functionName(), v.version()).stream()).toList();
+    }
+
     public Optional<Manifest> manifest(FunctionVersion version) {
         return store.manifest(version.functionName(), version.version());
     }
@@ -196,13 +205,21 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         }
         Optional<Manifest> manifest = store.manifest(version.functionName(), version.version());
         String problem = manifest.isEmpty() ? "the snapshot is missing" : compatibilityProblem(version, manifest.get())
-                .or(() -> store.verify(manifest.get())).orElse(null);
+                .orElse(null);
+        if (problem == null) {
+            problem = store.verify(manifest.get()).orElse(null);
+            if (problem != null) {
+                metrics.snapshotIntegrityFailed(version.functionName(), version.version());
+            }
+        }
         if (problem == null) {
             try {
                 Environment env = restorer.restore(version, manifest.get());
                 store.markUsed(version.functionName(), version.version());
+                metrics.snapshotRestore(version.functionName(), version.version(), true);
                 return new Restore.Restored(env);
             } catch (SnapshotRestorer.RestoreFailed e) {
+                metrics.snapshotRestore(version.functionName(), version.version(), false);
                 problem = "the restore failed: " + e.getMessage();
             }
         }
@@ -227,6 +244,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
 
     private void recreate(FunctionVersion version) {
         if (recreating.add(version.environmentKey())) {
+            metrics.snapshotRecreated(version.functionName(), version.version());
             snapshotter.submit(() -> takeSnapshot(version, true));
         }
     }

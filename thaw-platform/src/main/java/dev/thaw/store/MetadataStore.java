@@ -458,6 +458,15 @@ public final class MetadataStore implements AutoCloseable {
                 attempts, lastError, id);
     }
 
+    /** Events not yet delivered or failed (queued or being delivered); {@code oldestAcceptedAt} 0 when none. */
+    public record EventBacklog(long depth, long oldestAcceptedAt) {
+    }
+
+    public synchronized EventBacklog eventBacklog() {
+        return queryOne("SELECT COUNT(*), COALESCE(MIN(accepted_at), 0) FROM events WHERE state IN ('queued', "
+                + "'running')", rs -> new EventBacklog(rs.getLong(1), rs.getLong(2))).orElseThrow();
+    }
+
     /** Failed events, oldest first, of one function or (null) of all. */
     public synchronized List<StoredEvent> failedEvents(String functionName) {
         return queryList("SELECT " + EVENT_COLUMNS + """

@@ -30,6 +30,11 @@ class FreezerTest {
         }
 
         @Override
+        public OptionalLong currentMemoryBytes() {
+            return OptionalLong.empty();
+        }
+
+        @Override
         public long oomKills() {
             return 0;
         }

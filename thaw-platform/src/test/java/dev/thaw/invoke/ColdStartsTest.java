@@ -64,7 +64,7 @@ class ColdStartsTest {
         }, version -> {
             restores.add(version);
             return restoreOutcome;
-        }, aotRoot);
+        }, aotRoot, dev.thaw.metrics.PlatformMetrics.NONE);
     }
 
     @AfterEach

@@ -31,7 +31,7 @@ class ThawConfigTest {
                 defaults.accountId(), FunctionNetworkMode.NONE, defaults.accountConcurrency(), defaults.idleTtl(),
                 defaults.runtimeJar(), defaults.jdkSearchRoot(), defaults.jdkOverrides(), defaults.snapshotExpiry(),
                 defaults.eventRetryDelay(), defaults.freezeAfter(), defaults.unreservedConcurrencyFloor(),
-                defaults.listener(), 0), changed);
+                defaults.listener(), 0, defaults.metricsPort()), changed);
     }
 
     @Test
