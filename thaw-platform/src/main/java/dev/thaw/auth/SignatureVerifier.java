@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks a request's SigV4 signature for service {@code lambda} in the server's region, in the order AWS does: a
+ * Checks a request's SigV4 signature for service {@code lambda} (CloudWatch Logs calls: {@code logs}) in the
+ * server's region, in the order AWS does: a
  * signature at all, readable, a known key id, the credential scope, the time window (15 minutes either side of the
  * server's clock; a presigned request until its {@code X-Amz-Expires}), and last, with the body read, the signature.
  *
@@ -37,6 +38,9 @@ import java.util.Set;
  */
 public final class SignatureVerifier {
     static final String SERVICE = "lambda";
+    /** The CloudWatch Logs reads served on the same endpoint are signed for their own service. */
+    static final String LOGS_SERVICE = "logs";
+    private static final String LOGS_TARGET_PREFIX = "logs_20140328.";
     static final Duration CLOCK_SKEW = Duration.ofMinutes(15);
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final Set<String> PRESIGN_PARAMETERS = Set.of("X-Amz-Algorithm", "X-Amz-Credential",
@@ -81,9 +85,10 @@ public final class SignatureVerifier {
             return new Verdict.Refused(Verdict.Refusal.UNKNOWN_KEY,
                     "The security token included in the request is invalid.");
         }
-        if (!parts.service().equals(SERVICE)) {
+        String service = serviceOf(request);
+        if (!parts.service().equals(service)) {
             return new Verdict.Refused(Verdict.Refusal.INVALID,
-                    "Credential should be scoped to correct service: '" + SERVICE + "'. ");
+                    "Credential should be scoped to correct service: '" + service + "'. ");
         }
         if (!parts.region().equals(region)) {
             return new Verdict.Refused(Verdict.Refusal.INVALID,
@@ -121,6 +126,12 @@ public final class SignatureVerifier {
         return null;
     }
 
+    /** {@code logs} for a CloudWatch Logs call ({@code X-Amz-Target: Logs_20140328.*}), else {@code lambda}. */
+    static String serviceOf(ReceivedRequest request) {
+        return request.header("x-amz-target").map(t -> t.toLowerCase(java.util.Locale.ROOT))
+                .filter(t -> t.startsWith(LOGS_TARGET_PREFIX)).map(t -> LOGS_SERVICE).orElse(SERVICE);
+    }
+
     private String expectedSignature(ReceivedRequest request, SdkHttpRequest received, SignatureParts parts,
                                      AccessKey key) {
         SdkHttpRequest.Builder toSign = received.toBuilder().clearHeaders();
@@ -135,7 +146,8 @@ public final class SignatureVerifier {
         AwsCredentialsIdentity identity = AwsCredentialsIdentity.create(key.id(), key.secret());
         if (parts.presigned()) {
             PRESIGN_PARAMETERS.forEach(toSign::removeQueryParameter);
-            SignRequest.Builder<AwsCredentialsIdentity> sign = signRequest(toSign.build(), identity, signingClock)
+            SignRequest.Builder<AwsCredentialsIdentity> sign = signRequest(toSign.build(), identity, signingClock,
+                    parts.service())
                     .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING);
             parts.expires().ifPresent(d -> sign.putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, d));
             return signer.sign(sign.build()).request().firstMatchingRawQueryParameter("X-Amz-Signature").orElseThrow();
@@ -143,27 +155,30 @@ public final class SignatureVerifier {
         byte[] body = request.body().get();
         if (parts.signedHeaders().contains("x-amz-content-sha256")) {
             boolean unsignedPayload = request.header("x-amz-content-sha256").orElse("").equals(UNSIGNED_PAYLOAD);
-            SignRequest.Builder<AwsCredentialsIdentity> sign = signRequest(toSign.build(), identity, signingClock)
+            SignRequest.Builder<AwsCredentialsIdentity> sign = signRequest(toSign.build(), identity, signingClock,
+                    parts.service())
                     .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedPayload);
             if (!unsignedPayload) {
                 sign.payload(ContentStreamProvider.fromByteArrayUnsafe(body));
             }
             return signatureOf(signer.sign(sign.build()).request().firstMatchingHeader("Authorization").orElseThrow());
         }
-        return signatureOf(classicSignature(toSign.build(), body, key, signingClock));
+        return signatureOf(classicSignature(toSign.build(), body, key, signingClock, parts.service()));
     }
 
     private SignRequest.Builder<AwsCredentialsIdentity> signRequest(SdkHttpRequest request,
-                                                                    AwsCredentialsIdentity identity, Clock clock) {
+                                                                    AwsCredentialsIdentity identity, Clock clock,
+                                                                    String service) {
         return SignRequest.builder(identity)
                 .request(request)
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, SERVICE)
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                 .putProperty(AwsV4FamilyHttpSigner.SIGNING_CLOCK, clock);
     }
 
     @SuppressWarnings("deprecation")
-    private String classicSignature(SdkHttpRequest request, byte[] body, AccessKey key, Clock signingClock) {
+    private String classicSignature(SdkHttpRequest request, byte[] body, AccessKey key, Clock signingClock,
+                                    String service) {
         SdkHttpFullRequest full = SdkHttpFullRequest.builder()
                 .method(request.method())
                 .uri(request.getUri())
@@ -172,7 +187,7 @@ public final class SignatureVerifier {
                 .build();
         Aws4SignerParams params = Aws4SignerParams.builder()
                 .awsCredentials(AwsBasicCredentials.create(key.id(), key.secret()))
-                .signingName(SERVICE)
+                .signingName(service)
                 .signingRegion(Region.of(region))
                 .signingClockOverride(signingClock)
                 .build();

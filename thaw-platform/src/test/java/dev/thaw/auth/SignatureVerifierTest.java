@@ -195,6 +195,27 @@ class SignatureVerifierTest {
                 true, "us-east-1"), BODY)));
     }
 
+    /** As the AWS CLI signs a call of {@code service}: the classic signer, for AKIDALICE at NOW. */
+    @SuppressWarnings("deprecation")
+    private static SdkHttpRequest signClassicFor(SdkHttpRequest request, String service) {
+        SdkHttpFullRequest full = SdkHttpFullRequest.builder().method(request.method()).uri(request.getUri())
+                .headers(request.headers()).contentStreamProvider(ContentStreamProvider.fromByteArray(BODY)).build();
+        return Aws4Signer.create().sign(full, Aws4SignerParams.builder()
+                .awsCredentials(AwsBasicCredentials.create("AKIDALICE", "alice/secret")).signingName(service)
+                .signingRegion(Region.US_EAST_1).signingClockOverride(Clock.fixed(NOW, ZoneOffset.UTC)).build());
+    }
+
+    @Test
+    void aCloudWatchLogsCallIsSignedForTheLogsServiceAndEveryOtherForLambda() throws IOException {
+        SdkHttpRequest logsCall = request(SdkHttpMethod.POST, URI.create("http://127.0.0.1:9000/")).toBuilder()
+                .putHeader("X-Amz-Target", "Logs_20140328.FilterLogEvents").build();
+        assertInstanceOf(Verdict.Accepted.class, verifier().verify(received(signClassicFor(logsCall, "logs"), BODY)));
+        assertRefused(Verdict.Refusal.INVALID, "Credential should be scoped to correct service: 'logs'",
+                verifier().verify(received(signClassicFor(logsCall, "lambda"), BODY)));
+        assertRefused(Verdict.Refusal.INVALID, "Credential should be scoped to correct service: 'lambda'",
+                verifier().verify(received(signClassicFor(request(SdkHttpMethod.POST, INVOKE), "logs"), BODY)));
+    }
+
     @Test
     void aSignatureForAnotherRegionIsRefused() throws IOException {
         assertRefused(Verdict.Refusal.INVALID, "Credential should be scoped to a valid region, not 'eu-west-1'",
