@@ -58,7 +58,8 @@ final class InvokeApi {
         }
         boolean tail = Http.header(req, "X-Amz-Log-Type").map("Tail"::equals).orElse(false);
         InvokeResponse out = invoker.invoke(new InvokeRequest(Http.pathParam(req, "name"),
-                Http.query(req, "Qualifier"), type, tail, clientContext, payload));
+                Http.query(req, "Qualifier"), type, tail, clientContext, payload, Optional.empty(),
+                Http.header(req, "X-Amzn-Trace-Id").filter(InvokeApi::isTraceHeader)));
         res.status(Status.create(out.statusCode()));
         res.header(HeaderNames.create("X-Amz-Executed-Version"), out.executedVersion());
         out.functionError().ifPresent(e -> res.header(HeaderNames.create("X-Amz-Function-Error"), e));
@@ -69,6 +70,14 @@ final class InvokeApi {
         }
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(out.payload());
+    }
+
+    /**
+     * Whether a caller's X-Amzn-Trace-Id can be handed to the function as it is: an X-Ray header names its root
+     * trace, and it must fit a header line. Anything else is ignored, and the environment makes up its own.
+     */
+    static boolean isTraceHeader(String value) {
+        return value.length() <= 256 && value.contains("Root=") && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
     }
 
     private static void requireJson(byte[] payload) {

@@ -259,7 +259,8 @@ public final class Environment {
         long start = System.nanoTime();
         Invocation inv = new Invocation(call.requestId(), call.payload(),
                 System.currentTimeMillis() + call.timeoutMillis(), call.invokedFunctionArn(),
-                "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + id + ";Sampled=0",
+                call.traceHeader().orElseGet(() -> "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                        + id + ";Sampled=0"),
                 call.clientContext(), Optional.empty(), new CompletableFuture<>());
         InvocationResult result;
         String status = "";

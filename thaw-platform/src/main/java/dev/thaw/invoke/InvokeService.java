@@ -87,7 +87,7 @@ public final class InvokeService {
         try {
             long timeoutMillis = target.version().config().timeout() * 1000L;
             result = env.invoke(new InvokeCall(requestId, request.payload(), target.invokedArn(),
-                    request.clientContext(), timeoutMillis));
+                    request.clientContext(), timeoutMillis, request.traceHeader()));
         } finally {
             pool.release(env, result != null && result.environmentReusable());
         }

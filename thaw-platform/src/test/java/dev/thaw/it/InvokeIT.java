@@ -238,4 +238,19 @@ class InvokeIT {
                 "{\"bytes\":1000000}")));
         assertEquals(1_000_002, r.payload().asByteArray().length);
     }
+
+    @Test
+    void aCallersTraceHeaderReachesTheFunctionAndOthersGetOneOfTheirOwn() throws Exception {
+        String trace = "Root=1-6750a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1";
+        var given = server.http("POST", "/2015-03-31/functions/echo/invocations", "{}", "X-Amzn-Trace-Id", trace);
+        assertEquals(200, given.statusCode(), given.body());
+        assertEquals(trace, JSON.readTree(given.body()).path("traceHeader").asText());
+        var none = server.http("POST", "/2015-03-31/functions/echo/invocations", "{}");
+        String made = JSON.readTree(none.body()).path("traceHeader").asText();
+        assertTrue(made.matches("Root=1-[0-9a-f]{8}-[0-9a-f]+;Sampled=0"), made);
+        var garbage = server.http("POST", "/2015-03-31/functions/echo/invocations", "{}", "X-Amzn-Trace-Id",
+                "not a trace");
+        assertTrue(JSON.readTree(garbage.body()).path("traceHeader").asText().startsWith("Root=1-"),
+                "a header without a root trace is ignored: " + garbage.body());
+    }
 }
