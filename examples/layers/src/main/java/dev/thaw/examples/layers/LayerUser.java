@@ -11,14 +11,15 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Greets with a class that only its layer provides, and with the salutation in {@code /opt/greeting.txt}, a file
- * that a later layer can replace.
+ * Greets with a class that only its layer provides, and with the salutation in {@code /opt/greeting.txt} (when a
+ * layer has it), a file that a later layer can replace.
  */
 public class LayerUser implements RequestHandler<Map<String, String>, String> {
     @Override
     public String handleRequest(Map<String, String> event, Context context) {
         try {
-            String salutation = Files.readString(Path.of("/opt/greeting.txt")).strip();
+            Path text = Path.of("/opt/greeting.txt");
+            String salutation = Files.exists(text) ? Files.readString(text).strip() : "Hi";
             return Greeting.greet(salutation, event.getOrDefault("name", "world"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
