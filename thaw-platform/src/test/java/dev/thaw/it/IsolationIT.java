@@ -52,9 +52,10 @@ class IsolationIT {
     @BeforeAll
     void deployFunctions() throws Exception {
         outside = OutsideNetwork.create();
-        String layer = lambda.publishLayerVersion(b -> b.layerName("hostile-layer").content(c -> c.zipFile(
-                SdkBytes.fromByteArray(Files.readAllBytes(ThawServerProcess.REPO.resolve(
-                        "examples/layers/target/layer.zip")))))).layerVersionArn();
+        SdkBytes layerZip = SdkBytes.fromByteArray(Files.readAllBytes(ThawServerProcess.REPO.resolve(
+                "examples/layers/target/layer.zip")));
+        String layer = lambda.publishLayerVersion(b -> b.layerName("hostile-layer")
+                .content(c -> c.zipFile(layerZip))).layerVersionArn();
         lambda.createFunction(b -> b.functionName("hostile").runtime(Runtime.JAVA17).layers(layer)
                 .handler("dev.thaw.examples.fixtures.Hostile").role("r").memorySize(2048).timeout(60)
                 .ephemeralStorage(e -> e.size(512))
