@@ -135,6 +135,39 @@ class LayersIT {
         lambda.deleteFunction(b -> b.functionName("howdy"));
     }
 
+    /** A runtime in shell that answers every event with the text of /opt/greeting.txt. */
+    private static final String BOOTSTRAP = """
+            #!/bin/sh
+            set -eu
+            API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+            while true; do
+              HEADERS=$(mktemp)
+              curl -sS -D "$HEADERS" -o /dev/null "$API/invocation/next"
+              ID=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | tr -d '\\r' | cut -d' ' -f2)
+              rm -f "$HEADERS"
+              curl -sS -X POST -d "\\"$(cat /opt/greeting.txt)\\"" "$API/invocation/$ID/response"
+            done
+            """;
+
+    @Test
+    void aCustomRuntimeSeesItsLayersUnderOpt() throws Exception {
+        String library = publish("shell-lib", "layer").layerVersionArn();
+        String override = publish("shell-text", "override-layer").layerVersionArn();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("bootstrap"));
+            z.write(BOOTSTRAP.getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        lambda.createFunction(b -> b.functionName("shell-layers").runtime("provided.al2023").handler("x")
+                .role(Fixtures.ROLE).layers(library, override)
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(bytes.toByteArray()))));
+        InvokeResponse r = lambda.invoke(b -> b.functionName("shell-layers"));
+        assertEquals(null, r.functionError(), r.payload().asUtf8String());
+        assertEquals("\"Howdy\"", r.payload().asUtf8String());
+        lambda.deleteFunction(b -> b.functionName("shell-layers"));
+    }
+
     @Test
     void theLayerCallsPublishGetListAndDeleteVersions() throws Exception {
         PublishLayerVersionResponse first = publish("tools", "layer");
