@@ -9,6 +9,7 @@ import dev.thaw.events.EventInvokeConfigs;
 import dev.thaw.events.EventQueue;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.invoke.InvokeService;
+import dev.thaw.layers.Layers;
 import dev.thaw.policy.Permissions;
 import dev.thaw.logs.LogQueries;
 import dev.thaw.metrics.PrometheusMetrics;
@@ -19,6 +20,7 @@ import dev.thaw.urls.FunctionUrls;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
 
 import java.net.StandardSocketOptions;
 import java.net.URI;
@@ -26,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -75,16 +78,19 @@ public final class ApiServer implements AutoCloseable {
                      EnvironmentPool pool, FunctionLogs logs,
                      SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs,
                      FunctionUrls urls, Tags tags, Permissions permissions,
-                     PrometheusMetrics metrics, LogQueries logQueries) {
+                     PrometheusMetrics metrics, LogQueries logQueries, Layers layers) {
         this("API", host, port, limits);
         Presigner presigner = new Presigner(region);
-        ControlApi control = new ControlApi(functions, bodies, (req, sha) -> {
+        BiFunction<ServerRequest, String, String> download = (req, path) -> {
             URI location = URI.create("http://" + req.headers().first(HeaderNames.HOST).orElse(host + ":" + port())
-                    + PlatformApi.BASE + "/code/" + sha + ".zip");
+                    + path);
             // As on AWS, a presigned URL valid for ten minutes, signed with the caller's own key.
             return SignatureCheck.signer(req).map(key -> presigner.presignGet(location, key, CODE_LOCATION_VALIDITY))
                     .orElse(location).toString();
-        }, tags);
+        };
+        ControlApi control = new ControlApi(functions, bodies,
+                (req, sha) -> download.apply(req, PlatformApi.BASE + "/code/" + sha + ".zip"), tags);
+        LayersApi layersApi = new LayersApi(layers, functions, bodies, download);
         Optional<SignatureCheck> signatures = accessKeys.required()
                 ? Optional.of(new SignatureCheck(new SignatureVerifier(accessKeys, region, Clock.systemUTC()), bodies))
                 : Optional.empty();
@@ -107,6 +113,7 @@ public final class ApiServer implements AutoCloseable {
             });
             signatures.ifPresent(check -> r.any(check::handle));
             control.routes(r);
+            layersApi.routes(r);
             invoke.routes(r);
             eventApi.routes(r);
             urlApi.routes(r);

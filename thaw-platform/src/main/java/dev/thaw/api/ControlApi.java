@@ -86,7 +86,7 @@ final class ControlApi {
         Map<String, String> tagged = Json.stringMap(body, "Tags").orElse(Map.of());
         Tags.validate(tagged);
         FunctionVersion created = functions.create(new Commands.CreateFunction(name, config, zip,
-                Json.bool(body, "Publish").orElse(false)));
+                Json.bool(body, "Publish").orElse(false), Optional.ofNullable(strings(body, "Layers")).orElse(List.of())));
         if (!tagged.isEmpty()) {
             tags.tag(functions.arns().functionArn(name), tagged);
         }
@@ -146,6 +146,7 @@ final class ControlApi {
                 environment(body).orElse(null),
                 snapStart(body).orElse(null),
                 inertSettings(body),
+                strings(body, "Layers"),
                 Json.text(body, "RevisionId").orElse(null)));
         Http.json(res, 200, Shapes.configuration(v, functions.arns()));
     }
@@ -240,7 +241,7 @@ final class ControlApi {
 
     // --- body parts ---------------------------------------------------------------------------------------------
 
-    private static byte[] zipFile(JsonNode code) {
+    static byte[] zipFile(JsonNode code) {
         if (code.has("S3Bucket") || code.has("ImageUri")) {
             throw ThawException.invalidParameter("Only Code.ZipFile is supported: S3 and container images are not.");
         }
@@ -306,7 +307,7 @@ final class ControlApi {
                 logging.flatMap(l -> Json.text(l, "LogGroup")).orElse(null));
     }
 
-    private static List<String> strings(JsonNode obj, String field) {
+    static List<String> strings(JsonNode obj, String field) {
         JsonNode n = obj.get(field);
         if (n == null || n.isNull()) {
             return null;

@@ -1,5 +1,6 @@
 package dev.thaw.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.functions.Alias;
 import dev.thaw.functions.Arns;
@@ -44,6 +45,10 @@ final class Shapes {
             inert.securityGroupIds().forEach(vpc.putArray("SecurityGroupIds")::add);
             vpc.put("VpcId", "");
             vpc.put("Ipv6AllowedForDualStack", Boolean.TRUE.equals(inert.ipv6AllowedForDualStack()));
+        }
+        if (!c.layers().isEmpty()) {
+            ArrayNode layers = o.putArray("Layers");
+            c.layers().forEach(l -> layers.addObject().put("Arn", l.arn()).put("CodeSize", l.codeSize()));
         }
         o.put("RevisionId", v.revisionId());
         o.put("PackageType", "Zip");

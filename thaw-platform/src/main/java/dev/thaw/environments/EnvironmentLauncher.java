@@ -204,16 +204,27 @@ public final class EnvironmentLauncher implements AutoCloseable {
                 inside.addAll(JvmOptions.withAotCache(memory, jdk.release(),
                         (training ? "-XX:AOTCacheOutput=" : "-XX:AOTCache=") + cache));
                 // The same class path for training and use, or the JVM refuses the cache.
-                inside.addAll(List.of("-cp", aotClassPath(runtimeJar, taskRoot)));
+                inside.addAll(List.of("-cp", aotClassPath(runtimeJar, taskRoot, mergedLayers(version))));
             }
             inside.add("dev.thaw.runtime.Bootstrap");
         }
-        return settings.root().wrap(network, firstHostUid(version), cgroup == null ? List.of() : cgroup.procsFiles(), taskRoot, aot, training,
-                version.config().ephemeralStorage(), inside);
+        return settings.root().wrap(network, firstHostUid(version), cgroup == null ? List.of() : cgroup.procsFiles(),
+                taskRoot, mergedLayers(version).orElse(null), aot, training, version.config().ephemeralStorage(),
+                inside);
     }
 
-    /** The runtime, the task root's classes as a jar, then lib/*.jar in name order (as the function loader has it). */
-    private static String aotClassPath(String runtimeJar, Path taskRoot) {
+    /** The directory {@code version}'s environments see at /opt, when it has layers (made on first use). */
+    public java.util.Optional<Path> mergedLayers(FunctionVersion version) {
+        List<dev.thaw.functions.FunctionLayer> layers = version.config().layers();
+        return layers.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(settings.layers().directoryFor(layers));
+    }
+
+    /**
+     * The runtime, the task root's classes as a jar, then lib/*.jar in name order, then the layers' java/lib/*.jar
+     * (as the function loader has it).
+     */
+    private static String aotClassPath(String runtimeJar, Path taskRoot, java.util.Optional<Path> layers) {
         List<String> entries = new ArrayList<>(List.of(runtimeJar,
                 AotCacheFiles.MOUNT_POINT + "/" + AotCacheFiles.CLASSES_JAR));
         Path lib = taskRoot.resolve("lib");
@@ -221,6 +232,15 @@ public final class EnvironmentLauncher implements AutoCloseable {
             try (var jars = java.nio.file.Files.list(lib)) {
                 jars.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted()
                         .forEach(n -> entries.add(EnvironmentRoot.TASK_ROOT + "/lib/" + n));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        Path layerLib = layers.map(l -> l.resolve("java/lib")).orElse(null);
+        if (layerLib != null && java.nio.file.Files.isDirectory(layerLib)) {
+            try (var jars = java.nio.file.Files.list(layerLib)) {
+                jars.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted()
+                        .forEach(n -> entries.add(MergedLayers.JAVA_LIB + "/" + n));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -233,7 +253,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>(version.config().environment());
         String name = version.functionName();
         String runtime = version.config().runtime();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin:/opt/bin");
         env.put("LANG", "C.UTF-8");
         env.put("TZ", ":UTC");
         env.put("HOME", "/tmp");

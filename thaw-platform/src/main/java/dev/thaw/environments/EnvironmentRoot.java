@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Inside, the runtime is uid 0 and pid 1; on the host it is an unprivileged uid of its function's own range
  * ({@link #firstHostUid}: {@value #HOST_UID} and up, from root's /etc/subuid range), so it cannot signal, read or write anything of the host's that is not world-accessible.
- * Its root holds read-only binds of /usr and /etc, its own code at /var/task, Thaw's runtime at /var/runtime, a
+ * Its root holds read-only binds of /usr and /etc, its own code at /var/task, Thaw's runtime at /var/runtime, its
+ * layers merged at /opt, a
  * tmpfs /tmp bounded by EphemeralStorage, a read-only /dev with the null, zero, full, random and urandom devices
  * (/dev/shm is the environment's /tmp), and a fresh /proc. It never sees the platform's home: not other functions'
  * code, not snapshots, not the database.
@@ -32,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #directory()} ({@code criu restore --root}), which is why the skeleton lives at a fixed path per home. CRIU
  * re-creates them from inside the restored user namespace, so their sources must be reachable by the mapped uid:
  * the home's code and runtime directories (the home may sit under /root, mode 700) are exposed read-only through
- * world-traversable bind mounts beside the skeleton, {@code <base>/code} and {@code <base>/runtime}.
+ * world-traversable bind mounts beside the skeleton, {@code <base>/code}, {@code <base>/runtime} and
+ * {@code <base>/layers}.
  */
 public final class EnvironmentRoot {
     /** First host uid (and gid) of the first function's range, mapped to 0..65535 inside its environments. */
@@ -42,7 +44,7 @@ public final class EnvironmentRoot {
     /** Top-level host directories that are symlinks on merged-/usr systems and copied into the skeleton as such. */
     private static final List<String> USR_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
     private static final List<String> MOUNT_POINTS = List.of("usr", "etc", "var/task", "var/runtime", "var/aot",
-            "tmp", "dev", "proc", ".oldroot");
+            "opt", "tmp", "dev", "proc", ".oldroot");
     /**
      * Host devices bound into every environment's /dev. /dev itself is a directory of the skeleton, not a mount of
      * its own: CRIU restores a tmpfs that holds anything by unpacking a tar of it, about 5 ms each, on every restore.
@@ -58,16 +60,18 @@ public final class EnvironmentRoot {
      * keep every other environment's namespace alive as long as this one runs), binds the host paths read-only into
      * the skeleton, then enters the user namespace that owns the rest.
      * Arguments: procs files (colon-separated, or -), skeleton, code dir, runtime dir, extra read-only paths (or -),
-     * AOT cache dir (or -) and ro|rw, /tmp size in MB, the inner script, then the command.
+     * AOT cache dir (or -) and ro|rw, /tmp size in MB, the inner script, the first host uid, the merged layers for
+     * /opt (or -: the skeleton's empty /opt), then the command.
      */
     private static final String OUTER = """
             set -e
             procs=$1 root=$2 code=$3 runtime=$4 extra=$5 aot=$6 aotmode=$7 tmp=$8 inner=$9; shift 9
-            uid=$1; shift
+            uid=$1 opt=$2; shift 2
             if [ "$procs" != - ]; then for f in $(echo "$procs" | tr : ' '); do echo $$ > "$f" || exit 97; done; fi
             umount -l /run/netns 2>/dev/null || true
             ro() { mount --rbind "$1" "$2"; mount -o remount,bind,ro "$2"; }
             ro /usr "$root/usr"; ro /etc "$root/etc"; ro "$code" "$root/var/task"; ro "$runtime" "$root/var/runtime"
+            if [ "$opt" != - ]; then ro "$opt" "$root/opt"; fi
             if [ "$extra" != - ]; then for p in $(echo "$extra" | tr : ' '); do ro "$p" "$root$p"; done; fi
             if [ "$aot" != - ]; then mount --bind "$aot" "$root/var/aot"
                 [ "$aotmode" = rw ] || mount -o remount,bind,ro "$root/var/aot"; fi
@@ -94,15 +98,20 @@ public final class EnvironmentRoot {
     /** Inside the environment: the function's code and Thaw's runtime. */
     public static final String TASK_ROOT = "/var/task";
     public static final String RUNTIME_DIR = "/var/runtime";
+    /** Inside the environment: the function's layers, merged in order, read-only (empty without layers). */
+    public static final String LAYERS_DIR = "/opt";
 
     /** CRIU's names for the two per-home external mounts, given at dump and mapped to host paths at restore. */
     public static final String TASK_MOUNT_KEY = "task";
     public static final String RUNTIME_MOUNT_KEY = "runtime";
+    /** CRIU's name for a layered version's {@code /opt}. */
+    public static final String LAYERS_MOUNT_KEY = "opt";
 
     /** Under the base directory: the skeleton, and the read-only exposures of the home's code and runtime. */
     private static final String SKELETON = "root";
     private static final String EXPOSED_CODE = "code";
     private static final String EXPOSED_RUNTIME = "runtime";
+    private static final String EXPOSED_LAYERS = "layers";
 
     private final Path base;
     private final List<Path> extraReadOnly;
@@ -122,7 +131,8 @@ public final class EnvironmentRoot {
      * @param hostPaths directories environments need beyond /usr and /etc (JDKs installed elsewhere)
      * @throws IllegalStateException with what to fix when the host cannot run environments this way
      */
-    public static EnvironmentRoot prepare(Path base, Path codeRoot, Path runtimeDir, List<Path> hostPaths) {
+    public static EnvironmentRoot prepare(Path base, Path codeRoot, Path runtimeDir, Path mergedLayersRoot,
+                                          List<Path> hostPaths) {
         List<Path> extra = new ArrayList<>();
         for (Path p : hostPaths) {
             Path abs = p.toAbsolutePath().normalize();
@@ -158,6 +168,9 @@ public final class EnvironmentRoot {
             Files.setPosixFilePermissions(codeRoot, PosixFilePermissions.fromString("rwx--x--x"));
             exposeReadOnly(codeRoot, base.resolve(EXPOSED_CODE));
             exposeReadOnly(runtimeDir, base.resolve(EXPOSED_RUNTIME));
+            Files.createDirectories(mergedLayersRoot);
+            Files.setPosixFilePermissions(mergedLayersRoot, PosixFilePermissions.fromString("rwx--x--x"));
+            exposeReadOnly(mergedLayersRoot, base.resolve(EXPOSED_LAYERS));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the environments' root skeleton at " + skeleton, e);
         }
@@ -168,6 +181,11 @@ public final class EnvironmentRoot {
     /** Where a code directory under the home's code root is visible to environments and to CRIU's restore. */
     public Path exposedCode(Path taskRoot) {
         return base.resolve(EXPOSED_CODE).resolve(taskRoot.getFileName());
+    }
+
+    /** Where a merged layers directory (see {@link MergedLayers}) is visible to environments and to CRIU's restore. */
+    public Path exposedLayers(Path mergedLayers) {
+        return base.resolve(EXPOSED_LAYERS).resolve(mergedLayers.getFileName());
     }
 
     /** Where the home's runtime directory is visible to environments and to CRIU's restore. */
@@ -184,8 +202,8 @@ public final class EnvironmentRoot {
      * The command that starts {@code command} in a new environment. The spawned process stays outside the
      * namespaces and is the parent of the environment's main process (see {@link #isEnvironmentMain}).
      */
-    List<String> wrap(Path network, int firstHostUid, List<Path> cgroupProcs, Path taskRoot, AotCacheFiles aot,
-                      boolean aotWritable, int tmpMegabytes, List<String> command) {
+    List<String> wrap(Path network, int firstHostUid, List<Path> cgroupProcs, Path taskRoot, Path mergedLayers,
+                      AotCacheFiles aot, boolean aotWritable, int tmpMegabytes, List<String> command) {
         String procs = cgroupProcs.isEmpty() ? "-"
                 : String.join(":", cgroupProcs.stream().map(Path::toString).toList());
         String extra = extraReadOnly.isEmpty() ? "-"
@@ -196,7 +214,8 @@ public final class EnvironmentRoot {
                 "/bin/sh", "-c", OUTER, "environment", procs, directory().toString(),
                 exposedCode(taskRoot).toString(), exposedRuntime().toString(), extra,
                 aot == null ? "-" : aot.directory().toString(), aotWritable ? "rw" : "ro",
-                Integer.toString(tmpMegabytes), INNER, Integer.toString(firstHostUid)));
+                Integer.toString(tmpMegabytes), INNER, Integer.toString(firstHostUid),
+                mergedLayers == null ? "-" : exposedLayers(mergedLayers).toString()));
         cmd.addAll(command);
         return cmd;
     }
@@ -223,15 +242,16 @@ public final class EnvironmentRoot {
     private static DeathGuard startGuard(Path base) {
         String cleanup = """
                 base=$1
-                umount -l "$base/%s" 2>/dev/null; umount -l "$base/%s" 2>/dev/null
+                umount -l "$base/%s" 2>/dev/null; umount -l "$base/%s" 2>/dev/null; umount -l "$base/%s" 2>/dev/null
                 grep -q " $base/" /proc/self/mountinfo || rm -rf --one-file-system "$base"
-                """.formatted(EXPOSED_CODE, EXPOSED_RUNTIME);
+                """.formatted(EXPOSED_CODE, EXPOSED_RUNTIME, EXPOSED_LAYERS);
         return DeathGuard.start("thaw-root-guard", cleanup, List.of(base.toString()));
     }
 
     private static void removeAll(Path base) {
         try {
-            for (Path exposed : List.of(base.resolve(EXPOSED_CODE), base.resolve(EXPOSED_RUNTIME))) {
+            for (Path exposed : List.of(base.resolve(EXPOSED_CODE), base.resolve(EXPOSED_RUNTIME),
+                    base.resolve(EXPOSED_LAYERS))) {
                 if (isMountPoint(exposed)) {
                     run("umount", "-l", exposed.toString());
                 }

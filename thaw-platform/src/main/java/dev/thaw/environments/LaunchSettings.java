@@ -15,5 +15,6 @@ public record LaunchSettings(
         dev.thaw.cgroups.Cgroups cgroups,
         EnvironmentRoot root,
         HostUidSlots hostUidSlots,
-        dev.thaw.priming.ClassPriming priming) {
+        dev.thaw.priming.ClassPriming priming,
+        MergedLayers layers) {
 }

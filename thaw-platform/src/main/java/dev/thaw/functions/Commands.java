@@ -1,5 +1,6 @@
 package dev.thaw.functions;
 
+import java.util.List;
 import java.util.Map;
 
 /** The control-plane commands the api package parses requests into. Nullable fields mean "not given". */
@@ -7,7 +8,12 @@ public final class Commands {
     private Commands() {
     }
 
-    public record CreateFunction(String functionName, FunctionConfig config, byte[] zip, boolean publish) {
+    /** {@code layers}: layer version ARNs, resolved by the service into the config's layers. */
+    public record CreateFunction(String functionName, FunctionConfig config, byte[] zip, boolean publish,
+                                 List<String> layers) {
+        public CreateFunction(String functionName, FunctionConfig config, byte[] zip, boolean publish) {
+            this(functionName, config, zip, publish, List.of());
+        }
     }
 
     public record UpdateCode(String functionRef, byte[] zip, boolean publish, String revisionId) {
@@ -26,6 +32,7 @@ public final class Commands {
             Map<String, String> environment,
             SnapStartMode snapStart,
             InertSettings inert,
+            List<String> layers,
             String revisionId) {
     }
 

@@ -1,5 +1,6 @@
 package dev.thaw.functions;
 
+import java.util.List;
 import java.util.Map;
 
 /** The settings a user controls, shared by $LATEST and every published version (which freezes a copy). */
@@ -13,18 +14,27 @@ public record FunctionConfig(
         int ephemeralStorage,
         Map<String, String> environment,
         SnapStartMode snapStart,
-        InertSettings inert) {
+        InertSettings inert,
+        List<FunctionLayer> layers) {
 
     public FunctionConfig {
         environment = Map.copyOf(environment);
         inert = inert == null ? InertSettings.NONE : inert;
+        layers = layers == null ? List.of() : List.copyOf(layers);
+    }
+
+    public FunctionConfig(String runtime, String handler, String role, String description, int memorySize,
+                          int timeout, int ephemeralStorage, Map<String, String> environment,
+                          SnapStartMode snapStart, InertSettings inert) {
+        this(runtime, handler, role, description, memorySize, timeout, ephemeralStorage, environment, snapStart,
+                inert, List.of());
     }
 
     public FunctionConfig(String runtime, String handler, String role, String description, int memorySize,
                           int timeout, int ephemeralStorage, Map<String, String> environment,
                           SnapStartMode snapStart) {
         this(runtime, handler, role, description, memorySize, timeout, ephemeralStorage, environment, snapStart,
-                InertSettings.NONE);
+                InertSettings.NONE, List.of());
     }
 
     /**
@@ -43,6 +53,11 @@ public record FunctionConfig(
 
     public FunctionConfig withDescription(String newDescription) {
         return new FunctionConfig(runtime, handler, role, newDescription, memorySize, timeout, ephemeralStorage,
-                environment, snapStart, inert);
+                environment, snapStart, inert, layers);
+    }
+
+    public FunctionConfig withLayers(List<FunctionLayer> newLayers) {
+        return new FunctionConfig(runtime, handler, role, description, memorySize, timeout, ephemeralStorage,
+                environment, snapStart, inert, newLayers);
     }
 }

@@ -48,10 +48,17 @@ public final class FunctionService {
     private final int accountConcurrency;
     private final int unreservedMinimum;
     private final Clock clock;
+    private final LayerCatalog layers;
     private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
 
     public FunctionService(MetadataStore store, CodeStore codeStore, Arns arns, RuntimeAvailability runtimes,
                            int accountConcurrency, int unreservedMinimum, Clock clock) {
+        this(store, codeStore, arns, runtimes, accountConcurrency, unreservedMinimum, clock, LayerCatalog.NONE);
+    }
+
+    public FunctionService(MetadataStore store, CodeStore codeStore, Arns arns, RuntimeAvailability runtimes,
+                           int accountConcurrency, int unreservedMinimum, Clock clock, LayerCatalog layers) {
+        this.layers = layers;
         this.store = store;
         this.codeStore = codeStore;
         this.arns = arns;
@@ -77,7 +84,8 @@ public final class FunctionService {
 
     public FunctionVersion create(Commands.CreateFunction cmd) {
         Arns.requireValidName(cmd.functionName());
-        validate(cmd.config());
+        FunctionConfig config = cmd.config().withLayers(layers.resolve(cmd.layers()));
+        validate(config);
         if (cmd.zip() == null || cmd.zip().length == 0) {
             throw ThawException.invalidParameter("Code.ZipFile is required: a base64 zip or jar of the function.");
         }
@@ -85,8 +93,11 @@ public final class FunctionService {
             throw functionExists(cmd.functionName());
         }
         FunctionVersion latest = withStoredCode(cmd.zip(), code -> {
-            HandlerCheck.check(codeStore.taskRoot(code.sha256Hex()), cmd.config().runtime(), cmd.config().handler());
-            FunctionVersion created = new FunctionVersion(cmd.functionName(), FunctionVersion.LATEST, cmd.config(),
+            if (config.layers().isEmpty()) {
+                // A handler class may come from a layer: only a function without layers can be checked here.
+                HandlerCheck.check(codeStore.taskRoot(code.sha256Hex()), config.runtime(), config.handler());
+            }
+            FunctionVersion created = new FunctionVersion(cmd.functionName(), FunctionVersion.LATEST, config,
                     code, now(), UUID.randomUUID().toString(), VersionState.active(), null);
             if (!store.insertFunction(cmd.functionName(), encode(created), now())) {
                 throw functionExists(cmd.functionName());
@@ -142,9 +153,12 @@ public final class FunctionService {
                     or(cmd.description(), c.description()), or(cmd.memorySize(), c.memorySize()),
                     or(cmd.timeout(), c.timeout()), or(cmd.ephemeralStorage(), c.ephemeralStorage()),
                     or(cmd.environment(), c.environment()), or(cmd.snapStart(), c.snapStart()),
-                    c.inert().with(cmd.inert()));
+                    c.inert().with(cmd.inert()),
+                    cmd.layers() == null ? c.layers() : layers.resolve(cmd.layers()));
             validate(next);
-            HandlerCheck.check(codeStore.taskRoot(latest.code().sha256Hex()), next.runtime(), next.handler());
+            if (next.layers().isEmpty()) {
+                HandlerCheck.check(codeStore.taskRoot(latest.code().sha256Hex()), next.runtime(), next.handler());
+            }
             return new FunctionVersion(name, FunctionVersion.LATEST, next, latest.code(), now(),
                     UUID.randomUUID().toString(), VersionState.active(), null);
         });
@@ -197,6 +211,12 @@ public final class FunctionService {
         store.deleteVersion(name, version);
         listeners.forEach(l -> l.versionRetired(v));
         deleteCodeUnlessReferenced(v.code());
+    }
+
+    /** Whether a function version uses a layer whose content has this SHA-256 (deleted layer versions included). */
+    public boolean usesLayerContent(String sha256Hex) {
+        return allStoredVersions().stream().flatMap(v -> v.config().layers().stream())
+                .anyMatch(l -> l.sha256Hex().equals(sha256Hex));
     }
 
     private boolean isCodeReferenced(String sha256Hex) {

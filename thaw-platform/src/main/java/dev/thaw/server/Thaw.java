@@ -9,12 +9,14 @@ import dev.thaw.environments.FunctionLogs;
 import dev.thaw.environments.HostUidSlots;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.LaunchSettings;
+import dev.thaw.environments.MergedLayers;
 import dev.thaw.events.EventDispatcher;
 import dev.thaw.events.EventInvokeConfigs;
 import dev.thaw.events.EventQueue;
 import dev.thaw.functions.Arns;
 import dev.thaw.functions.CodeStore;
 import dev.thaw.functions.FunctionService;
+import dev.thaw.layers.Layers;
 import dev.thaw.invoke.ColdStarts;
 import dev.thaw.invoke.ConcurrencyLimiter;
 import dev.thaw.invoke.InvokeService;
@@ -97,8 +99,12 @@ public final class Thaw implements AutoCloseable {
             LOG.warning("SnapStart is unavailable: " + criu.unavailableReason());
         }
         HostRuntimes runtimes = new HostRuntimes(jdks, criu::unavailableReason);
+        Path layerRoot = home.resolve("layers");
+        Layers layers = new Layers(store, new CodeStore(layerRoot), config.region(), config.accountId(),
+                Clock.systemUTC());
         FunctionService functions = new FunctionService(store, code, new Arns(config.region(), config.accountId()),
-                runtimes, config.accountConcurrency(), config.unreservedConcurrencyMinimum(), Clock.systemUTC());
+                runtimes, config.accountConcurrency(), config.unreservedConcurrencyMinimum(), Clock.systemUTC(),
+                layers);
         CredentialsService credentials = new CredentialsService(home.resolve("credentials.secret"),
                 System.getenv(), Clock.systemUTC());
         cgroups = Cgroups.detect(groupName(home));
@@ -109,13 +115,15 @@ public final class Thaw implements AutoCloseable {
         networks = EnvironmentNetworks.prepare(groupName(home), config.functionNetwork());
         LOG.info("function network: " + config.functionNetwork().cliName());
         Path runtimeJar = pinRuntimeJar(config.runtimeJar(), home);
+        MergedLayers mergedLayers = new MergedLayers(layerRoot, home.resolve("layers-merged"));
         root = EnvironmentRoot.prepare(environmentRootBase(home), codeRoot, runtimeJar.getParent(),
-                jdks.homes());
+                mergedLayers.root(), jdks.homes());
         launcher = new EnvironmentLauncher(new LaunchSettings(runtimeJar, jdks,
                 config.region(), config.accountId(), logs,
                 networks, codeRoot,
                 credentials, cgroups, root,
-                function -> store.hostUidSlot(function, HostUidSlots.CAPACITY), new ClassPriming(store)));
+                function -> store.hostUidSlot(function, HostUidSlots.CAPACITY), new ClassPriming(store),
+                mergedLayers));
         PrometheusMetrics metrics = new PrometheusMetrics();
         functions.addListener(metrics);
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
@@ -136,7 +144,7 @@ public final class Thaw implements AutoCloseable {
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
                 functions, invoker, pool, logs, snapStart, eventQueue, eventConfigs, urls,
                 new Tags(functions, store), permissions, metrics,
-                new LogQueries(logs, config.region(), config.accountId())).start();
+                new LogQueries(logs, config.region(), config.accountId()), layers).start();
         RequestAuthenticator authenticator = config.accessKeys().required()
                 ? new SigV4Authenticator(new SignatureVerifier(config.accessKeys(), config.region(),
                         Clock.systemUTC()), config.accountId())

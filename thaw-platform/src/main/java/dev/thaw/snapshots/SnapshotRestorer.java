@@ -93,6 +93,10 @@ final class SnapshotRestorer {
                     "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]",
                     // CRIU runs inside the copy's cgroups already (see RestoreSlot), so the copy is born there.
                     "--manage-cgroups=ignore"));
+            // A layered version's /opt: its merged layers, made again by the launcher if they are gone.
+            launcher.mergedLayers(version).ifPresent(merged -> command.addAll(command.indexOf("--images-dir"),
+                    List.of("--external", "mnt[" + EnvironmentRoot.LAYERS_MOUNT_KEY + "]:"
+                            + root.exposedLayers(merged))));
             criuProcess = slot.exec(command, work.resolve("criu.args"));
             // CRIU stays the copy's parent; its work directory goes when it exits.
             criuProcess.onExit().thenRun(() -> deleteQuietly(work));

@@ -89,6 +89,10 @@ final class SnapshotTaker {
                     // Named, so a restore can map them to the exposed paths rather than the home's own.
                     "--external", "mnt[" + EnvironmentRoot.TASK_ROOT + "]:" + EnvironmentRoot.TASK_MOUNT_KEY,
                     "--external", "mnt[" + EnvironmentRoot.RUNTIME_DIR + "]:" + EnvironmentRoot.RUNTIME_MOUNT_KEY));
+            if (!version.config().layers().isEmpty()) {
+                command.addAll(List.of("--external",
+                        "mnt[" + EnvironmentRoot.LAYERS_DIR + "]:" + EnvironmentRoot.LAYERS_MOUNT_KEY));
+            }
             env.cgroup().ifPresentOrElse(
                     // Record only the hierarchies Thaw manages; each copy is restored into its own cgroup.
                     cg -> cg.criuDumpControllers().forEach(c -> command.addAll(List.of("--cgroup-dump-controller", c))),

@@ -104,6 +104,17 @@ public final class MetadataStore implements AutoCloseable {
                           statement_id TEXT NOT NULL,
                           statement TEXT NOT NULL,
                           PRIMARY KEY (function_name, qualifier, statement_id))""");
+                // Version numbers of a layer are never reused, even after every version is deleted, as on Lambda.
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS layers (
+                          name TEXT PRIMARY KEY,
+                          next_version INTEGER NOT NULL DEFAULT 1)""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS layer_versions (
+                          layer_name TEXT NOT NULL REFERENCES layers(name),
+                          version INTEGER NOT NULL,
+                          document TEXT NOT NULL,
+                          PRIMARY KEY (layer_name, version))""");
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS recursion_configs (
                           function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
@@ -411,6 +422,51 @@ public final class MetadataStore implements AutoCloseable {
     public synchronized Optional<String> recursiveLoop(String functionName) {
         return queryOne("SELECT recursive_loop FROM recursion_configs WHERE function_name = ?",
                 rs -> rs.getString(1), functionName);
+    }
+
+    // --- layers --------------------------------------------------------------------------------------------------
+
+    /** Reserves the next version number of a layer, creating the layer on its first version. */
+    public synchronized long allocateLayerVersion(String layerName) {
+        return inTransaction(() -> {
+            update("INSERT INTO layers(name) VALUES (?) ON CONFLICT(name) DO NOTHING", layerName);
+            long next = queryOne("SELECT next_version FROM layers WHERE name = ?", rs -> rs.getLong(1), layerName)
+                    .orElseThrow();
+            update("UPDATE layers SET next_version = ? WHERE name = ?", next + 1, layerName);
+            return next;
+        });
+    }
+
+    public synchronized void insertLayerVersion(String layerName, long version, String document) {
+        update("INSERT INTO layer_versions(layer_name, version, document) VALUES (?, ?, ?)", layerName, version,
+                document);
+    }
+
+    public synchronized Optional<String> layerVersion(String layerName, long version) {
+        return queryOne("SELECT document FROM layer_versions WHERE layer_name = ? AND version = ?",
+                rs -> rs.getString(1), layerName, version);
+    }
+
+    public synchronized boolean deleteLayerVersion(String layerName, long version) {
+        return updateCount("DELETE FROM layer_versions WHERE layer_name = ? AND version = ?", layerName, version) > 0;
+    }
+
+    /** A layer's version documents, newest first, with numbers below {@code beforeVersion}. */
+    public synchronized List<String> layerVersions(String layerName, long beforeVersion, int limit) {
+        return queryList("""
+                SELECT document FROM layer_versions WHERE layer_name = ? AND version < ?
+                ORDER BY version DESC LIMIT ?""", rs -> rs.getString(1), layerName, beforeVersion, limit);
+    }
+
+    /** Names of layers that have at least one version, in order, after {@code afterName} (null for the first). */
+    public synchronized List<String> layerNames(String afterName, int limit) {
+        return queryList("SELECT DISTINCT layer_name FROM layer_versions WHERE layer_name > ? ORDER BY layer_name "
+                + "LIMIT ?", rs -> rs.getString(1), afterName == null ? "" : afterName, limit);
+    }
+
+    /** Every layer version document (to know which stored contents are still in use). */
+    public synchronized List<String> allLayerVersions() {
+        return queryList("SELECT document FROM layer_versions", rs -> rs.getString(1));
     }
 
     // --- asynchronous invocations ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Hostile code is contained, in a plain environment ($LATEST) and in one restored from a snapshot (version 1): it
  * cannot read another function's code, the metadata database, snapshots or the platform's files, cannot write its
- * own code, cannot signal processes outside its environment, runs unprivileged, and a fork bomb or a full /tmp stays
+ * own code or its layers, cannot signal processes outside its environment, runs unprivileged, and a fork bomb or a full /tmp stays
  * inside its limits. On the network it reaches its own Runtime API and credentials endpoint and the outside network
  * (a namespace this test makes), and nothing of the host's or of another environment's.
  */
@@ -52,7 +52,11 @@ class IsolationIT {
     @BeforeAll
     void deployFunctions() throws Exception {
         outside = OutsideNetwork.create();
-        lambda.createFunction(b -> b.functionName("hostile").runtime(Runtime.JAVA17)
+        SdkBytes layerZip = SdkBytes.fromByteArray(Files.readAllBytes(ThawServerProcess.REPO.resolve(
+                "examples/layers/target/layer.zip")));
+        String layer = lambda.publishLayerVersion(b -> b.layerName("hostile-layer")
+                .content(c -> c.zipFile(layerZip))).layerVersionArn();
+        lambda.createFunction(b -> b.functionName("hostile").runtime(Runtime.JAVA17).layers(layer)
                 .handler("dev.thaw.examples.fixtures.Hostile").role("r").memorySize(2048).timeout(60)
                 .ephemeralStorage(e -> e.size(512))
                 .snapStart(s -> s.applyOn(SnapStartApplyOn.PUBLISHED_VERSIONS))
@@ -119,6 +123,18 @@ class IsolationIT {
         JsonNode overwrite = attempt(qualifier,
                 "{\"action\":\"write\",\"path\":\"/var/task/dev/thaw/examples/fixtures/Echo.class\"}");
         assertFalse(overwrite.path("ok").asBoolean(), overwrite.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"$LATEST", "1"})
+    void itsLayersAreReadableAndReadOnly(String qualifier) throws Exception {
+        assertTrue(read(qualifier, Path.of("/opt/greeting.txt")).path("ok").asBoolean(), "its layer is at /opt");
+        for (String path : List.of("/opt/owned.txt", "/opt/greeting.txt", "/opt/java/lib/greeting.jar")) {
+            JsonNode r = attempt(qualifier, JSON.createObjectNode().put("action", "write").put("path", path)
+                    .toString());
+            assertFalse(r.path("ok").asBoolean(), path + ": " + r);
+            assertTrue(r.path("error").asText().contains("Read-only file system"), path + ": " + r);
+        }
     }
 
     @ParameterizedTest

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Loads the function's code: the task root's classes, then every {@code lib/*.jar} in name order. Its parent
+ * Loads the function's code: the task root's classes, then every {@code lib/*.jar} in name order, then its layers'
+ * {@code /opt/java/lib/*.jar} in name order and {@code /opt/java/lib}'s classes (Lambda's Java layer path). Its parent
  * is the system loader, and delegation is parent-first, so the function shares the runtime's
  * aws-lambda-java-core and org.crac classes (the Context it compiled against is the one the runtime
  * implements). Left unnamed so stack frames print as on AWS, without a loader prefix. In a {@code $LATEST}
@@ -32,8 +33,16 @@ final class FunctionClassLoader extends URLClassLoader {
         this.log = log;
     }
 
+    /** Where layers put Java libraries, as on Lambda. */
+    static final Path LAYER_LIB = Path.of("/opt/java/lib");
+
     static FunctionClassLoader of(Path taskRoot) throws IOException {
-        return of(taskRoot, null);
+        return of(taskRoot, LAYER_LIB, null);
+    }
+
+    /** A loader that records every name it loads into {@code log} (null: none). */
+    static FunctionClassLoader of(Path taskRoot, LoadedClassLog log) throws IOException {
+        return of(taskRoot, LAYER_LIB, log);
     }
 
     /**
@@ -50,19 +59,26 @@ final class FunctionClassLoader extends URLClassLoader {
         return c;
     }
 
-    /** A loader that records every name it loads into {@code log} (null: none). */
-    static FunctionClassLoader of(Path taskRoot, LoadedClassLog log) throws IOException {
+    /** With the layers' libraries looked for in {@code layerLib}. */
+    static FunctionClassLoader of(Path taskRoot, Path layerLib, LoadedClassLog log) throws IOException {
         List<URL> urls = new ArrayList<>();
         urls.add(directoryUrl(taskRoot));
-        Path lib = taskRoot.resolve("lib");
-        if (Files.isDirectory(lib)) {
-            try (Stream<Path> entries = Files.list(lib)) {
+        addJars(taskRoot.resolve("lib"), urls);
+        if (Files.isDirectory(layerLib)) {
+            addJars(layerLib, urls);
+            urls.add(directoryUrl(layerLib));
+        }
+        return new FunctionClassLoader(urls.toArray(URL[]::new), log);
+    }
+
+    private static void addJars(Path dir, List<URL> urls) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> entries = Files.list(dir)) {
                 entries.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
                         .sorted()
                         .forEach(p -> urls.add(fileUrl(p)));
             }
         }
-        return new FunctionClassLoader(urls.toArray(URL[]::new), log);
     }
 
     /** URLClassLoader treats a URL as a directory only when it ends with '/', even if the directory is missing. */

@@ -35,6 +35,34 @@ class FunctionClassLoaderTest {
     }
 
     @Test
+    void layerJarsComeAfterTheFunctionsOwnInNameOrderThenTheLayerClassDirectory(@TempDir Path opt) throws IOException {
+        Files.createDirectories(taskRoot.resolve("lib"));
+        new JarOutputStream(Files.newOutputStream(taskRoot.resolve("lib/own.jar"))).close();
+        Path layerLib = opt.resolve("java/lib");
+        Files.createDirectories(layerLib);
+        for (String name : List.of("z.jar", "greeting.jar")) {
+            new JarOutputStream(Files.newOutputStream(layerLib.resolve(name))).close();
+        }
+
+        try (FunctionClassLoader loader = FunctionClassLoader.of(taskRoot, layerLib, null)) {
+            List<String> urls = List.of(loader.getURLs()).stream().map(URL::getPath).toList();
+            assertEquals(List.of(taskRoot.toAbsolutePath() + "/",
+                    taskRoot.resolve("lib/own.jar").toAbsolutePath().toString(),
+                    layerLib.resolve("greeting.jar").toAbsolutePath().toString(),
+                    layerLib.resolve("z.jar").toAbsolutePath().toString(),
+                    layerLib.toAbsolutePath() + "/"), urls);
+        }
+    }
+
+    @Test
+    void withoutLayersNothingIsAddedForOpt(@TempDir Path opt) throws IOException {
+        try (FunctionClassLoader loader = FunctionClassLoader.of(taskRoot, opt.resolve("java/lib"), null)) {
+            assertEquals(List.of(taskRoot.toAbsolutePath() + "/"),
+                    List.of(loader.getURLs()).stream().map(URL::getPath).toList());
+        }
+    }
+
+    @Test
     void theFunctionSharesTheRuntimesLambdaApiClasses() throws Exception {
         try (FunctionClassLoader loader = FunctionClassLoader.of(taskRoot)) {
             assertSame(Context.class, loader.loadClass(Context.class.getName()));
