@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * The platform's metadata in SQLite or PostgreSQL. Thread-safe: every method runs on a pooled connection (one for
@@ -26,6 +28,7 @@ import java.util.function.Supplier;
  * cache, and on PostgreSQL so does every write by another instance ({@link ChangeFeed}), so the cache is never stale.
  */
 public final class MetadataStore implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(MetadataStore.class.getName());
     /** A lease given to an event when no other is asked for: long enough for GC pauses, short enough to recover. */
     public static final Duration DEFAULT_EVENT_LEASE = Duration.ofSeconds(30);
     private static final String ALL_FUNCTIONS = "";
@@ -80,7 +83,7 @@ public final class MetadataStore implements AutoCloseable {
     private static void migrate(Database database) {
         Database.Postgres pg = database instanceof Database.Postgres p ? p : null;
         try {
-            Flyway.configure()
+            MigrateResult result = Flyway.configure()
                     .dataSource(database.jdbcUrl() + (pg == null ? "" : "?" + PostgresTimeouts.URL_PARAMETERS),
                             pg == null ? null : pg.user(), pg == null ? null : pg.password())
                     .locations(database.dialect().migrationLocation())
@@ -89,6 +92,10 @@ public final class MetadataStore implements AutoCloseable {
                     .baselineVersion("0")
                     .load()
                     .migrate();
+            if (result.migrationsExecuted > 0) {
+                LOG.info("metadata schema of " + database.display() + " migrated to version "
+                        + result.targetSchemaVersion + " (" + result.migrationsExecuted + " migration(s) applied)");
+            }
         } catch (FlywayException e) {
             throw new StoreException("cannot bring the metadata database " + database.display()
                     + " up to date: " + e.getMessage(), e);
