@@ -44,6 +44,7 @@ public final class EventDispatcher implements AutoCloseable {
     private volatile boolean running;
     private Thread loop;
     private Thread leaseKeeper;
+    private boolean claimsFailing;
 
     /**
      * @param lease how long a claimed event stays this instance's; renewed every third of it while its delivery runs,
@@ -108,8 +109,17 @@ public final class EventDispatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "event dispatch failed; retrying", e);
+                // Once per outage: while the database is down every poll fails the same way.
+                if (!claimsFailing) {
+                    LOG.log(Level.WARNING, "event dispatch failed; retrying until the queue answers", e);
+                    claimsFailing = true;
+                }
                 sleepQuietly(IDLE_POLL);
+                continue;
+            }
+            if (claimsFailing) {
+                LOG.info("event dispatch works again");
+                claimsFailing = false;
             }
         }
     }
