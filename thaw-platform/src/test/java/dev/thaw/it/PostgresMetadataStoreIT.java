@@ -58,7 +58,7 @@ class PostgresMetadataStoreIT {
                 assertTrue(rs.getBoolean(2));
                 applied.add(rs.getString(1));
             }
-            assertEquals(List.of("1", "2", "3"), applied);
+            assertEquals(List.of("1", "2", "3", "4"), applied);
         }
     }
 
@@ -88,6 +88,21 @@ class PostgresMetadataStoreIT {
             int slotA = a.hostUidSlot("f", 10);
             assertEquals(slotA, b.hostUidSlot("f", 10));
             assertTrue(b.hostUidSlot("g", 10) != slotA);
+            assertEquals(Optional.empty(), b.functionUrlById("url1"));
+            assertTrue(a.insertFunctionUrl("url1", "f", "live", "{\"u\":1}"));
+            awaitTrue(() -> b.functionUrlById("url1").equals(Optional.of("{\"u\":1}")));
+            assertEquals(List.of(), b.permissions("f", "live"));
+            for (String sid : List.of("zeta", "alpha", "mid")) {
+                assertTrue(a.insertPermission("f", "live", sid, "{\"Sid\":\"" + sid + "\"}"));
+            }
+            assertFalse(b.insertPermission("f", "live", "alpha", "{}"));
+            awaitTrue(() -> b.permissions("f", "live").size() == 3);
+            assertEquals(List.of("{\"Sid\":\"zeta\"}", "{\"Sid\":\"alpha\"}", "{\"Sid\":\"mid\"}"),
+                    b.permissions("f", "live"), "statements in the order they were added");
+            a.putTags("f", java.util.Map.of("team", "x"));
+            assertEquals(java.util.Map.of("team", "x"), b.tags("f"));
+            b.deleteAlias("f", "live");
+            awaitTrue(() -> a.functionUrlById("url1").isEmpty() && a.permissions("f", "live").isEmpty());
             b.deleteFunction("f");
             awaitTrue(() -> !a.functionExists("f"));
         }

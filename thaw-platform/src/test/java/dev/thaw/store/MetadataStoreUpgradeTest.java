@@ -106,10 +106,56 @@ class MetadataStoreUpgradeTest {
                 assertTrue(rs.getBoolean(3));
                 history.add(rs.getString(1) + " " + rs.getString(2));
             }
-            assertEquals(List.of("0 BASELINE", "1 SQL", "2 SQL"), history);
+            assertEquals(List.of("0 BASELINE", "1 SQL", "2 SQL", "3 SQL"), history);
         }
         try (MetadataStore reopened = MetadataStore.open(db)) {
             assertTrue(reopened.functionExists("old"), "opening an up-to-date home again changes nothing");
+        }
+    }
+
+    @Test
+    void aHomeWithFunctionUrlsTagsAndPoliciesKeepsThemAndTheirOrder() throws Exception {
+        Path db = dir.resolve("metadata.db");
+        createHomeOfTheLastRelease(db);
+        // What the release that added Function URLs created beside the older tables.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS function_urls (
+                      url_id TEXT PRIMARY KEY,
+                      function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                      qualifier TEXT NOT NULL,
+                      document TEXT NOT NULL,
+                      UNIQUE (function_name, qualifier))""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS tags (
+                      function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                      key TEXT NOT NULL,
+                      value TEXT NOT NULL,
+                      PRIMARY KEY (function_name, key))""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS permissions (
+                      function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+                      qualifier TEXT NOT NULL,
+                      statement_id TEXT NOT NULL,
+                      statement TEXT NOT NULL,
+                      PRIMARY KEY (function_name, qualifier, statement_id))""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS recursion_configs (
+                      function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+                      recursive_loop TEXT NOT NULL)""");
+            s.execute("INSERT INTO function_urls VALUES ('abc', 'old', 'live', '{\"url\":1}')");
+            s.execute("INSERT INTO tags VALUES ('old', 'team', 'core')");
+            s.execute("INSERT INTO permissions VALUES ('old', '', 'zeta', 'z')");
+            s.execute("INSERT INTO permissions VALUES ('old', '', 'alpha', 'a')");
+            s.execute("INSERT INTO recursion_configs VALUES ('old', 'Allow')");
+        }
+        try (MetadataStore store = MetadataStore.open(db)) {
+            assertEquals(Optional.of("{\"url\":1}"), store.functionUrlById("abc"));
+            assertEquals(java.util.Map.of("team", "core"), store.tags("old"));
+            assertEquals(List.of("z", "a"), store.permissions("old", ""));
+            assertEquals(Optional.of("Allow"), store.recursiveLoop("old"));
+            store.deleteAlias("old", "live");
+            assertEquals(Optional.empty(), store.functionUrlById("abc"), "the alias took its URL with it");
         }
     }
 
@@ -124,7 +170,7 @@ class MetadataStoreUpgradeTest {
             while (rs.next()) {
                 history.add(rs.getString(1) + " " + rs.getString(2));
             }
-            assertEquals(List.of("1 SQL", "2 SQL"), history);
+            assertEquals(List.of("1 SQL", "2 SQL", "3 SQL"), history);
         }
     }
 }
