@@ -106,7 +106,7 @@ class MetadataStoreUpgradeTest {
                 assertTrue(rs.getBoolean(3));
                 history.add(rs.getString(1) + " " + rs.getString(2));
             }
-            assertEquals(List.of("0 BASELINE", "1 SQL", "2 SQL", "3 SQL"), history);
+            assertEquals(List.of("0 BASELINE", "1 SQL", "2 SQL", "3 SQL", "4 SQL"), history);
         }
         try (MetadataStore reopened = MetadataStore.open(db)) {
             assertTrue(reopened.functionExists("old"), "opening an up-to-date home again changes nothing");
@@ -114,7 +114,7 @@ class MetadataStoreUpgradeTest {
     }
 
     @Test
-    void aHomeWithFunctionUrlsTagsAndPoliciesKeepsThemAndTheirOrder() throws Exception {
+    void aHomeWithFunctionUrlsTagsPoliciesAndLoadedClassesKeepsThemAndTheirOrder() throws Exception {
         Path db = dir.resolve("metadata.db");
         createHomeOfTheLastRelease(db);
         // What the release that added Function URLs created beside the older tables.
@@ -143,6 +143,12 @@ class MetadataStoreUpgradeTest {
                     CREATE TABLE IF NOT EXISTS recursion_configs (
                       function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
                       recursive_loop TEXT NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS loaded_classes (
+                      function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+                      code_sha256 TEXT NOT NULL,
+                      names TEXT NOT NULL)""");
+            s.execute("INSERT INTO loaded_classes VALUES ('old', 'sha', 'a.B\nc.D')");
             s.execute("INSERT INTO function_urls VALUES ('abc', 'old', 'live', '{\"url\":1}')");
             s.execute("INSERT INTO tags VALUES ('old', 'team', 'core')");
             s.execute("INSERT INTO permissions VALUES ('old', '', 'zeta', 'z')");
@@ -154,6 +160,7 @@ class MetadataStoreUpgradeTest {
             assertEquals(java.util.Map.of("team", "core"), store.tags("old"));
             assertEquals(List.of("z", "a"), store.permissions("old", ""));
             assertEquals(Optional.of("Allow"), store.recursiveLoop("old"));
+            assertEquals(Optional.of(new MetadataStore.LoadedClasses("sha", "a.B\nc.D")), store.loadedClasses("old"));
             store.deleteAlias("old", "live");
             assertEquals(Optional.empty(), store.functionUrlById("abc"), "the alias took its URL with it");
         }
@@ -170,7 +177,7 @@ class MetadataStoreUpgradeTest {
             while (rs.next()) {
                 history.add(rs.getString(1) + " " + rs.getString(2));
             }
-            assertEquals(List.of("1 SQL", "2 SQL", "3 SQL"), history);
+            assertEquals(List.of("1 SQL", "2 SQL", "3 SQL", "4 SQL"), history);
         }
     }
 }
