@@ -553,7 +553,7 @@ public final class MetadataStore implements AutoCloseable {
     public record EventBacklog(long depth, long oldestAcceptedAt) {
     }
 
-    public synchronized EventBacklog eventBacklog() {
+    public EventBacklog eventBacklog() {
         return queryOne("SELECT COUNT(*), COALESCE(MIN(accepted_at), 0) FROM events WHERE state IN ('queued', "
                 + "'running')", rs -> new EventBacklog(rs.getLong(1), rs.getLong(2))).orElseThrow();
     }
