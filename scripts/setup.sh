@@ -9,7 +9,8 @@ say() { printf 'thaw-setup: %s\n' "$*"; }
 # awscli: the AWS CLI v2 the integration tests drive (Debian 12 ships 2.9.19). iproute2 and nftables: each
 # environment's network namespace, its veth link and the egress rules. prometheus: the server and promtool that
 # MetricsIT scrapes Thaw with; chromium, chromium-driver: the headless browser DashboardIT loads the dashboard in.
-PKGS=(util-linux uidmap maven curl awscli iproute2 nftables prometheus chromium chromium-driver)
+# postgresql: the throwaway clusters the PostgreSQL store's tests start.
+PKGS=(util-linux uidmap maven curl awscli iproute2 nftables prometheus chromium chromium-driver postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

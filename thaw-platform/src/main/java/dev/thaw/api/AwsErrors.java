@@ -3,6 +3,7 @@ package dev.thaw.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
+import dev.thaw.store.StoreException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -27,6 +28,7 @@ final class AwsErrors {
         ThawException e = switch (error) {
             case ThawException t -> t;
             case RequestException bad when bad.status().code() < 500 -> unparsable(bad);
+            case StoreException down -> storeFailed(req, down);
             default -> unexpected(req, error);
         };
         ErrorCode code = e.code();
@@ -41,6 +43,13 @@ final class AwsErrors {
         e.headers().forEach((k, v) -> res.header(HeaderNames.create(k), v));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.bytes(body));
+    }
+
+    /** The metadata database failed or cannot be reached: the request did nothing and may be retried. */
+    private static ThawException storeFailed(ServerRequest req, StoreException e) {
+        LOG.log(Level.WARNING, "metadata store failed serving " + req.prologue().method().text() + " "
+                + req.path().path() + ": " + e.getMessage());
+        return ThawException.service("The metadata store is unavailable; try again. " + e.getMessage(), e);
     }
 
     /** A request the server could not parse, such as a bad chunk size in its body. */

@@ -36,7 +36,10 @@ final class LocalPlatform implements AutoCloseable {
     LocalPlatform() throws IOException {
         home = Files.createTempDirectory("thaw-local-");
         try {
-            thaw = new Thaw(ThawConfig.defaults().toBuilder().home(home).port(0).urlPort(0).build()).start();
+            // Its own SQLite in the temporary home even when THAW_DATABASE is set: a throwaway platform never writes
+            // into a shared database.
+            thaw = new Thaw(ThawConfig.defaults().toBuilder().home(home).port(0).urlPort(0).database("").build())
+                    .start();
         } catch (RuntimeException e) {
             deleteHome();
             throw e;

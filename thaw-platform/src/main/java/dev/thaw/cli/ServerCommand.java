@@ -22,6 +22,9 @@ import java.util.logging.Logger;
 @Command(name = "server", description = "Run the platform in the foreground.")
 final class ServerCommand implements Callable<Integer> {
     private static volatile boolean running;
+    /** Migrations and the connection pool narrate every step at INFO; the store logs what matters itself. */
+    private static final java.util.List<Logger> QUIET_LIBRARIES = java.util.List.of(
+            Logger.getLogger("org.flywaydb"), Logger.getLogger("com.zaxxer.hikari"));
 
     @Option(names = "--home", description = "Data directory (default: $THAW_HOME or ~/.thaw).")
     Path home;
@@ -89,6 +92,16 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--read-timeout", paramLabel = "SECONDS", description = "A request whose body makes no "
             + "progress for this long is dropped (default: 20).")
     Integer readTimeoutSeconds;
+
+    @Option(names = "--database", paramLabel = "URL", description = "Keep metadata in PostgreSQL, e.g. "
+            + "postgresql://thaw@db.example:5432/thaw, so that several instances share functions and events "
+            + "(default: $THAW_DATABASE, else SQLite in the home).")
+    String database;
+
+    @Option(names = "--event-lease", paramLabel = "SECONDS", description = "Seconds an Event claimed by this "
+            + "instance stays its own without renewal; an instance that dies loses its events to others after "
+            + "it (default: 30).")
+    Integer eventLeaseSeconds;
 
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Connections idle this long between "
             + "requests are closed (default: 60).")
@@ -209,6 +222,15 @@ final class ServerCommand implements Callable<Integer> {
             }
             config.unreservedConcurrencyMinimum(unreservedConcurrency);
         }
+        if (database != null) {
+            config.database(database);
+        }
+        if (eventLeaseSeconds != null) {
+            if (eventLeaseSeconds < 3) {
+                throw invalid("--event-lease must be 3 seconds or more");
+            }
+            config.eventLease(Duration.ofSeconds(eventLeaseSeconds));
+        }
         if (maxConnections != null || readTimeoutSeconds != null || idleTimeoutSeconds != null) {
             if ((maxConnections != null && maxConnections < 1) || (readTimeoutSeconds != null && readTimeoutSeconds < 1)
                     || (idleTimeoutSeconds != null && idleTimeoutSeconds < 1)) {
@@ -224,6 +246,7 @@ final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logger.getLogger("io.helidon").setLevel(Level.WARNING);
+        QUIET_LIBRARIES.forEach(l -> l.setLevel(Level.WARNING));
         Path keysFile = keysFile();
         ThawConfig defaults = ThawConfig.defaults();
         ThawConfig.Builder builder = defaults.toBuilder();
@@ -235,6 +258,11 @@ final class ServerCommand implements Callable<Integer> {
         }
         applyOptions(builder, defaults);
         ThawConfig config = builder.build();
+        try {
+            config.metadataDatabase();
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
         Thaw thaw = new Thaw(config).start();
         if (config.accessKeys().required()) {
             System.out.println("thaw: every request must carry a SigV4 signature (service lambda, region "

@@ -38,17 +38,25 @@ public final class EventDispatcher implements AutoCloseable {
     private final EventInvokeConfigs configs;
     private final InvokeService invoker;
     private final Duration retryDelay;
+    private final Duration lease;
     private final Clock clock;
     private final Semaphore slots = new Semaphore(MAX_PARALLEL);
     private volatile boolean running;
     private Thread loop;
+    private Thread leaseKeeper;
+    private boolean claimsFailing;
 
+    /**
+     * @param lease how long a claimed event stays this instance's; renewed every third of it while its delivery runs,
+     *              so only a dead instance's events go to another
+     */
     public EventDispatcher(EventQueue queue, EventInvokeConfigs configs, InvokeService invoker, Duration retryDelay,
-                           Clock clock) {
+                           Duration lease, Clock clock) {
         this.queue = queue;
         this.configs = configs;
         this.invoker = invoker;
         this.retryDelay = retryDelay;
+        this.lease = lease;
         this.clock = clock;
     }
 
@@ -60,7 +68,22 @@ public final class EventDispatcher implements AutoCloseable {
         }
         running = true;
         loop = Thread.ofPlatform().daemon().name("event-dispatcher").start(this::run);
+        leaseKeeper = Thread.ofPlatform().daemon().name("event-leases").start(this::renewLeases);
         return this;
+    }
+
+    private void renewLeases() {
+        Duration every = lease.dividedBy(3);
+        while (running) {
+            try {
+                Thread.sleep(every);
+                queue.renewLeases();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot renew the leases of events in delivery", e);
+            }
+        }
     }
 
     private void run() {
@@ -86,8 +109,17 @@ public final class EventDispatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "event dispatch failed; retrying", e);
+                // Once per outage: while the database is down every poll fails the same way.
+                if (!claimsFailing) {
+                    LOG.log(Level.WARNING, "event dispatch failed; retrying until the queue answers", e);
+                    claimsFailing = true;
+                }
                 sleepQuietly(IDLE_POLL);
+                continue;
+            }
+            if (claimsFailing) {
+                LOG.info("event dispatch works again");
+                claimsFailing = false;
             }
         }
     }
@@ -96,7 +128,7 @@ public final class EventDispatcher implements AutoCloseable {
         try {
             deliver(event);
         } catch (RuntimeException e) {
-            // The event stays "running" and is re-queued at the next start; nothing is lost.
+            // The event stays "running": re-queued at the next start, or taken by another instance after its lease.
             LOG.log(Level.WARNING, "cannot record the outcome of event " + event.id(), e);
         } finally {
             slots.release();
@@ -154,7 +186,10 @@ public final class EventDispatcher implements AutoCloseable {
         }
     }
 
-    /** Stops claiming events and waits briefly for deliveries in flight; unfinished ones are redone next start. */
+    /**
+     * Stops claiming events and waits briefly for deliveries in flight; unfinished ones go back to the queue, for
+     * another instance on the same database to take at once or for this one at its next start.
+     */
     @Override
     public void close() {
         running = false;
@@ -162,6 +197,7 @@ public final class EventDispatcher implements AutoCloseable {
             return;
         }
         loop.interrupt();
+        leaseKeeper.interrupt();
         try {
             loop.join(STOP_GRACE);
             if (slots.tryAcquire(MAX_PARALLEL, STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -169,6 +205,14 @@ public final class EventDispatcher implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            int released = queue.releaseClaims();
+            if (released > 0) {
+                LOG.info("returned " + released + " unfinished event(s) to the queue");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot return unfinished events to the queue; their leases will end", e);
         }
     }
 }

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The durable queue of Event invocations in SQLite, and the signal that wakes the dispatcher when one arrives. */
+/**
+ * The durable queue of Event invocations in the metadata store, shared by every instance on the same database, and the
+ * signal that wakes this instance's dispatcher when one arrives here.
+ */
 public final class EventQueue {
     /** Lambda's asynchronous payload limit. */
     public static final int MAX_EVENT_PAYLOAD = 1024 * 1024;
@@ -68,6 +71,14 @@ public final class EventQueue {
 
     List<StoredEvent> claimDue(int limit) {
         return store.claimDueEvents(clock.millis(), limit);
+    }
+
+    int renewLeases() {
+        return store.renewEventLeases(clock.millis());
+    }
+
+    int releaseClaims() {
+        return store.releaseEventClaims();
     }
 
     void delivered(StoredEvent event) {

@@ -88,7 +88,9 @@ public final class Thaw implements AutoCloseable {
             throw new IllegalStateException("Thaw's runtime jar is missing at " + config.runtimeJar()
                     + "; build the project (./thaw builds it) or set THAW_RUNTIME_JAR");
         }
-        store = MetadataStore.open(home.resolve("metadata.db"));
+        dev.thaw.store.Database database = config.metadataDatabase();
+        store = MetadataStore.open(database, instanceId(home), config.eventLease());
+        LOG.info("metadata: " + database.display());
         Jdks jdks = Jdks.discover(config.jdkSearchRoot(), config.jdkOverrides());
         Path codeRoot = home.resolve("code");
         Path aotRoot = home.resolve("aot");
@@ -157,12 +159,30 @@ public final class Thaw implements AutoCloseable {
         if (config.metricsPort() >= 0) {
             metricsServer = new MetricsServer(config.host(), config.metricsPort(), metrics).start();
         }
-        events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), Clock.systemUTC())
-                .start();
+        events = new EventDispatcher(eventQueue, eventConfigs, invoker, config.eventRetryDelay(), config.eventLease(),
+                Clock.systemUTC()).start();
         snapStart.reconcile();
         aotCaches.reconcile();
         snapStart.startExpiry();
         return this;
+    }
+
+    /**
+     * This instance's name in the events it claims, kept in the home so that a restart takes back at once what it
+     * held when it stopped, while other instances wait for those leases to end.
+     */
+    static String instanceId(Path home) {
+        Path file = home.resolve("instance-id");
+        try {
+            if (!Files.exists(file)) {
+                Path tmp = home.resolve("instance-id.tmp");
+                Files.writeString(tmp, java.util.UUID.randomUUID().toString());
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.thaw.server;
 import dev.thaw.api.ListenerLimits;
 import dev.thaw.auth.AccessKeys;
 import dev.thaw.network.FunctionNetworkMode;
+import dev.thaw.store.Database;
+import dev.thaw.store.MetadataStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,9 @@ public record ThawConfig(
         int unreservedConcurrencyFloor,
         ListenerLimits listener,
         int urlPort,
-        int metricsPort) {
+        int metricsPort,
+        String database,
+        Duration eventLease) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -48,7 +52,8 @@ public record ThawConfig(
         return new ThawConfig(home, "127.0.0.1", 9000, AccessKeys.none(), env.getOrDefault("AWS_REGION", "us-east-1"),
                 "000000000000", FunctionNetworkMode.DEFAULT, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
                 Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
-                Duration.ofMillis(200), -1, ListenerLimits.defaults(), 9001, -1);
+                Duration.ofMillis(200), -1, ListenerLimits.defaults(), 9001, -1,
+                env.getOrDefault("THAW_DATABASE", ""), MetadataStore.DEFAULT_EVENT_LEASE);
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -100,6 +105,11 @@ public record ThawConfig(
         return unreservedConcurrencyFloor >= 0 ? unreservedConcurrencyFloor : accountConcurrency / 10;
     }
 
+    /** The metadata database: the PostgreSQL one configured, or SQLite's file in the home. */
+    public Database metadataDatabase() {
+        return database.isEmpty() ? Database.sqlite(home.resolve("metadata.db")) : Database.parse(database);
+    }
+
     /** A builder that starts from these settings. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -126,6 +136,8 @@ public record ThawConfig(
         private ListenerLimits listener;
         private int urlPort;
         private int metricsPort;
+        private String database;
+        private Duration eventLease;
 
         private Builder(ThawConfig c) {
             home = c.home;
@@ -147,6 +159,8 @@ public record ThawConfig(
             listener = c.listener;
             urlPort = c.urlPort;
             metricsPort = c.metricsPort;
+            database = c.database;
+            eventLease = c.eventLease;
         }
 
         public Builder home(Path value) {
@@ -242,10 +256,26 @@ public record ThawConfig(
             return this;
         }
 
+        /**
+         * Keeps metadata in the PostgreSQL database at {@code url} (postgresql://user@host:port/db) instead of
+         * SQLite in the home; an empty url means SQLite.
+         */
+        public Builder database(String url) {
+            database = url;
+            return this;
+        }
+
+        /** How long an event claimed by an instance stays its own unless renewed; a dead one's go after it. */
+        public Builder eventLease(Duration value) {
+            eventLease = value;
+            return this;
+        }
+
         public ThawConfig build() {
             return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                     accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
-                    eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort, metricsPort);
+                    eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort, metricsPort,
+                    database, eventLease);
         }
     }
 }

@@ -1,149 +1,171 @@
 package dev.thaw.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
- * SQLite-backed metadata. Thread-safe: every method holds the store's monitor for its statements. The reads on the
- * invoke path (a version, an alias, whether a function exists, reserved concurrency, a Function URL and its
- * policy) are answered from memory after the first time; every write goes through this class and drops what it
- * changes, so the cache is never stale.
+ * The platform's metadata in SQLite or PostgreSQL. Thread-safe: every method runs on a pooled connection (one for
+ * SQLite, which serialises them). The reads on the invoke path (a version, an alias, whether a function exists,
+ * reserved concurrency, a Function URL and its policy) are answered from memory after the first time; every write through this class drops the
+ * cache, and on PostgreSQL so does every write by another instance ({@link ChangeFeed}), so the cache is never stale.
  */
 public final class MetadataStore implements AutoCloseable {
-    private final Connection connection;
-    private final Map<String, Optional<String>> versionCache = new HashMap<>();
-    private final Map<String, Optional<String>> aliasCache = new HashMap<>();
-    private final Map<String, Boolean> existsCache = new HashMap<>();
-    private final Map<String, OptionalInt> reservedCache = new HashMap<>();
-    private final Map<String, Optional<String>> urlCache = new HashMap<>();
-    private final Map<String, List<String>> permissionCache = new HashMap<>();
-    private Integer totalReserved;
+    private static final Logger LOG = Logger.getLogger(MetadataStore.class.getName());
+    /** A lease given to an event when no other is asked for: long enough for GC pauses, short enough to recover. */
+    public static final Duration DEFAULT_EVENT_LEASE = Duration.ofSeconds(30);
+    private static final String ALL_FUNCTIONS = "";
 
-    private MetadataStore(Connection connection) {
-        this.connection = connection;
+    private final Database database;
+    private final HikariDataSource pool;
+    private final String instanceId;
+    private final long leaseMillis;
+    private final ChangeFeed changes;
+    private final Map<String, Optional<String>> versionCache = new ConcurrentHashMap<>();
+    private final Map<String, Optional<String>> aliasCache = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> existsCache = new ConcurrentHashMap<>();
+    private final Map<String, OptionalInt> reservedCache = new ConcurrentHashMap<>();
+    private final Map<String, Integer> totalReservedCache = new ConcurrentHashMap<>();
+    private final Map<String, Optional<String>> urlCache = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> permissionCache = new ConcurrentHashMap<>();
+    /** Bumped by every change; a read that raced with one does not fill the cache with what it saw before. */
+    private long generation;
+
+    private MetadataStore(Database database, HikariDataSource pool, String instanceId, Duration eventLease) {
+        this.database = database;
+        this.pool = pool;
+        this.instanceId = instanceId;
+        this.leaseMillis = eventLease.toMillis();
+        this.changes = database instanceof Database.Postgres pg ? ChangeFeed.start(pg, this::forgetEverything)
+                : ChangeFeed.local();
     }
 
+    /** An SQLite file used by this process alone. */
     public static MetadataStore open(Path databaseFile) {
+        return open(Database.sqlite(databaseFile), "local", DEFAULT_EVENT_LEASE);
+    }
+
+    /**
+     * Brings the schema up to date (an SQLite home made before versioned migrations is adopted as it is and
+     * upgraded), then opens a pool of connections.
+     *
+     * @param instanceId names this platform instance in the events it claims; stable across its restarts
+     * @param eventLease how long a claimed event stays with this instance without being renewed
+     */
+    public static MetadataStore open(Database database, String instanceId, Duration eventLease) {
+        migrate(database);
+        HikariDataSource pool = new HikariDataSource(poolConfig(database));
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + databaseFile);
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=NORMAL");
-                s.execute("PRAGMA foreign_keys=ON");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS functions (
-                          name TEXT PRIMARY KEY,
-                          next_version INTEGER NOT NULL DEFAULT 1,
-                          reserved_concurrency INTEGER,
-                          created_at TEXT NOT NULL)""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS versions (
-                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
-                          version TEXT NOT NULL,
-                          ordinal INTEGER NOT NULL,
-                          document TEXT NOT NULL,
-                          PRIMARY KEY (function_name, version))""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS aliases (
-                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
-                          name TEXT NOT NULL,
-                          document TEXT NOT NULL,
-                          PRIMARY KEY (function_name, name))""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS events (
-                          id TEXT PRIMARY KEY,
-                          function_name TEXT NOT NULL,
-                          version TEXT NOT NULL,
-                          payload BLOB NOT NULL,
-                          accepted_at INTEGER NOT NULL,
-                          attempts INTEGER NOT NULL DEFAULT 0,
-                          next_attempt_at INTEGER NOT NULL,
-                          last_error TEXT,
-                          state TEXT NOT NULL)""");
-                s.execute("CREATE INDEX IF NOT EXISTS events_due ON events(state, next_attempt_at)");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS event_invoke_configs (
-                          function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
-                          maximum_retry_attempts INTEGER,
-                          maximum_event_age_seconds INTEGER,
-                          last_modified INTEGER NOT NULL)""");
-                // Not tied to the functions table: a name keeps its slot, so a function deleted while one of its
-                // environments still runs never shares host uids with another function.
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS host_uid_slots (
-                          function_name TEXT PRIMARY KEY,
-                          slot INTEGER NOT NULL UNIQUE)""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS function_urls (
-                          url_id TEXT PRIMARY KEY,
-                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
-                          qualifier TEXT NOT NULL,
-                          document TEXT NOT NULL,
-                          UNIQUE (function_name, qualifier))""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS tags (
-                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
-                          key TEXT NOT NULL,
-                          value TEXT NOT NULL,
-                          PRIMARY KEY (function_name, key))""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS permissions (
-                          function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
-                          qualifier TEXT NOT NULL,
-                          statement_id TEXT NOT NULL,
-                          statement TEXT NOT NULL,
-                          PRIMARY KEY (function_name, qualifier, statement_id))""");
-                // Version numbers of a layer are never reused, even after every version is deleted, as on Lambda.
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS layers (
-                          name TEXT PRIMARY KEY,
-                          next_version INTEGER NOT NULL DEFAULT 1)""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS layer_versions (
-                          layer_name TEXT NOT NULL REFERENCES layers(name),
-                          version INTEGER NOT NULL,
-                          document TEXT NOT NULL,
-                          PRIMARY KEY (layer_name, version))""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS recursion_configs (
-                          function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
-                          recursive_loop TEXT NOT NULL)""");
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS loaded_classes (
-                          function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
-                          code_sha256 TEXT NOT NULL,
-                          names TEXT NOT NULL)""");
-            }
-            return new MetadataStore(c);
-        } catch (SQLException e) {
-            throw new StoreException("cannot open metadata database " + databaseFile, e);
+            return new MetadataStore(database, pool, instanceId, eventLease);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
         }
     }
 
-    public synchronized boolean functionExists(String name) {
-        return existsCache.computeIfAbsent(name, n ->
-                queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, n).isPresent());
+    private static void migrate(Database database) {
+        Database.Postgres pg = database instanceof Database.Postgres p ? p : null;
+        try {
+            MigrateResult result = Flyway.configure()
+                    .dataSource(database.jdbcUrl() + (pg == null ? "" : "?" + PostgresTimeouts.URL_PARAMETERS),
+                            pg == null ? null : pg.user(), pg == null ? null : pg.password())
+                    .locations(database.dialect().migrationLocation())
+                    // Homes from before migrations hold the tables of V1 without a history: V1 runs over them.
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .load()
+                    .migrate();
+            if (result.migrationsExecuted > 0) {
+                LOG.info("metadata schema of " + database.display() + " migrated to version "
+                        + result.targetSchemaVersion + " (" + result.migrationsExecuted + " migration(s) applied)");
+            }
+        } catch (FlywayException e) {
+            throw new StoreException("cannot bring the metadata database " + database.display()
+                    + " up to date: " + e.getMessage(), e);
+        }
     }
 
-    private void forgetEverything() {
-        urlCache.clear();
-        permissionCache.clear();
+    private static HikariConfig poolConfig(Database database) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("metadata");
+        c.setJdbcUrl(database.jdbcUrl());
+        switch (database) {
+            case Database.Sqlite ignored -> {
+                // One writer at a time is SQLite's model; a single connection keeps its statements in order.
+                c.setMaximumPoolSize(1);
+            }
+            case Database.Postgres pg -> {
+                c.setUsername(pg.user());
+                c.setPassword(pg.password());
+                c.setMaximumPoolSize(8);
+                c.setMinimumIdle(1);
+                // While the database is down a request waits this long for a connection, then fails as a 5xx.
+                c.setConnectionTimeout(PostgresTimeouts.CONNECTION_WAIT.toMillis());
+                c.setValidationTimeout(1000);
+                PostgresTimeouts.properties().forEach(c::addDataSourceProperty);
+            }
+        }
+        return c;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public boolean functionExists(String name) {
+        return cached(existsCache, name,
+                () -> queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, name).isPresent());
+    }
+
+    private <V> V cached(Map<String, V> cache, String key, Supplier<V> load) {
+        V known = cache.get(key);
+        if (known != null) {
+            return known;
+        }
+        long before;
+        synchronized (this) {
+            before = generation;
+        }
+        V loaded = load.get();
+        synchronized (this) {
+            if (generation == before && changes.trusted()) {
+                cache.put(key, loaded);
+            }
+        }
+        return loaded;
+    }
+
+    private synchronized void forgetEverything() {
+        generation++;
         versionCache.clear();
         aliasCache.clear();
         existsCache.clear();
         reservedCache.clear();
-        totalReserved = null;
+        totalReservedCache.clear();
+        urlCache.clear();
+        permissionCache.clear();
+    }
+
+    /** After a write that cached reads may depend on (other instances hear of it through {@link ChangeFeed}). */
+    private void changed() {
+        forgetEverything();
     }
 
     private static String key(String a, String b) {
@@ -151,72 +173,83 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /** Creates the function row and its $LATEST document atomically; false if the name is taken. */
-    public synchronized boolean insertFunction(String name, String latestDocument, String createdAt) {
+    public boolean insertFunction(String name, String latestDocument, String createdAt) {
         try {
-            return inTransaction(() -> {
-                if (queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, name).isPresent()) {
+            return inTransaction(c -> {
+                if (updateCount(c, "INSERT INTO functions(name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                        name, createdAt) == 0) {
                     return false;
                 }
-                update("INSERT INTO functions(name, created_at) VALUES (?, ?)", name, createdAt);
-                update("INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, '$LATEST', 0, ?)",
-                        name, latestDocument);
+                updateCount(c, "INSERT INTO versions(function_name, version, ordinal, document) "
+                        + "VALUES (?, '$LATEST', 0, ?)", name, latestDocument);
                 return true;
             });
         } finally {
-            forgetEverything();
+            changed();
         }
     }
 
-    public synchronized void deleteFunction(String name) {
-        update("DELETE FROM functions WHERE name = ?", name);
-        forgetEverything();
+    public void deleteFunction(String name) {
+        try {
+            update("DELETE FROM functions WHERE name = ?", name);
+        } finally {
+            changed();
+        }
     }
 
     /** Function names in order, starting after {@code afterName} (exclusive; null for the first page). */
-    public synchronized List<String> functionNames(String afterName, int limit) {
+    public List<String> functionNames(String afterName, int limit) {
         return queryList("SELECT name FROM functions WHERE name > ? ORDER BY name LIMIT ?", rs -> rs.getString(1),
                 afterName == null ? "" : afterName, limit);
     }
 
-    public synchronized Optional<String> version(String functionName, String version) {
-        return versionCache.computeIfAbsent(key(functionName, version), k ->
+    public Optional<String> version(String functionName, String version) {
+        return cached(versionCache, key(functionName, version), () ->
                 queryOne("SELECT document FROM versions WHERE function_name = ? AND version = ?",
                         rs -> rs.getString(1), functionName, version));
     }
 
-    public synchronized void putVersion(String functionName, String version, String document) {
-        versionCache.remove(key(functionName, version));
+    public void putVersion(String functionName, String version, String document) {
         int ordinal = "$LATEST".equals(version) ? 0 : Integer.parseInt(version);
-        update("""
-                INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, ?, ?, ?)
-                ON CONFLICT(function_name, version) DO UPDATE SET document = excluded.document""",
-                functionName, version, ordinal, document);
+        try {
+            update("""
+                    INSERT INTO versions(function_name, version, ordinal, document) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (function_name, version) DO UPDATE SET document = excluded.document""",
+                    functionName, version, ordinal, document);
+        } finally {
+            changed();
+        }
     }
 
-    public synchronized void deleteVersion(String functionName, String version) {
-        versionCache.remove(key(functionName, version));
-        update("DELETE FROM versions WHERE function_name = ? AND version = ?", functionName, version);
+    public void deleteVersion(String functionName, String version) {
+        try {
+            update("DELETE FROM versions WHERE function_name = ? AND version = ?", functionName, version);
+        } finally {
+            changed();
+        }
     }
 
     /** Version documents ordered $LATEST first, then by number, starting after ordinal {@code afterOrdinal}. */
-    public synchronized List<String> versions(String functionName, int afterOrdinal, int limit) {
+    public List<String> versions(String functionName, int afterOrdinal, int limit) {
         return queryList("""
                 SELECT document FROM versions WHERE function_name = ? AND ordinal > ?
                 ORDER BY ordinal LIMIT ?""", rs -> rs.getString(1), functionName, afterOrdinal, limit);
     }
 
     /** All version documents of every function (for reconciliation at startup). */
-    public synchronized List<String> allVersions() {
+    public List<String> allVersions() {
         return queryList("SELECT document FROM versions ORDER BY function_name, ordinal", rs -> rs.getString(1));
     }
 
-    /** Reserves the next version number of a function. */
-    public synchronized int allocateVersionNumber(String functionName) {
-        return inTransaction(() -> {
-            int next = queryOne("SELECT next_version FROM functions WHERE name = ?", rs -> rs.getInt(1), functionName)
-                    .orElseThrow(() -> new StoreException("no function " + functionName, null));
-            update("UPDATE functions SET next_version = ? WHERE name = ?", next + 1, functionName);
-            return next;
+    /** Reserves the next version number of a function; the row lock makes it unique across instances. */
+    public int allocateVersionNumber(String functionName) {
+        return inTransaction(c -> {
+            if (updateCount(c, "UPDATE functions SET next_version = next_version + 1 WHERE name = ?",
+                    functionName) == 0) {
+                throw new StoreException("no function " + functionName, null);
+            }
+            return queryOne(c, "SELECT next_version - 1 FROM functions WHERE name = ?", rs -> rs.getInt(1),
+                    functionName).orElseThrow();
         });
     }
 
@@ -225,84 +258,94 @@ public final class MetadataStore implements AutoCloseable {
      *
      * @throws StoreException when all {@code capacity} slots are taken
      */
-    public synchronized int hostUidSlot(String functionName, int capacity) {
-        return inTransaction(() -> {
-            Optional<Integer> known = queryOne("SELECT slot FROM host_uid_slots WHERE function_name = ?",
-                    rs -> rs.getInt(1), functionName);
-            if (known.isPresent()) {
-                return known.get();
+    public int hostUidSlot(String functionName, int capacity) {
+        // Another instance may take the same free slot at the same moment: the loser's insert does nothing; retry.
+        for (int attempt = 0; attempt < 16; attempt++) {
+            Optional<Integer> slot = inTransaction(c -> {
+                Optional<Integer> known = queryOne(c, "SELECT slot FROM host_uid_slots WHERE function_name = ?",
+                        rs -> rs.getInt(1), functionName);
+                if (known.isPresent()) {
+                    return known;
+                }
+                int next = queryOne(c, "SELECT COALESCE(MAX(slot) + 1, 0) FROM host_uid_slots", rs -> rs.getInt(1))
+                        .orElse(0);
+                if (next >= capacity) {
+                    throw new StoreException("all " + capacity + " host uid slots are taken", null);
+                }
+                return updateCount(c, "INSERT INTO host_uid_slots (function_name, slot) VALUES (?, ?) "
+                        + "ON CONFLICT DO NOTHING", functionName, next) == 1 ? Optional.of(next) : Optional.empty();
+            });
+            if (slot.isPresent()) {
+                return slot.get();
             }
-            int next = queryOne("SELECT COALESCE(MAX(slot) + 1, 0) FROM host_uid_slots", rs -> rs.getInt(1))
-                    .orElse(0);
-            if (next >= capacity) {
-                throw new StoreException("all " + capacity + " host uid slots are taken", null);
-            }
-            update("INSERT INTO host_uid_slots (function_name, slot) VALUES (?, ?)", functionName, next);
-            return next;
+        }
+        throw new StoreException("cannot give " + functionName + " a host uid slot: others kept taking it", null);
+    }
+
+    public OptionalInt reservedConcurrency(String functionName) {
+        return cached(reservedCache, functionName, () -> {
+            Optional<Integer> v = queryOne("SELECT reserved_concurrency FROM functions WHERE name = ?",
+                    rs -> nullableInt(rs, 1), functionName);
+            return v.map(OptionalInt::of).orElse(OptionalInt.empty());
         });
     }
 
-    public synchronized OptionalInt reservedConcurrency(String functionName) {
-        OptionalInt cached = reservedCache.get(functionName);
-        if (cached != null) {
-            return cached;
+    public void setReservedConcurrency(String functionName, Integer value) {
+        try {
+            update("UPDATE functions SET reserved_concurrency = ? WHERE name = ?", value, functionName);
+        } finally {
+            changed();
         }
-        Optional<Integer> v = queryOne("SELECT reserved_concurrency FROM functions WHERE name = ?",
-                rs -> rs.getObject(1) == null ? null : rs.getInt(1), functionName);
-        OptionalInt result = v.map(OptionalInt::of).orElse(OptionalInt.empty());
-        reservedCache.put(functionName, result);
-        return result;
-    }
-
-    public synchronized void setReservedConcurrency(String functionName, Integer value) {
-        reservedCache.remove(functionName);
-        totalReserved = null;
-        update("UPDATE functions SET reserved_concurrency = ? WHERE name = ?", value, functionName);
     }
 
     /** Sum of reserved concurrency over all functions except {@code exceptFunction}. */
-    public synchronized int totalReservedConcurrency(String exceptFunction) {
-        if (totalReserved == null) {
-            totalReserved = queryOne("SELECT COALESCE(SUM(reserved_concurrency), 0) FROM functions",
-                    rs -> rs.getInt(1)).orElse(0);
-        }
-        return totalReserved - reservedConcurrency(exceptFunction).orElse(0);
+    public int totalReservedConcurrency(String exceptFunction) {
+        int total = cached(totalReservedCache, ALL_FUNCTIONS, () -> queryOne(
+                "SELECT COALESCE(SUM(reserved_concurrency), 0) FROM functions", rs -> rs.getInt(1)).orElse(0));
+        return total - reservedConcurrency(exceptFunction).orElse(0);
     }
 
-    public synchronized Optional<String> alias(String functionName, String alias) {
-        return aliasCache.computeIfAbsent(key(functionName, alias), k -> queryOne(
+    public Optional<String> alias(String functionName, String alias) {
+        return cached(aliasCache, key(functionName, alias), () -> queryOne(
                 "SELECT document FROM aliases WHERE function_name = ? AND name = ?", rs -> rs.getString(1),
                 functionName, alias));
     }
 
-    public synchronized boolean insertAlias(String functionName, String alias, String document) {
-        if (alias(functionName, alias).isPresent()) {
-            return false;
+    public boolean insertAlias(String functionName, String alias, String document) {
+        try {
+            return updateCount("INSERT INTO aliases(function_name, name, document) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (function_name, name) DO NOTHING", functionName, alias, document) == 1;
+        } finally {
+            changed();
         }
-        aliasCache.remove(key(functionName, alias));
-        update("INSERT INTO aliases(function_name, name, document) VALUES (?, ?, ?)", functionName, alias, document);
-        return true;
     }
 
-    public synchronized void updateAlias(String functionName, String alias, String document) {
-        aliasCache.remove(key(functionName, alias));
-        update("UPDATE aliases SET document = ? WHERE function_name = ? AND name = ?", document, functionName, alias);
+    public void updateAlias(String functionName, String alias, String document) {
+        try {
+            update("UPDATE aliases SET document = ? WHERE function_name = ? AND name = ?", document, functionName,
+                    alias);
+        } finally {
+            changed();
+        }
     }
 
     /** Deletes an alias with the Function URL that serves it and its resource policy, as Lambda does. */
-    public synchronized void deleteAlias(String functionName, String alias) {
-        aliasCache.remove(key(functionName, alias));
-        urlCache.clear();
-        permissionCache.remove(key(functionName, alias));
-        inTransaction(() -> {
-            update("DELETE FROM permissions WHERE function_name = ? AND qualifier = ?", functionName, alias);
-            update("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", functionName, alias);
-            update("DELETE FROM aliases WHERE function_name = ? AND name = ?", functionName, alias);
-            return null;
-        });
+    public void deleteAlias(String functionName, String alias) {
+        try {
+            inTransaction(c -> {
+                updateCount(c, "DELETE FROM permissions WHERE function_name = ? AND qualifier = ?", functionName,
+                        alias);
+                updateCount(c, "DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", functionName,
+                        alias);
+                updateCount(c, "DELETE FROM aliases WHERE function_name = ? AND name = ?", functionName, alias);
+                return null;
+            });
+        } finally {
+            changed();
+        }
     }
 
-    public synchronized List<String> aliases(String functionName, String afterName, int limit) {
+    public List<String> aliases(String functionName, String afterName, int limit) {
         return queryList("SELECT document FROM aliases WHERE function_name = ? AND name > ? ORDER BY name LIMIT ?",
                 rs -> rs.getString(1), functionName, afterName == null ? "" : afterName, limit);
     }
@@ -310,44 +353,46 @@ public final class MetadataStore implements AutoCloseable {
     // --- function URLs -------------------------------------------------------------------------------------------
 
     /** Stores a new Function URL; false if the function (with that qualifier, "" for none) already has one. */
-    public synchronized boolean insertFunctionUrl(String urlId, String functionName, String qualifier,
-                                                  String document) {
-        return inTransaction(() -> {
-            if (functionUrl(functionName, qualifier).isPresent()) {
-                return false;
-            }
-            urlCache.remove(urlId);
-            update("INSERT INTO function_urls(url_id, function_name, qualifier, document) VALUES (?, ?, ?, ?)",
-                    urlId, functionName, qualifier, document);
-            return true;
-        });
+    public boolean insertFunctionUrl(String urlId, String functionName, String qualifier, String document) {
+        try {
+            return updateCount("INSERT INTO function_urls(url_id, function_name, qualifier, document) "
+                    + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", urlId, functionName, qualifier, document) == 1;
+        } finally {
+            changed();
+        }
     }
 
-    public synchronized void updateFunctionUrl(String urlId, String document) {
-        urlCache.remove(urlId);
-        update("UPDATE function_urls SET document = ? WHERE url_id = ?", document, urlId);
+    public void updateFunctionUrl(String urlId, String document) {
+        try {
+            update("UPDATE function_urls SET document = ? WHERE url_id = ?", document, urlId);
+        } finally {
+            changed();
+        }
     }
 
-    public synchronized boolean deleteFunctionUrl(String functionName, String qualifier) {
-        urlCache.clear();
-        return updateCount("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?",
-                functionName, qualifier) > 0;
+    public boolean deleteFunctionUrl(String functionName, String qualifier) {
+        try {
+            return updateCount("DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?",
+                    functionName, qualifier) > 0;
+        } finally {
+            changed();
+        }
     }
 
     /** The Function URL of a function ("" qualifier) or of one of its aliases. */
-    public synchronized Optional<String> functionUrl(String functionName, String qualifier) {
+    public Optional<String> functionUrl(String functionName, String qualifier) {
         return queryOne("SELECT document FROM function_urls WHERE function_name = ? AND qualifier = ?",
                 rs -> rs.getString(1), functionName, qualifier);
     }
 
     /** The Function URL with this id, answered from memory after the first time (it is on the request path). */
-    public synchronized Optional<String> functionUrlById(String urlId) {
-        return urlCache.computeIfAbsent(urlId, id -> queryOne(
-                "SELECT document FROM function_urls WHERE url_id = ?", rs -> rs.getString(1), id));
+    public Optional<String> functionUrlById(String urlId) {
+        return cached(urlCache, urlId, () -> queryOne(
+                "SELECT document FROM function_urls WHERE url_id = ?", rs -> rs.getString(1), urlId));
     }
 
     /** A function's Function URLs ordered by id, starting after {@code afterUrlId} (null for the first page). */
-    public synchronized List<String> functionUrls(String functionName, String afterUrlId, int limit) {
+    public List<String> functionUrls(String functionName, String afterUrlId, int limit) {
         return queryList("SELECT document FROM function_urls WHERE function_name = ? AND url_id > ? "
                 + "ORDER BY url_id LIMIT ?", rs -> rs.getString(1), functionName,
                 afterUrlId == null ? "" : afterUrlId, limit);
@@ -356,24 +401,29 @@ public final class MetadataStore implements AutoCloseable {
     // --- tags and permissions ------------------------------------------------------------------------------------
 
     /** Adds or replaces tags of a function. */
-    public synchronized void putTags(String functionName, Map<String, String> tags) {
-        inTransaction(() -> {
-            tags.forEach((k, v) -> update("""
-                    INSERT INTO tags(function_name, key, value) VALUES (?, ?, ?)
-                    ON CONFLICT(function_name, key) DO UPDATE SET value = excluded.value""", functionName, k, v));
+    public void putTags(String functionName, Map<String, String> tags) {
+        inTransaction(c -> {
+            for (Map.Entry<String, String> tag : tags.entrySet()) {
+                updateCount(c, """
+                        INSERT INTO tags(function_name, key, value) VALUES (?, ?, ?)
+                        ON CONFLICT (function_name, key) DO UPDATE SET value = excluded.value""",
+                        functionName, tag.getKey(), tag.getValue());
+            }
             return null;
         });
     }
 
-    public synchronized void deleteTags(String functionName, List<String> keys) {
-        inTransaction(() -> {
-            keys.forEach(k -> update("DELETE FROM tags WHERE function_name = ? AND key = ?", functionName, k));
+    public void deleteTags(String functionName, List<String> keys) {
+        inTransaction(c -> {
+            for (String k : keys) {
+                updateCount(c, "DELETE FROM tags WHERE function_name = ? AND key = ?", functionName, k);
+            }
             return null;
         });
     }
 
     /** A function's tags, by key. */
-    public synchronized Map<String, String> tags(String functionName) {
+    public Map<String, String> tags(String functionName) {
         Map<String, String> tags = new java.util.TreeMap<>();
         queryList("SELECT key, value FROM tags WHERE function_name = ?",
                 rs -> Map.entry(rs.getString(1), rs.getString(2)), functionName)
@@ -382,44 +432,45 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /** Stores a policy statement; false if the function's qualifier ("" for none) has one with that id. */
-    public synchronized boolean insertPermission(String functionName, String qualifier, String statementId,
-                                                 String statement) {
-        return inTransaction(() -> {
-            if (queryOne("SELECT 1 FROM permissions WHERE function_name = ? AND qualifier = ? AND statement_id = ?",
-                    rs -> 1, functionName, qualifier, statementId).isPresent()) {
-                return false;
-            }
-            permissionCache.remove(key(functionName, qualifier));
-            update("INSERT INTO permissions(function_name, qualifier, statement_id, statement) VALUES (?, ?, ?, ?)",
-                    functionName, qualifier, statementId, statement);
-            return true;
-        });
+    public boolean insertPermission(String functionName, String qualifier, String statementId, String statement) {
+        try {
+            return updateCount("INSERT INTO permissions(function_name, qualifier, statement_id, statement) "
+                    + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", functionName, qualifier, statementId,
+                    statement) == 1;
+        } finally {
+            changed();
+        }
     }
 
-    public synchronized boolean deletePermission(String functionName, String qualifier, String statementId) {
-        permissionCache.remove(key(functionName, qualifier));
-        return updateCount("DELETE FROM permissions WHERE function_name = ? AND qualifier = ? AND statement_id = ?",
-                functionName, qualifier, statementId) > 0;
+    public boolean deletePermission(String functionName, String qualifier, String statementId) {
+        try {
+            return updateCount("DELETE FROM permissions WHERE function_name = ? AND qualifier = ? "
+                    + "AND statement_id = ?", functionName, qualifier, statementId) > 0;
+        } finally {
+            changed();
+        }
     }
 
     /**
      * The statements of a function's (or one qualifier's) policy, in the order they were added; answered from memory
      * after the first time (a public Function URL reads them on every request).
      */
-    public synchronized List<String> permissions(String functionName, String qualifier) {
-        return permissionCache.computeIfAbsent(key(functionName, qualifier), k -> List.copyOf(queryList(
-                "SELECT statement FROM permissions WHERE function_name = ? AND qualifier = ? ORDER BY rowid",
+    public List<String> permissions(String functionName, String qualifier) {
+        // SQLite numbers rows as they are inserted; PostgreSQL's table has an identity column for it.
+        String order = database.dialect() == Database.Dialect.SQLITE ? "rowid" : "added";
+        return cached(permissionCache, key(functionName, qualifier), () -> List.copyOf(queryList(
+                "SELECT statement FROM permissions WHERE function_name = ? AND qualifier = ? ORDER BY " + order,
                 rs -> rs.getString(1), functionName, qualifier)));
     }
 
-    public synchronized void putRecursiveLoop(String functionName, String value) {
+    public void putRecursiveLoop(String functionName, String value) {
         update("""
                 INSERT INTO recursion_configs(function_name, recursive_loop) VALUES (?, ?)
-                ON CONFLICT(function_name) DO UPDATE SET recursive_loop = excluded.recursive_loop""",
+                ON CONFLICT (function_name) DO UPDATE SET recursive_loop = excluded.recursive_loop""",
                 functionName, value);
     }
 
-    public synchronized Optional<String> recursiveLoop(String functionName) {
+    public Optional<String> recursiveLoop(String functionName) {
         return queryOne("SELECT recursive_loop FROM recursion_configs WHERE function_name = ?",
                 rs -> rs.getString(1), functionName);
     }
@@ -428,12 +479,12 @@ public final class MetadataStore implements AutoCloseable {
 
     /** Reserves the next version number of a layer, creating the layer on its first version. */
     public synchronized long allocateLayerVersion(String layerName) {
-        return inTransaction(() -> {
-            update("INSERT INTO layers(name) VALUES (?) ON CONFLICT(name) DO NOTHING", layerName);
-            long next = queryOne("SELECT next_version FROM layers WHERE name = ?", rs -> rs.getLong(1), layerName)
+        return inTransaction(c -> {
+            updateCount(c, "INSERT INTO layers(name) VALUES (?) ON CONFLICT(name) DO NOTHING", layerName);
+            // The row lock this UPDATE takes orders instances that publish the same layer at once.
+            updateCount(c, "UPDATE layers SET next_version = next_version + 1 WHERE name = ?", layerName);
+            return queryOne(c, "SELECT next_version - 1 FROM layers WHERE name = ?", rs -> rs.getLong(1), layerName)
                     .orElseThrow();
-            update("UPDATE layers SET next_version = ? WHERE name = ?", next + 1, layerName);
-            return next;
         });
     }
 
@@ -475,59 +526,92 @@ public final class MetadataStore implements AutoCloseable {
             "id, function_name, version, payload, accepted_at, attempts, next_attempt_at, last_error, state";
 
     /** Stores an accepted event as queued and due now; it is durable when this returns. */
-    public synchronized void insertEvent(String id, String functionName, String version, byte[] payload,
-                                         long acceptedAt) {
+    public void insertEvent(String id, String functionName, String version, byte[] payload, long acceptedAt) {
         update("INSERT INTO events(" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, 0, ?, NULL, 'queued')",
                 id, functionName, version, payload, acceptedAt, acceptedAt);
     }
 
-    /** Puts events that were running when the platform stopped back in the queue; returns how many. */
-    public synchronized int requeueRunningEvents() {
-        return updateCount("UPDATE events SET state = 'queued' WHERE state = 'running'");
+    /**
+     * Puts events this instance was running when it last stopped back in the queue (and any claimed before leases
+     * existed); returns how many. Events of other instances stay theirs until their leases end.
+     */
+    public int requeueRunningEvents() {
+        return updateCount("""
+                UPDATE events SET state = 'queued', claimed_by = NULL, lease_until = NULL
+                WHERE state = 'running' AND (claimed_by IS NULL OR claimed_by = ?)""", instanceId);
     }
 
-    /** Marks up to {@code limit} queued events that are due at {@code now} as running and returns them. */
-    public synchronized List<StoredEvent> claimDueEvents(long now, int limit) {
-        return inTransaction(() -> {
-            List<StoredEvent> due = queryList("SELECT " + EVENT_COLUMNS + """
-                     FROM events WHERE state = 'queued' AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, accepted_at LIMIT ?""", MetadataStore::event, now, limit);
-            for (StoredEvent e : due) {
-                update("UPDATE events SET state = 'running' WHERE id = ?", e.id());
-            }
-            return due;
-        });
+    /**
+     * Claims up to {@code limit} events for this instance, leased until {@code now} plus the lease: queued ones that
+     * are due, and running ones whose lease ended (their instance died). On PostgreSQL, instances claiming at once
+     * skip each other's rows instead of waiting for them.
+     */
+    public List<StoredEvent> claimDueEvents(long now, int limit) {
+        long leaseUntil = now + leaseMillis;
+        return switch (database.dialect()) {
+            case POSTGRESQL -> queryList("UPDATE events SET state = 'running', claimed_by = ?, lease_until = ? "
+                    + "WHERE id IN (SELECT id FROM events WHERE (state = 'queued' AND next_attempt_at <= ?) "
+                    + "OR (state = 'running' AND lease_until < ?) ORDER BY next_attempt_at, accepted_at LIMIT ? "
+                    + "FOR UPDATE SKIP LOCKED) RETURNING " + EVENT_COLUMNS, MetadataStore::event,
+                    instanceId, leaseUntil, now, now, limit);
+            case SQLITE -> inTransaction(c -> {
+                List<StoredEvent> due = queryList(c, "SELECT " + EVENT_COLUMNS + " FROM events WHERE (state = "
+                        + "'queued' AND next_attempt_at <= ?) OR (state = 'running' AND lease_until < ?) "
+                        + "ORDER BY next_attempt_at, accepted_at LIMIT ?", MetadataStore::event, now, now, limit);
+                for (StoredEvent e : due) {
+                    updateCount(c, "UPDATE events SET state = 'running', claimed_by = ?, lease_until = ? WHERE id = ?",
+                            instanceId, leaseUntil, e.id());
+                }
+                return due;
+            });
+        };
+    }
+
+    /** Extends the leases of every event this instance is running; returns how many it still holds. */
+    public int renewEventLeases(long now) {
+        return updateCount("UPDATE events SET lease_until = ? WHERE state = 'running' AND claimed_by = ?",
+                now + leaseMillis, instanceId);
+    }
+
+    /** Gives this instance's running events back to the queue, for another instance to take at once. */
+    public int releaseEventClaims() {
+        return updateCount("UPDATE events SET state = 'queued', claimed_by = NULL, lease_until = NULL "
+                + "WHERE state = 'running' AND claimed_by = ?", instanceId);
     }
 
     /** A delivered event is forgotten: at-least-once delivery needs no record of success. */
-    public synchronized void deleteEvent(String id) {
+    public void deleteEvent(String id) {
         update("DELETE FROM events WHERE id = ?", id);
     }
 
-    public synchronized void requeueEvent(String id, int attempts, long nextAttemptAt, String lastError) {
-        update("UPDATE events SET state = 'queued', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                attempts, nextAttemptAt, lastError, id);
+    public void requeueEvent(String id, int attempts, long nextAttemptAt, String lastError) {
+        update("UPDATE events SET state = 'queued', claimed_by = NULL, lease_until = NULL, attempts = ?, "
+                + "next_attempt_at = ?, last_error = ? WHERE id = ?", attempts, nextAttemptAt, lastError, id);
     }
 
-    public synchronized void failEvent(String id, int attempts, String lastError) {
-        update("UPDATE events SET state = 'failed', attempts = ?, last_error = ? WHERE id = ?",
-                attempts, lastError, id);
+    public void failEvent(String id, int attempts, String lastError) {
+        update("UPDATE events SET state = 'failed', claimed_by = NULL, lease_until = NULL, attempts = ?, "
+                + "last_error = ? WHERE id = ?", attempts, lastError, id);
     }
 
     /** Events not yet delivered or failed (queued or being delivered); {@code oldestAcceptedAt} 0 when none. */
     public record EventBacklog(long depth, long oldestAcceptedAt) {
     }
 
-    public synchronized EventBacklog eventBacklog() {
+    public EventBacklog eventBacklog() {
         return queryOne("SELECT COUNT(*), COALESCE(MIN(accepted_at), 0) FROM events WHERE state IN ('queued', "
                 + "'running')", rs -> new EventBacklog(rs.getLong(1), rs.getLong(2))).orElseThrow();
     }
 
     /** Failed events, oldest first, of one function or (null) of all. */
-    public synchronized List<StoredEvent> failedEvents(String functionName) {
+    public List<StoredEvent> failedEvents(String functionName) {
+        if (functionName == null) {
+            return queryList("SELECT " + EVENT_COLUMNS + " FROM events WHERE state = 'failed' ORDER BY accepted_at",
+                    MetadataStore::event);
+        }
         return queryList("SELECT " + EVENT_COLUMNS + """
-                 FROM events WHERE state = 'failed' AND (? IS NULL OR function_name = ?)
-                ORDER BY accepted_at""", MetadataStore::event, functionName, functionName);
+                 FROM events WHERE state = 'failed' AND function_name = ?
+                ORDER BY accepted_at""", MetadataStore::event, functionName);
     }
 
     private static StoredEvent event(ResultSet rs) throws SQLException {
@@ -536,18 +620,18 @@ public final class MetadataStore implements AutoCloseable {
                 StoredEvent.State.valueOf(rs.getString(9).toUpperCase(java.util.Locale.ROOT)));
     }
 
-    public synchronized void putEventConfig(StoredEventConfig config) {
+    public void putEventConfig(StoredEventConfig config) {
         update("""
                 INSERT INTO event_invoke_configs(function_name, maximum_retry_attempts, maximum_event_age_seconds,
                   last_modified) VALUES (?, ?, ?, ?)
-                ON CONFLICT(function_name) DO UPDATE SET maximum_retry_attempts = excluded.maximum_retry_attempts,
+                ON CONFLICT (function_name) DO UPDATE SET maximum_retry_attempts = excluded.maximum_retry_attempts,
                   maximum_event_age_seconds = excluded.maximum_event_age_seconds,
                   last_modified = excluded.last_modified""",
                 config.functionName(), config.maximumRetryAttempts(), config.maximumEventAgeInSeconds(),
                 config.lastModifiedEpochSeconds());
     }
 
-    public synchronized Optional<StoredEventConfig> eventConfig(String functionName) {
+    public Optional<StoredEventConfig> eventConfig(String functionName) {
         return queryOne("""
                 SELECT function_name, maximum_retry_attempts, maximum_event_age_seconds, last_modified
                 FROM event_invoke_configs WHERE function_name = ?""", rs -> new StoredEventConfig(rs.getString(1),
@@ -555,11 +639,12 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private static Integer nullableInt(ResultSet rs, int column) throws SQLException {
-        return rs.getObject(column) == null ? null : rs.getInt(column);
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
     }
 
     /** Returns whether there was a config to delete. */
-    public synchronized boolean deleteEventConfig(String functionName) {
+    public boolean deleteEventConfig(String functionName) {
         return updateCount("DELETE FROM event_invoke_configs WHERE function_name = ?", functionName) > 0;
     }
 
@@ -567,27 +652,24 @@ public final class MetadataStore implements AutoCloseable {
     public record LoadedClasses(String codeSha256, String names) {
     }
 
-    public synchronized Optional<LoadedClasses> loadedClasses(String functionName) {
+    public Optional<LoadedClasses> loadedClasses(String functionName) {
         return queryOne("SELECT code_sha256, names FROM loaded_classes WHERE function_name = ?",
                 rs -> new LoadedClasses(rs.getString(1), rs.getString(2)), functionName);
     }
 
     /** Replaces a function's recorded classes; nothing happens when the function no longer exists. */
-    public synchronized void putLoadedClasses(String functionName, LoadedClasses classes) {
+    public void putLoadedClasses(String functionName, LoadedClasses classes) {
         update("""
                 INSERT INTO loaded_classes(function_name, code_sha256, names)
                 SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM functions WHERE name = ?)
-                ON CONFLICT(function_name) DO UPDATE SET code_sha256 = excluded.code_sha256, names = excluded.names""",
+                ON CONFLICT (function_name) DO UPDATE SET code_sha256 = excluded.code_sha256, names = excluded.names""",
                 functionName, classes.codeSha256(), classes.names(), functionName);
     }
 
     @Override
-    public synchronized void close() {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            throw new StoreException("cannot close metadata database", e);
-        }
+    public void close() {
+        changes.close();
+        pool.close();
     }
 
     // --- JDBC plumbing -------------------------------------------------------------------------------------------
@@ -597,25 +679,41 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private interface TransactionBody<T> {
-        T run();
+        T run(Connection c) throws SQLException;
     }
 
     private <T> T inTransaction(TransactionBody<T> body) {
-        try {
-            connection.setAutoCommit(false);
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
             try {
-                T result = body.run();
-                connection.commit();
+                T result = body.run(c);
+                c.commit();
                 return result;
-            } catch (RuntimeException e) {
-                connection.rollback();
+            } catch (RuntimeException | SQLException e) {
+                rollbackQuietly(c, e);
                 throw e;
             } finally {
-                connection.setAutoCommit(true);
+                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new StoreException("transaction failed", e);
+            throw failure("transaction failed", e);
         }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    private StoreException failure(String what, SQLException e) {
+        return new StoreException(what + " (" + database.display() + "): " + e.getMessage(), e);
     }
 
     private void update(String sql, Object... args) {
@@ -623,10 +721,16 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private int updateCount(String sql, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args)) {
-            return ps.executeUpdate();
+        try (Connection c = connection()) {
+            return updateCount(c, sql, args);
         } catch (SQLException e) {
-            throw new StoreException("statement failed: " + sql, e);
+            throw failure("statement failed: " + sql, e);
+        }
+    }
+
+    private static int updateCount(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
         }
     }
 
@@ -635,20 +739,33 @@ public final class MetadataStore implements AutoCloseable {
         return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
     }
 
+    private static <T> Optional<T> queryOne(Connection c, String sql, RowMapper<T> mapper, Object... args)
+            throws SQLException {
+        List<T> rows = queryList(c, sql, mapper, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
+    }
+
     private <T> List<T> queryList(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = connection()) {
+            return queryList(c, sql, mapper, args);
+        } catch (SQLException e) {
+            throw failure("query failed: " + sql, e);
+        }
+    }
+
+    private static <T> List<T> queryList(Connection c, String sql, RowMapper<T> mapper, Object... args)
+            throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
             List<T> rows = new ArrayList<>();
             while (rs.next()) {
                 rows.add(mapper.map(rs));
             }
             return rows;
-        } catch (SQLException e) {
-            throw new StoreException("query failed: " + sql, e);
         }
     }
 
-    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = connection.prepareStatement(sql);
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {
             ps.setObject(i + 1, args[i]);
         }

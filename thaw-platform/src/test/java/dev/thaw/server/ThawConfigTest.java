@@ -31,7 +31,20 @@ class ThawConfigTest {
                 defaults.accountId(), FunctionNetworkMode.NONE, defaults.accountConcurrency(), defaults.idleTtl(),
                 defaults.runtimeJar(), defaults.jdkSearchRoot(), defaults.jdkOverrides(), defaults.snapshotExpiry(),
                 defaults.eventRetryDelay(), defaults.freezeAfter(), defaults.unreservedConcurrencyFloor(),
-                defaults.listener(), 0, defaults.metricsPort()), changed);
+                defaults.listener(), 0, defaults.metricsPort(), defaults.database(), defaults.eventLease()), changed);
+    }
+
+    @Test
+    void theMetadataDatabaseIsSqliteInTheHomeUnlessAPostgresUrlIsGiven() {
+        ThawConfig defaults = ThawConfig.defaults().toBuilder().home(java.nio.file.Path.of("/srv/thaw")).database("")
+                .build();
+        assertEquals(dev.thaw.store.Database.sqlite(java.nio.file.Path.of("/srv/thaw/metadata.db")),
+                defaults.metadataDatabase());
+        ThawConfig shared = defaults.toBuilder().database("postgresql://thaw@db:5432/meta")
+                .eventLease(java.time.Duration.ofSeconds(9)).build();
+        assertEquals("jdbc:postgresql://db:5432/meta", shared.metadataDatabase().jdbcUrl());
+        assertEquals(java.time.Duration.ofSeconds(9), shared.eventLease());
+        assertEquals(defaults.home(), shared.home(), "the rest is kept");
     }
 
     @Test
