@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AwsCliIT {
-    private static final Path AWS = Path.of("/usr/bin/aws");
+    private static final Path AWS = AwsCli.AWS;
     private static final ObjectMapper JSON = new ObjectMapper();
     private ThawServerProcess server;
     private Path work;
@@ -49,41 +48,17 @@ class AwsCliIT {
         Files.delete(work);
     }
 
-    record Result(int exit, String out, String err) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(out);
-        }
-    }
-
-    private Result aws(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(AWS.toString(), "lambda"));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--endpoint-url", server.endpoint().toString(), "--output", "json"));
-        return run(cmd, java.util.Map.of());
+    private AwsCli.Result aws(String... args) throws Exception {
+        return run(AwsCli.lambdaCommand(server.endpoint(), args), java.util.Map.of());
     }
 
     /** Runs a command in the work directory with dummy credentials and no AWS configuration files. */
-    private Result run(List<String> cmd, java.util.Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-        pb.environment().put("AWS_ACCESS_KEY_ID", "test");
-        pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
-        pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");
-        pb.environment().put("AWS_PAGER", "");
-        pb.environment().put("AWS_CONFIG_FILE", work.resolve("none").toString());
-        pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("none").toString());
-        pb.environment().putAll(env);
-        Path out = work.resolve("stdout");
-        Path err = work.resolve("stderr");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " did not finish");
-        }
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    private AwsCli.Result run(List<String> cmd, java.util.Map<String, String> env) throws Exception {
+        return AwsCli.run(work, cmd, env);
     }
 
-    private Result ok(String... args) throws Exception {
-        Result r = aws(args);
+    private AwsCli.Result ok(String... args) throws Exception {
+        AwsCli.Result r = aws(args);
         assertEquals(0, r.exit(), "aws " + String.join(" ", args) + "\n" + r.err());
         return r;
     }
@@ -93,7 +68,7 @@ class AwsCliIT {
     }
 
     /** One command of the README's block, its result and what out.json held right after it. */
-    record Step(String command, Result result, String outFile) {
+    record Step(String command, AwsCli.Result result, String outFile) {
         JsonNode json() throws IOException {
             return result.json();
         }
@@ -124,7 +99,7 @@ class AwsCliIT {
             command.setLength(0);
             if (text.startsWith("aws ")) {
                 // The CLI the test checks for comes first on PATH (a host may have another `aws` ahead of it).
-                Result r = run(List.of("/bin/bash", "-c", text), java.util.Map.of(
+                AwsCli.Result r = run(List.of("/bin/bash", "-c", text), java.util.Map.of(
                         "E", "--endpoint-url " + server.endpoint() + " --output json",
                         "PATH", AWS.getParent() + ":" + System.getenv("PATH")));
                 Path out = work.resolve("out.json");
@@ -227,11 +202,11 @@ class AwsCliIT {
 
     @Test
     void theCliPrintsAwsErrorNames() throws Exception {
-        Result missing = aws("get-function", "--function-name", "does-not-exist");
+        AwsCli.Result missing = aws("get-function", "--function-name", "does-not-exist");
         assertEquals(254, missing.exit(), missing.err());
         assertTrue(missing.err().contains("(ResourceNotFoundException)"), missing.err());
 
-        Result invalid = aws("create-function", "--function-name", "tiny", "--runtime", "java17", "--role", "r",
+        AwsCli.Result invalid = aws("create-function", "--function-name", "tiny", "--runtime", "java17", "--role", "r",
                 "--handler", "dev.thaw.examples.hello.Hello", "--timeout", "901", "--zip-file", zip("hello"));
         assertEquals(254, invalid.exit(), invalid.err());
         assertTrue(invalid.err().contains("(InvalidParameterValueException)"), invalid.err());
@@ -239,7 +214,7 @@ class AwsCliIT {
         ok("create-function", "--function-name", "closed", "--runtime", "java17", "--role", "r",
                 "--handler", "dev.thaw.examples.hello.Hello", "--zip-file", zip("hello"));
         ok("put-function-concurrency", "--function-name", "closed", "--reserved-concurrent-executions", "0");
-        Result throttled = aws("invoke", "--function-name", "closed", "--cli-read-timeout", "10", "out.json");
+        AwsCli.Result throttled = aws("invoke", "--function-name", "closed", "--cli-read-timeout", "10", "out.json");
         assertEquals(254, throttled.exit(), throttled.err());
         assertTrue(throttled.err().contains("(TooManyRequestsException)"), throttled.err());
     }

@@ -17,13 +17,8 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.TracingMode;
 import software.amazon.awssdk.services.lambda.model.UpdateRuntimeOn;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -198,34 +193,6 @@ class DeploymentToolsIT {
     }
 
     private String cliOk(String... args) throws Exception {
-        Path work = Files.createTempDirectory("thaw-tools-cli-");
-        try {
-            List<String> cmd = new ArrayList<>(List.of("/usr/bin/aws", "lambda"));
-            cmd.addAll(List.of(args));
-            cmd.addAll(List.of("--endpoint-url", server.endpoint().toString(), "--output", "json"));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-            pb.environment().put("AWS_ACCESS_KEY_ID", "test");
-            pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
-            pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");
-            pb.environment().put("AWS_PAGER", "");
-            pb.environment().put("AWS_CONFIG_FILE", work.resolve("none").toString());
-            pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("none").toString());
-            Path out = work.resolve("stdout");
-            Path err = work.resolve("stderr");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " did not finish");
-            }
-            assertEquals(0, p.exitValue(), String.join(" ", args) + "\n" + Files.readString(err));
-            return Files.readString(out);
-        } finally {
-            try (var files = Files.list(work)) {
-                for (Path f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(work);
-        }
+        return AwsCli.lambdaOk(server.endpoint(), args);
     }
 }

@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -507,10 +506,7 @@ class FunctionUrlIT {
     }
 
     private CommandResult cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/aws", "lambda"));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--endpoint-url", server.endpoint().toString(), "--output", "json"));
-        return run(cmd);
+        return run(AwsCli.lambdaCommand(server.endpoint(), args));
     }
 
     private String cliOk(String... args) throws Exception {
@@ -520,20 +516,7 @@ class FunctionUrlIT {
     }
 
     private CommandResult run(List<String> cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-        pb.environment().put("AWS_ACCESS_KEY_ID", "test");
-        pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
-        pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");
-        pb.environment().put("AWS_PAGER", "");
-        pb.environment().put("AWS_CONFIG_FILE", work.resolve("none").toString());
-        pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("none").toString());
-        Path out = work.resolve("stdout");
-        Path err = work.resolve("stderr");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(150, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " did not finish");
-        }
-        return new CommandResult(p.exitValue(), 0, Map.of(), "", Files.readString(out), Files.readString(err));
+        AwsCli.Result r = AwsCli.run(work, cmd, Map.of());
+        return new CommandResult(r.exit(), 0, Map.of(), "", r.out(), r.err());
     }
 }

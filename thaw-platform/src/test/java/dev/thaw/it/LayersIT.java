@@ -29,7 +29,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -283,47 +282,16 @@ class LayersIT {
         }
         assertTrue(listed, layers.toString());
         cliOk("delete-layer-version", "--layer-name", "cli-layer", "--version-number", "1");
-        assertEquals(254, cli("get-layer-version", "--layer-name", "cli-layer", "--version-number", "1").exit);
-    }
-
-    private record CliResult(int exit, String out, String err) {
+        assertEquals(254, cli("get-layer-version", "--layer-name", "cli-layer", "--version-number", "1").exit());
     }
 
     private String cliOk(String... args) throws Exception {
-        CliResult r = cli(args);
-        assertEquals(0, r.exit, String.join(" ", args) + "\n" + r.err);
-        assertNotNull(r.out);
-        return r.out;
+        String out = AwsCli.lambdaOk(server.endpoint(), args);
+        assertNotNull(out);
+        return out;
     }
 
-    private CliResult cli(String... args) throws Exception {
-        Path work = Files.createTempDirectory("thaw-layers-cli-");
-        try {
-            List<String> cmd = new ArrayList<>(List.of("/usr/bin/aws", "lambda"));
-            cmd.addAll(List.of(args));
-            cmd.addAll(List.of("--endpoint-url", server.endpoint().toString(), "--output", "json"));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-            pb.environment().put("AWS_ACCESS_KEY_ID", "test");
-            pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
-            pb.environment().put("AWS_DEFAULT_REGION", "us-east-1");
-            pb.environment().put("AWS_PAGER", "");
-            pb.environment().put("AWS_CONFIG_FILE", work.resolve("none").toString());
-            pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("none").toString());
-            Path out = work.resolve("stdout");
-            Path err = work.resolve("stderr");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " did not finish");
-            }
-            return new CliResult(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            try (var files = Files.list(work)) {
-                for (Path f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(work);
-        }
+    private AwsCli.Result cli(String... args) throws Exception {
+        return AwsCli.lambda(server.endpoint(), args);
     }
 }
