@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * cgroup v2: one directory per environment under {@code thaw/} in the unified hierarchy, with memory, cpu and pids
@@ -15,6 +16,7 @@ import java.util.OptionalLong;
 final class CgroupV2 implements Cgroups {
     private static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
 
+    /** The cgroup that holds this platform's parent: where it was started, or the root (see placeParent). */
     private final Path own;
     private final String group;
 
@@ -23,7 +25,7 @@ final class CgroupV2 implements Cgroups {
         this.own = own;
     }
 
-    static Optional<CgroupV2> detect(Path mountRoot, List<String> selfCgroup, String group) {
+    static Optional<CgroupV2> detect(Path mountRoot, List<String> selfCgroup, String group, Set<Long> ownPids) {
         Optional<String> path = selfCgroup.stream().filter(l -> l.startsWith("0::")).map(l -> l.substring(3))
                 .findFirst();
         if (path.isEmpty()) {
@@ -31,10 +33,41 @@ final class CgroupV2 implements Cgroups {
         }
         for (Path root : List.of(mountRoot, mountRoot.resolve("unified"))) {
             if (hasControllers(root.resolve("cgroup.controllers"))) {
-                return Optional.of(new CgroupV2(root.resolve(path.get().substring(1)), group));
+                Path own = root.resolve(path.get().substring(1));
+                return Optional.of(new CgroupV2(placeParent(root, own, group, ownPids), group));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Where this platform's parent cgroup goes, given the kernel's "no internal processes" rule: a non-root cgroup
+     * that holds processes cannot give controllers to its children. A platform alone in its cgroup (a systemd
+     * service with {@code Delegate=yes}, a container's cgroup namespace) moves itself and its children into a leaf
+     * and keeps its environments beside it. One that shares its cgroup with processes it does not own (a login
+     * shell's scope) puts them under the hierarchy's root, which the rule exempts.
+     */
+    static Path placeParent(Path root, Path own, String group, Set<Long> ownPids) {
+        if (hasControllers(own.resolve("cgroup.subtree_control"))) {
+            return own;
+        }
+        List<Long> inside = CgroupFiles.pids(own);
+        if (inside.isEmpty()) {
+            return own;
+        }
+        if (ownPids.containsAll(inside)) {
+            Path leaf = own.resolve(group + "-platform");
+            try {
+                Files.createDirectories(leaf);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create " + leaf + ": " + e.getMessage(), e);
+            }
+            for (long pid : inside) {
+                CgroupFiles.write(leaf.resolve("cgroup.procs"), Long.toString(pid));
+            }
+            return own;
+        }
+        return root;
     }
 
     private static boolean hasControllers(Path file) {

@@ -3,7 +3,9 @@ package dev.thaw.cgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -40,9 +42,18 @@ public interface Cgroups extends AutoCloseable {
     }
 
     static Cgroups detect(Path mountRoot, Path selfCgroup, String group) {
+        ProcessHandle me = ProcessHandle.current();
+        Set<Long> ownPids = new HashSet<>();
+        ownPids.add(me.pid());
+        me.descendants().forEach(p -> ownPids.add(p.pid()));
+        return detect(mountRoot, selfCgroup, group, ownPids);
+    }
+
+    /** {@code ownPids}: this platform's process and its children, the processes it may move between cgroups. */
+    static Cgroups detect(Path mountRoot, Path selfCgroup, String group, Set<Long> ownPids) {
         try {
             List<String> self = Files.readAllLines(selfCgroup);
-            Optional<CgroupV2> v2 = CgroupV2.detect(mountRoot, self, group);
+            Optional<CgroupV2> v2 = CgroupV2.detect(mountRoot, self, group, ownPids);
             if (v2.isPresent()) {
                 return v2.get();
             }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,6 +51,56 @@ class CgroupsTest {
         assertEquals("1", Files.readString(dir.resolve("cgroup.freeze")));
         env.thaw();
         assertEquals("0", Files.readString(dir.resolve("cgroup.freeze")));
+    }
+
+    @Test
+    void aPlatformAloneInItsV2CgroupMovesItselfIntoALeafSoItsCgroupCanGiveControllers() throws IOException {
+        Path fs = unifiedWithControllers();
+        Path service = Files.createDirectories(fs.resolve("system.slice/thaw.service"));
+        Files.writeString(service.resolve("cgroup.procs"), "4100\n4133\n");
+
+        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("0::/system.slice/thaw.service"), "thaw-test",
+                Set.of(4100L, 4133L));
+        cgroups.create("abc", Limits.forMemory(512));
+
+        assertEquals("4133", Files.readString(service.resolve("thaw-test-platform/cgroup.procs")),
+                "the platform and its child were written into the leaf, one by one");
+        assertTrue(Files.isDirectory(service.resolve("thaw-test/env-abc")));
+        assertEquals("+memory +cpu +pids", Files.readString(service.resolve("cgroup.subtree_control")));
+    }
+
+    @Test
+    void aPlatformSharingItsV2CgroupWithOtherProcessesPutsItsEnvironmentsUnderTheRoot() throws IOException {
+        Path fs = unifiedWithControllers();
+        Path scope = Files.createDirectories(fs.resolve("user.slice/session-3.scope"));
+        Files.writeString(scope.resolve("cgroup.procs"), "900\n4100\n");
+
+        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("0::/user.slice/session-3.scope"), "thaw-test",
+                Set.of(4100L));
+        cgroups.create("abc", Limits.forMemory(512));
+
+        assertTrue(Files.isDirectory(fs.resolve("thaw-test/env-abc")), "under the root, which the rule exempts");
+        assertFalse(Files.exists(scope.resolve("thaw-test")));
+        assertFalse(Files.exists(scope.resolve("cgroup.subtree_control")), "the shell's scope is left alone");
+    }
+
+    @Test
+    void aV2CgroupThatAlreadyGivesControllersIsUsedAsItIs() throws IOException {
+        Path fs = unifiedWithControllers();
+        Path delegated = Files.createDirectories(fs.resolve("system.slice/thaw.service"));
+        Files.writeString(delegated.resolve("cgroup.subtree_control"), "cpu memory pids\n");
+
+        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("0::/system.slice/thaw.service"), "thaw-test", Set.of(1L));
+        cgroups.create("abc", Limits.forMemory(512));
+
+        assertTrue(Files.isDirectory(delegated.resolve("thaw-test/env-abc")));
+        assertFalse(Files.exists(delegated.resolve("thaw-test-platform")));
+    }
+
+    private Path unifiedWithControllers() throws IOException {
+        Path fs = Files.createDirectories(root.resolve("fs"));
+        Files.writeString(fs.resolve("cgroup.controllers"), "cpuset cpu io memory hugetlb pids rdma\n");
+        return fs;
     }
 
     @Test
