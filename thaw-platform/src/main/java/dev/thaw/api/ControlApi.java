@@ -10,6 +10,7 @@ import dev.thaw.functions.FunctionConfig;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.InertSettings;
+import dev.thaw.functions.LoggingConfig;
 import dev.thaw.functions.SnapStartMode;
 import dev.thaw.tags.Tags;
 import io.helidon.webserver.http.HttpRouting;
@@ -80,7 +81,8 @@ final class ControlApi {
                 ephemeralStorage(body).orElse(512),
                 environment(body).orElse(Map.of()),
                 snapStart(body).orElse(SnapStartMode.NONE),
-                InertSettings.NONE.with(inertSettings(body)));
+                InertSettings.NONE.with(inertSettings(body)), List.of(),
+                LoggingConfig.TEXT_LOGS.with(loggingConfig(body)));
         byte[] zip = zipFile(Json.object(body, "Code").orElseThrow(() ->
                 ThawException.invalidParameter("Code is required.")));
         Map<String, String> tagged = Json.stringMap(body, "Tags").orElse(Map.of());
@@ -147,6 +149,7 @@ final class ControlApi {
                 snapStart(body).orElse(null),
                 inertSettings(body),
                 strings(body, "Layers"),
+                loggingConfig(body),
                 Json.text(body, "RevisionId").orElse(null)));
         Http.json(res, 200, Shapes.configuration(v, functions.arns()));
     }
@@ -269,7 +272,7 @@ final class ControlApi {
     /**
      * The settings Thaw stores without acting on them, and a refusal for those whose silent absence would surprise:
      * a dead-letter queue (failed events stay in Thaw's failed-events store instead), an EFS mount (the function
-     * would find no files), arm64 (this host runs x86_64) and JSON logs (not produced yet).
+     * would find no files) and arm64 (this host runs x86_64).
      */
     private static InertSettings inertSettings(JsonNode body) {
         Json.object(body, "DeadLetterConfig").flatMap(d -> Json.text(d, "TargetArn")).filter(t -> !t.isEmpty())
@@ -288,10 +291,6 @@ final class ControlApi {
                     + "runs x86_64 only.");
         }
         Optional<JsonNode> logging = Json.object(body, "LoggingConfig");
-        logging.flatMap(l -> Json.text(l, "LogFormat")).filter(f -> !f.equals("Text")).ifPresent(f -> {
-            throw ThawException.invalidParameter("LoggingConfig.LogFormat " + f + " is not supported yet: Thaw "
-                    + "writes Text logs.");
-        });
         Optional<JsonNode> tracing = Json.object(body, "TracingConfig");
         String mode = tracing.flatMap(t -> Json.text(t, "Mode")).orElse(null);
         if (mode != null && !mode.equals("Active") && !mode.equals("PassThrough")) {
@@ -305,6 +304,17 @@ final class ControlApi {
                 vpc.map(v -> Optional.ofNullable(strings(v, "SecurityGroupIds")).orElse(List.of())).orElse(null),
                 vpc.flatMap(v -> Json.bool(v, "Ipv6AllowedForDualStack")).orElse(null),
                 logging.flatMap(l -> Json.text(l, "LogGroup")).orElse(null));
+    }
+
+    /** The request's LoggingConfig format and levels (null when it has none), each checked as AWS checks it. */
+    private static LoggingConfig loggingConfig(JsonNode body) {
+        return Json.object(body, "LoggingConfig").map(l -> new LoggingConfig(
+                LoggingConfig.member(Json.text(l, "LogFormat").orElse(null), LoggingConfig.FORMATS,
+                        "loggingConfig.logFormat"),
+                LoggingConfig.member(Json.text(l, "ApplicationLogLevel").orElse(null),
+                        LoggingConfig.APPLICATION_LEVELS, "loggingConfig.applicationLogLevel"),
+                LoggingConfig.member(Json.text(l, "SystemLogLevel").orElse(null), LoggingConfig.SYSTEM_LEVELS,
+                        "loggingConfig.systemLogLevel"))).orElse(null);
     }
 
     static List<String> strings(JsonNode obj, String field) {

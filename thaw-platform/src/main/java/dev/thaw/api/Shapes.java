@@ -65,7 +65,12 @@ final class Shapes {
         putIfPresent(o, "LastUpdateStatusReason", s.lastUpdateStatusReason());
         putIfPresent(o, "LastUpdateStatusReasonCode", s.lastUpdateStatusReasonCode());
         ObjectNode logging = o.putObject("LoggingConfig");
-        logging.put("LogFormat", "Text");
+        dev.thaw.functions.LoggingConfig format = c.logging();
+        logging.put("LogFormat", format.logFormat());
+        if (format.json()) {
+            logging.put("ApplicationLogLevel", format.effectiveApplicationLogLevel());
+            logging.put("SystemLogLevel", format.effectiveSystemLogLevel());
+        }
         logging.put("LogGroup", inert.logGroup() != null ? inert.logGroup() : "/aws/lambda/" + v.functionName());
         return o;
     }

@@ -3,6 +3,7 @@ package dev.thaw.environments;
 import dev.thaw.cgroups.EnvironmentCgroup;
 import dev.thaw.errors.RuntimeErrorType;
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.functions.LoggingConfig;
 import dev.thaw.io.ProcStatus;
 import dev.thaw.runtimeapi.ErrorBody;
 import dev.thaw.runtimeapi.Invocation;
@@ -47,6 +48,8 @@ public final class Environment {
     private EnvironmentState state;
     /** Init Duration or Restore Duration, reported once on the first invocation (a cold start). */
     private String coldStartReport = "";
+    /** Whether the next invocation is the first (its REPORT carries the INIT or restore duration). */
+    private boolean coldStartPending;
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile double initMillis;
     private volatile double restoreMillis;
@@ -234,6 +237,7 @@ public final class Environment {
 
     private void readyForFirstInvoke(String coldStart) {
         coldStartReport = coldStart;
+        coldStartPending = true;
         takeInitLog();
         lastUsedNanos = System.nanoTime();
     }
@@ -255,7 +259,13 @@ public final class Environment {
         synchronized (logLock) {
             currentLog = log;
         }
-        platformLine(PlatformRecords.start(call.requestId(), version.version()));
+        LoggingConfig logging = version.config().logging();
+        boolean jsonRecords = logging.json();
+        boolean writeRecords = !jsonRecords || logging.writesSystemRecord("INFO");
+        if (writeRecords) {
+            platformLine(jsonRecords ? PlatformRecords.platformStart(Instant.now(), call.requestId(), version.version())
+                    : PlatformRecords.start(call.requestId(), version.version()));
+        }
         long start = System.nanoTime();
         Invocation inv = new Invocation(call.requestId(), call.payload(),
                 System.currentTimeMillis() + call.timeoutMillis(), call.invokedFunctionArn(),
@@ -264,11 +274,12 @@ public final class Environment {
                 call.clientContext(), Optional.empty(), new CompletableFuture<>());
         InvocationResult result;
         String status = "";
+        PlatformRecords.Outcome outcome = PlatformRecords.Outcome.SUCCESS;
         try {
             channel.submit(inv);
-            RuntimeOutcome outcome = inv.outcome().get(call.timeoutMillis(), TimeUnit.MILLISECONDS);
+            RuntimeOutcome answer = inv.outcome().get(call.timeoutMillis(), TimeUnit.MILLISECONDS);
             drainLogs();
-            result = switch (outcome) {
+            result = switch (answer) {
                 case RuntimeOutcome.Response r -> InvocationResult.success(r.body(), null);
                 case RuntimeOutcome.Error e -> InvocationResult.error(e.errorType(), e.body(), null,
                         !RuntimeErrorType.OUT_OF_MEMORY.type().equals(e.errorType()));
@@ -282,6 +293,7 @@ public final class Environment {
                     call.requestId(), call.timeoutMillis() / 1000.0);
             platformLine(message);
             status = "Status: timeout\t";
+            outcome = new PlatformRecords.Outcome("timeout", null);
             result = failed(RuntimeErrorType.TIMED_OUT, message, false);
         } catch (ExecutionException | IllegalStateException e) {
             drainLogs();
@@ -292,6 +304,7 @@ public final class Environment {
                     + (oom ? " (killed by the memory limit of " + version.config().memorySize() + " MB)" : "");
             platformLine(message);
             status = "Status: error\tError Type: " + type + "\t";
+            outcome = new PlatformRecords.Outcome("error", type.toString());
             result = failed(type, message, false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -299,10 +312,22 @@ public final class Environment {
             result = failed(RuntimeErrorType.INTERRUPTED, "interrupted", false);
         }
         double durationMs = (System.nanoTime() - start) / 1e6;
-        platformLine(PlatformRecords.end(call.requestId()));
-        platformLine(PlatformRecords.report(call.requestId(), durationMs, version.config().memorySize(),
-                maxMemoryUsedMb(), coldStartReport, status));
+        if (jsonRecords && writeRecords) {
+            PlatformRecords.Outcome done = outcome == PlatformRecords.Outcome.SUCCESS && result.functionError()
+                    ? new PlatformRecords.Outcome("error", result.errorType()) : outcome;
+            Instant now = Instant.now();
+            platformLine(PlatformRecords.platformRuntimeDone(now, call.requestId(), done, durationMs,
+                    result.body() == null ? 0 : result.body().length));
+            platformLine(PlatformRecords.platformReport(now, call.requestId(), outcome, durationMs,
+                    version.config().memorySize(), maxMemoryUsedMb(),
+                    coldStartPending && restoreMillis == 0 ? initMillis : 0, coldStartPending ? restoreMillis : 0));
+        } else if (writeRecords) {
+            platformLine(PlatformRecords.end(call.requestId()));
+            platformLine(PlatformRecords.report(call.requestId(), durationMs, version.config().memorySize(),
+                    maxMemoryUsedMb(), coldStartReport, status));
+        }
         coldStartReport = "";
+        coldStartPending = false;
         logStream.flush();
         synchronized (logLock) {
             currentLog = null;

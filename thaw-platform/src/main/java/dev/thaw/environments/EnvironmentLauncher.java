@@ -269,6 +269,11 @@ public final class EnvironmentLauncher implements AutoCloseable {
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", DateTimeFormatter.ofPattern("yyyy/MM/dd").format(
                 LocalDate.now(ZoneOffset.UTC)) + "/[" + version.version() + "]" + envId);
+        // Lambda tells runtimes the log format, and under JSON the application log level, through these two.
+        env.put("AWS_LAMBDA_LOG_FORMAT", version.config().logging().logFormat());
+        if (version.config().logging().json()) {
+            env.put("AWS_LAMBDA_LOG_LEVEL", version.config().logging().effectiveApplicationLogLevel());
+        }
         env.put("LAMBDA_TASK_ROOT", EnvironmentRoot.TASK_ROOT);
         env.put("LAMBDA_RUNTIME_DIR", EnvironmentRoot.RUNTIME_DIR);
         env.putAll(settings.credentials().environment(version));

@@ -1,16 +1,100 @@
 package dev.thaw.environments;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.priming.PrimingSummary;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
  * The lines the platform writes into an environment's log, in Lambda's formats (INIT_START, INIT_REPORT, START,
  * END, REPORT) and Thaw's own (RESTORE_REPORT, SNAPSHOT_REPORT, SNAPSTART_WARNING). Log readers and tests parse
- * them, so every one is formatted here and nowhere else.
+ * them, so every one is formatted here and nowhere else. Under {@code LogFormat: JSON} START, END and REPORT are
+ * written instead as Lambda's JSON system-log records {@code platform.start}, {@code platform.runtimeDone} and
+ * {@code platform.report}: one object per line, {@code {"time", "type", "record"}}, the record shaped as the
+ * Telemetry API's.
  */
 public final class PlatformRecords {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
     private PlatformRecords() {
+    }
+
+    /** How an invocation ended, for the JSON records: success, error (with its type) or timeout. */
+    record Outcome(String status, String errorType) {
+        static final Outcome SUCCESS = new Outcome("success", null);
+    }
+
+    static String platformStart(Instant time, String requestId, String version) {
+        ObjectNode o = envelope(time, "platform.start");
+        o.putObject("record").put("requestId", requestId).put("version", version);
+        return line(o);
+    }
+
+    static String platformRuntimeDone(Instant time, String requestId, Outcome outcome, double durationMillis,
+                                      long producedBytes) {
+        ObjectNode o = envelope(time, "platform.runtimeDone");
+        ObjectNode r = o.putObject("record");
+        r.put("requestId", requestId);
+        r.put("status", outcome.status());
+        if (outcome.errorType() != null) {
+            r.put("errorType", outcome.errorType());
+        }
+        r.putObject("metrics").put("durationMs", millis(durationMillis)).put("producedBytes", producedBytes);
+        return line(o);
+    }
+
+    /**
+     * {@code initMillis} and {@code restoreMillis} are the first invocation's INIT or restore (0 when there was
+     * none, as after the first invocation).
+     */
+    static String platformReport(Instant time, String requestId, Outcome outcome, double durationMillis,
+                                 int memorySizeMb, long maxMemoryUsedMb, double initMillis, double restoreMillis) {
+        ObjectNode o = envelope(time, "platform.report");
+        ObjectNode r = o.putObject("record");
+        r.put("requestId", requestId);
+        ObjectNode m = r.putObject("metrics");
+        m.put("durationMs", millis(durationMillis));
+        m.put("billedDurationMs", (long) Math.ceil(durationMillis));
+        m.put("memorySizeMB", memorySizeMb);
+        m.put("maxMemoryUsedMB", maxMemoryUsedMb);
+        if (initMillis > 0) {
+            m.put("initDurationMs", millis(initMillis));
+        }
+        if (restoreMillis > 0) {
+            m.put("restoreDurationMs", millis(restoreMillis));
+            m.put("billedRestoreDurationMs", (long) Math.ceil(restoreMillis));
+        }
+        r.put("status", outcome.status());
+        if (outcome.errorType() != null) {
+            r.put("errorType", outcome.errorType());
+        }
+        return line(o);
+    }
+
+    private static ObjectNode envelope(Instant time, String type) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("time", TIME.format(time));
+        o.put("type", type);
+        return o;
+    }
+
+    private static double millis(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static String line(ObjectNode o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String initStart(String runtime, String initializationType) {

@@ -33,6 +33,7 @@ public final class Commands {
             SnapStartMode snapStart,
             InertSettings inert,
             List<String> layers,
+            LoggingConfig logging,
             String revisionId) {
     }
 

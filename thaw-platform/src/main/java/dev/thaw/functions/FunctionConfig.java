@@ -15,12 +15,21 @@ public record FunctionConfig(
         Map<String, String> environment,
         SnapStartMode snapStart,
         InertSettings inert,
-        List<FunctionLayer> layers) {
+        List<FunctionLayer> layers,
+        LoggingConfig logging) {
 
     public FunctionConfig {
         environment = Map.copyOf(environment);
         inert = inert == null ? InertSettings.NONE : inert;
         layers = layers == null ? List.of() : List.copyOf(layers);
+        logging = logging == null ? LoggingConfig.TEXT_LOGS : logging;
+    }
+
+    public FunctionConfig(String runtime, String handler, String role, String description, int memorySize,
+                          int timeout, int ephemeralStorage, Map<String, String> environment,
+                          SnapStartMode snapStart, InertSettings inert, List<FunctionLayer> layers) {
+        this(runtime, handler, role, description, memorySize, timeout, ephemeralStorage, environment, snapStart,
+                inert, layers, LoggingConfig.TEXT_LOGS);
     }
 
     public FunctionConfig(String runtime, String handler, String role, String description, int memorySize,
@@ -53,11 +62,16 @@ public record FunctionConfig(
 
     public FunctionConfig withDescription(String newDescription) {
         return new FunctionConfig(runtime, handler, role, newDescription, memorySize, timeout, ephemeralStorage,
-                environment, snapStart, inert, layers);
+                environment, snapStart, inert, layers, logging);
+    }
+
+    public FunctionConfig withLogging(LoggingConfig newLogging) {
+        return new FunctionConfig(runtime, handler, role, description, memorySize, timeout, ephemeralStorage,
+                environment, snapStart, inert, layers, newLogging);
     }
 
     public FunctionConfig withLayers(List<FunctionLayer> newLayers) {
         return new FunctionConfig(runtime, handler, role, description, memorySize, timeout, ephemeralStorage,
-                environment, snapStart, inert, newLayers);
+                environment, snapStart, inert, newLayers, logging);
     }
 }

@@ -154,7 +154,8 @@ public final class FunctionService {
                     or(cmd.timeout(), c.timeout()), or(cmd.ephemeralStorage(), c.ephemeralStorage()),
                     or(cmd.environment(), c.environment()), or(cmd.snapStart(), c.snapStart()),
                     c.inert().with(cmd.inert()),
-                    cmd.layers() == null ? c.layers() : layers.resolve(cmd.layers()));
+                    cmd.layers() == null ? c.layers() : layers.resolve(cmd.layers()),
+                    c.logging().with(cmd.logging()));
             validate(next);
             if (next.layers().isEmpty()) {
                 HandlerCheck.check(codeStore.taskRoot(latest.code().sha256Hex()), next.runtime(), next.handler());

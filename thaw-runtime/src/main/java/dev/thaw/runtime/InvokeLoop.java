@@ -41,6 +41,7 @@ final class InvokeLoop {
             } else {
                 System.clearProperty(TRACE_HEADER_PROPERTY);
             }
+            StdoutLambdaLogger.INSTANCE.invocationStarted(invocation.requestId());
             byte[] response;
             try {
                 response = handler.invoke(invocation.payload(), new LambdaContextImpl(invocation, env, codec));
