@@ -153,8 +153,6 @@ class DeploymentToolsIT {
                 ECHO, b -> b.deadLetterConfig(d -> d.targetArn("arn:aws:sqs:us-east-1:000000000000:q"))));
         assertThrows(InvalidParameterValueException.class, () -> Fixtures.deploy(lambda, "efs", "test-functions",
                 ECHO, b -> b.fileSystemConfigs(f -> f.arn("arn:aws:elasticfilesystem:x").localMountPath("/mnt/x"))));
-        assertThrows(InvalidParameterValueException.class, () -> Fixtures.deploy(lambda, "json", "test-functions",
-                ECHO, b -> b.loggingConfig(l -> l.logFormat(LogFormat.JSON))));
         assertThrows(ResourceNotFoundException.class, () -> lambda.getFunction(b -> b.functionName("arm")),
                 "a refused create leaves no function");
     }
