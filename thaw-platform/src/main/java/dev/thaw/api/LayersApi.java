@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.layers.LayerVersion;
+import dev.thaw.layers.LayerVersionPolicies;
 import dev.thaw.layers.Layers;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
@@ -20,7 +21,8 @@ import java.util.function.BiFunction;
 
 /**
  * Lambda's layers API: PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions and
- * DeleteLayerVersion, plus the download behind {@code Content.Location}.
+ * DeleteLayerVersion, the layer-version permission calls (AddLayerVersionPermission, GetLayerVersionPolicy,
+ * RemoveLayerVersionPermission), plus the download behind {@code Content.Location}.
  */
 final class LayersApi {
     private static final String LAYERS = "/2018-10-31/layers";
@@ -47,6 +49,9 @@ final class LayersApi {
                 .get(LAYERS + "/{layer}/versions", this::listVersions)
                 .get(LAYERS + "/{layer}/versions/{version}", this::get)
                 .delete(LAYERS + "/{layer}/versions/{version}", this::delete)
+                .post(LAYERS + "/{layer}/versions/{version}/policy", this::addPermission)
+                .get(LAYERS + "/{layer}/versions/{version}/policy", this::getPolicy)
+                .delete(LAYERS + "/{layer}/versions/{version}/policy/{sid}", this::removePermission)
                 .get(CODE + "/{file}", this::download);
     }
 
@@ -67,6 +72,33 @@ final class LayersApi {
 
     private void delete(ServerRequest req, ServerResponse res) {
         layers.delete(Http.pathParam(req, "layer"), versionNumber(req), functions::usesLayerContent);
+        Http.noContent(res);
+    }
+
+    private void addPermission(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(bodies.read(req, ControlApi.MAX_CONTROL_BODY, "AddLayerVersionPermission"));
+        LayerVersionPolicies.Added added = layers.policies().add(Http.pathParam(req, "layer"), versionNumber(req),
+                new LayerVersionPolicies.Grant(Json.text(body, "StatementId").orElse(null),
+                        Json.text(body, "Action").orElse(null), Json.text(body, "Principal").orElse(null),
+                        Json.text(body, "OrganizationId").orElse(null), Http.query(req, "RevisionId").orElse(null)));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("Statement", added.statement());
+        out.put("RevisionId", added.revisionId());
+        Http.json(res, 201, out);
+    }
+
+    private void getPolicy(ServerRequest req, ServerResponse res) {
+        LayerVersionPolicies.Policy policy = layers.policies().policy(Http.pathParam(req, "layer"),
+                versionNumber(req));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("Policy", policy.document());
+        out.put("RevisionId", policy.revisionId());
+        Http.json(res, 200, out);
+    }
+
+    private void removePermission(ServerRequest req, ServerResponse res) {
+        layers.policies().remove(Http.pathParam(req, "layer"), versionNumber(req), Http.pathParam(req, "sid"),
+                Http.query(req, "RevisionId").orElse(null));
         Http.noContent(res);
     }
 

@@ -34,6 +34,7 @@ public final class Layers implements LayerCatalog {
     private final String region;
     private final String accountId;
     private final Clock clock;
+    private final LayerVersionPolicies policies;
 
     public Layers(MetadataStore store, CodeStore content, String region, String accountId, Clock clock) {
         this.store = store;
@@ -41,6 +42,12 @@ public final class Layers implements LayerCatalog {
         this.region = region;
         this.accountId = accountId;
         this.clock = clock;
+        this.policies = new LayerVersionPolicies(this, store);
+    }
+
+    /** The layer versions' resource-based policies. */
+    public LayerVersionPolicies policies() {
+        return policies;
     }
 
     /** Where layer contents are stored (their extracted trees are what environments see under /opt). */

@@ -498,8 +498,33 @@ public final class MetadataStore implements AutoCloseable {
                 rs -> rs.getString(1), layerName, version);
     }
 
+    /** Deletes a layer version and its policy's statements. */
     public synchronized boolean deleteLayerVersion(String layerName, long version) {
-        return updateCount("DELETE FROM layer_versions WHERE layer_name = ? AND version = ?", layerName, version) > 0;
+        return inTransaction(c -> {
+            updateCount(c, "DELETE FROM layer_version_permissions WHERE layer_name = ? AND version = ?", layerName,
+                    version);
+            return updateCount(c, "DELETE FROM layer_versions WHERE layer_name = ? AND version = ?", layerName,
+                    version) > 0;
+        });
+    }
+
+    /** Stores a statement of a layer version's policy; false if the version has one with that id. */
+    public synchronized boolean insertLayerVersionPermission(String layerName, long version, String statementId,
+                                                             String statement) {
+        return updateCount("INSERT INTO layer_version_permissions(layer_name, version, statement_id, statement) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", layerName, version, statementId, statement) == 1;
+    }
+
+    public synchronized boolean deleteLayerVersionPermission(String layerName, long version, String statementId) {
+        return updateCount("DELETE FROM layer_version_permissions WHERE layer_name = ? AND version = ? "
+                + "AND statement_id = ?", layerName, version, statementId) > 0;
+    }
+
+    /** The statements of a layer version's policy, in the order they were added. */
+    public synchronized List<String> layerVersionPermissions(String layerName, long version) {
+        String order = database.dialect() == Database.Dialect.SQLITE ? "rowid" : "added";
+        return queryList("SELECT statement FROM layer_version_permissions WHERE layer_name = ? AND version = ? "
+                + "ORDER BY " + order, rs -> rs.getString(1), layerName, version);
     }
 
     /** A layer's version documents, newest first, with numbers below {@code beforeVersion}. */
