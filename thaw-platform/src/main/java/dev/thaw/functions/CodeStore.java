@@ -2,6 +2,9 @@ package dev.thaw.functions;
 
 import dev.thaw.errors.ThawException;
 import dev.thaw.io.FileTrees;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +19,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -26,7 +32,8 @@ import java.util.zip.ZipInputStream;
  * <p>{@code code/<sha256>.zip} keeps the package byte for byte (GetFunction serves it back) and
  * {@code code/<sha256>/} is its extracted task root, read-only. A package is written once and shared by every
  * version that has the same bytes; extraction goes to a temporary folder and is renamed into place, so a crash
- * never leaves a half-extracted task root under a valid name.
+ * never leaves a half-extracted task root under a valid name. Files are read-only; those the zip marks executable
+ * in their Unix mode (and any file named {@code bootstrap}) are executable too, as on Lambda.
  */
 public final class CodeStore {
     /** AWS's limit on the unzipped size of a function package. */
@@ -54,7 +61,7 @@ public final class CodeStore {
                 Path staging = root.resolve(".staging-" + UUID.randomUUID());
                 try {
                     extract(zip, staging);
-                    makeReadOnly(staging);
+                    makeReadOnly(staging, executables(zip, staging));
                     moveIntoPlace(staging, taskRoot);
                 } finally {
                     FileTrees.delete(staging);
@@ -161,10 +168,31 @@ public final class CodeStore {
         return written;
     }
 
-    private static void makeReadOnly(Path dir) throws IOException {
+    /**
+     * The files whose entry has an executable bit in its Unix mode (the zip's external attributes, kept only in the
+     * central directory), as Lambda keeps them. A zip made without Unix modes has none.
+     */
+    static Set<Path> executables(byte[] zip, Path target) {
+        Set<Path> executable = new HashSet<>();
+        try (ZipFile file = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(zip)).get()) {
+            for (ZipArchiveEntry e : Collections.list(file.getEntries())) {
+                if (!e.isDirectory() && e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX
+                        && (e.getUnixMode() & 0111) != 0) {
+                    executable.add(target.resolve(e.getName()).normalize());
+                }
+            }
+        } catch (IOException e) {
+            // The entries were extracted already; a central directory this reader refuses only loses the modes.
+            return Set.of();
+        }
+        return executable;
+    }
+
+    private static void makeReadOnly(Path dir, Set<Path> executables) throws IOException {
         try (var paths = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) paths::iterator) {
-                boolean executable = Files.isDirectory(p) || p.getFileName().toString().equals("bootstrap");
+                boolean executable = Files.isDirectory(p) || executables.contains(p)
+                        || p.getFileName().toString().equals("bootstrap");
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(executable ? "r-xr-xr-x" : "r--r--r--"));
             }
         }
