@@ -15,8 +15,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -24,7 +27,8 @@ import java.util.stream.Stream;
  * What an environment sees at {@code /opt}: its version's layers extracted in order into one directory, a later
  * layer's file replacing an earlier one's, as Lambda does. {@code <merged root>/<sha256 of the ordered contents>} is
  * built once and shared by every version with the same layer list; its files are hard links to the layer store's
- * read-only extracted trees, so a merge costs no copy.
+ * read-only extracted trees, so a merge costs no copy. {@link MergedLayersCleanup} removes the directories no stored
+ * version and no running environment needs any more.
  */
 public final class MergedLayers {
     /** Where a Java function finds a layer's libraries, as on Lambda ({@code java/lib} in the layer's zip). */
@@ -74,6 +78,31 @@ public final class MergedLayers {
             throw new UncheckedIOException("cannot merge the layers of " + layers + " into " + target, e);
         }
         return target;
+    }
+
+    /**
+     * Removes the merged directories (and leftover staging directories) that none of {@code inUse} needs; returns
+     * how many it removed. Serialized with {@link #directoryFor}, so a merge in progress is never removed.
+     */
+    public synchronized int removeUnused(Collection<List<FunctionLayer>> inUse) {
+        Set<String> keep = new HashSet<>();
+        for (List<FunctionLayer> layers : inUse) {
+            if (!layers.isEmpty()) {
+                keep.add(key(layers));
+            }
+        }
+        int removed = 0;
+        try (Stream<Path> children = Files.list(mergedRoot)) {
+            for (Path child : children.toList()) {
+                if (!keep.contains(child.getFileName().toString())) {
+                    FileTrees.delete(child);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove unused merged layers under " + mergedRoot, e);
+        }
+        return removed;
     }
 
     /** Names a layer list by its contents in order: the same layers in another order merge differently. */

@@ -10,6 +10,7 @@ import dev.thaw.environments.HostUidSlots;
 import dev.thaw.environments.Jdks;
 import dev.thaw.environments.LaunchSettings;
 import dev.thaw.environments.MergedLayers;
+import dev.thaw.environments.MergedLayersCleanup;
 import dev.thaw.events.EventDispatcher;
 import dev.thaw.events.EventInvokeConfigs;
 import dev.thaw.events.EventQueue;
@@ -136,6 +137,12 @@ public final class Thaw implements AutoCloseable {
         functions.addListener(pool);
         functions.addListener(snapStart);
         functions.addListener(aotCaches);
+        MergedLayersCleanup layersCleanup = new MergedLayersCleanup(mergedLayers, functions::allStoredVersions, pool);
+        functions.addListener(layersCleanup);
+        int unusedLayers = layersCleanup.sweep();
+        if (unusedLayers > 0) {
+            LOG.info("removed " + unusedLayers + " merged layer directories no version uses");
+        }
         ConcurrencyLimiter limiter = new ConcurrencyLimiter(config.accountConcurrency());
         InvokeService invoker = new InvokeService(functions, store, limiter, pool, metrics);
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC(), metrics);

@@ -73,4 +73,23 @@ class MergedLayersTest {
             assertEquals(List.of(opt), left.toList(), "no staging directory is left behind");
         }
     }
+
+    @Test
+    void directoriesNoLayerListUsesAreRemovedAndThoseInUseStay() throws IOException {
+        layer("aaaa", "greeting.txt", "Hello");
+        layer("bbbb", "greeting.txt", "Howdy");
+        MergedLayers merged = new MergedLayers(home.resolve("layers"), home.resolve("layers-merged"));
+        Path kept = merged.directoryFor(List.of(ref("aaaa")));
+        Path unused = merged.directoryFor(List.of(ref("aaaa"), ref("bbbb")));
+        Path leftover = Files.createDirectories(home.resolve("layers-merged/.staging-crashed"));
+
+        assertEquals(2, merged.removeUnused(List.of(List.of(ref("aaaa")), List.of())));
+        assertTrue(Files.isDirectory(kept));
+        assertEquals("Hello", Files.readString(kept.resolve("greeting.txt")));
+        assertTrue(Files.notExists(unused));
+        assertTrue(Files.notExists(leftover));
+        assertEquals("Howdy", Files.readString(home.resolve("layers/bbbb/greeting.txt")),
+                "the layer's own files are untouched (the merged tree held hard links)");
+        assertEquals(0, merged.removeUnused(List.of(List.of(ref("aaaa")))));
+    }
 }

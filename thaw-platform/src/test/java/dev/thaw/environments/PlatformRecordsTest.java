@@ -31,4 +31,30 @@ class PlatformRecordsTest {
                         + "Primed Classes: off\tPriming Events: 2\tFailed Priming Events: 1",
                 PlatformRecords.snapshotReport(2 << 20, 1 << 20, 70, new PrimingSummary(false, 0, 0, 2, 1)));
     }
+
+    @Test
+    void jsonRecordsHaveTheTelemetryShapesOfPlatformStartRuntimeDoneAndReport() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.time.Instant t = java.time.Instant.parse("2026-12-06T10:00:00.123456Z");
+        assertEquals("{\"time\":\"2026-12-06T10:00:00.123Z\",\"type\":\"platform.start\",\"record\":"
+                + "{\"requestId\":\"r1\",\"version\":\"$LATEST\"}}", PlatformRecords.platformStart(t, "r1", "$LATEST"));
+
+        var done = json.readTree(PlatformRecords.platformRuntimeDone(t, "r1",
+                new PlatformRecords.Outcome("error", "Runtime.ExitError"), 12.3456, 42));
+        assertEquals("platform.runtimeDone", done.get("type").asText());
+        assertEquals("error", done.at("/record/status").asText());
+        assertEquals("Runtime.ExitError", done.at("/record/errorType").asText());
+        assertEquals(12.346, done.at("/record/metrics/durationMs").asDouble());
+        assertEquals(42, done.at("/record/metrics/producedBytes").asLong());
+
+        var cold = json.readTree(PlatformRecords.platformReport(t, "r1", PlatformRecords.Outcome.SUCCESS, 12.34, 512,
+                40, 0, 50.1));
+        assertEquals("{\"durationMs\":12.34,\"billedDurationMs\":13,\"memorySizeMB\":512,\"maxMemoryUsedMB\":40,"
+                + "\"restoreDurationMs\":50.1,\"billedRestoreDurationMs\":51}", cold.at("/record/metrics").toString());
+        assertEquals("success", cold.at("/record/status").asText());
+        assertEquals(false, cold.at("/record").has("errorType"));
+        var init = json.readTree(PlatformRecords.platformReport(t, "r1", PlatformRecords.Outcome.SUCCESS, 1, 128, 10,
+                300.5, 0));
+        assertEquals(300.5, init.at("/record/metrics/initDurationMs").asDouble());
+    }
 }
