@@ -2,12 +2,18 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.AddLayerVersionPermissionResponse;
 import software.amazon.awssdk.services.lambda.model.Architecture;
+import software.amazon.awssdk.services.lambda.model.GetLayerVersionPolicyResponse;
+import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetLayerVersionResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
@@ -283,6 +289,167 @@ class LayersIT {
         assertTrue(listed, layers.toString());
         cliOk("delete-layer-version", "--layer-name", "cli-layer", "--version-number", "1");
         assertEquals(254, cli("get-layer-version", "--layer-name", "cli-layer", "--version-number", "1").exit());
+    }
+
+    @Test
+    void layerVersionPermissionsBuildThePolicyAwsBuildsWithRevisionsAndConflicts() throws Exception {
+        long version = publish("shared", "layer").version();
+        assertThrows(ResourceNotFoundException.class, () -> lambda.getLayerVersionPolicy(b -> b.layerName("shared")
+                .versionNumber(version)), "no policy yet");
+        AddLayerVersionPermissionResponse account = lambda.addLayerVersionPermission(b -> b.layerName("shared")
+                .versionNumber(version).statementId("xaccount").action("lambda:GetLayerVersion")
+                .principal("210987654321"));
+        JsonNode statement = JSON.readTree(account.statement());
+        assertEquals("xaccount", statement.get("Sid").asText());
+        assertEquals("Allow", statement.get("Effect").asText());
+        assertEquals("arn:aws:iam::210987654321:root", statement.at("/Principal/AWS").asText());
+        assertEquals("lambda:GetLayerVersion", statement.get("Action").asText());
+        assertEquals(PREFIX + "shared:" + version, statement.get("Resource").asText());
+
+        var org = lambda.addLayerVersionPermission(b -> b.layerName(PREFIX + "shared").versionNumber(version)
+                .statementId("org").action("lambda:GetLayerVersion").principal("*")
+                .organizationId("o-abcdefghij").revisionId(account.revisionId()));
+        JsonNode orgStatement = JSON.readTree(org.statement());
+        assertEquals("*", orgStatement.get("Principal").asText());
+        assertEquals("o-abcdefghij", orgStatement.at("/Condition/StringEquals/aws:PrincipalOrgID").asText());
+
+        GetLayerVersionPolicyResponse policy = lambda.getLayerVersionPolicy(b -> b.layerName("shared")
+                .versionNumber(version));
+        assertEquals(org.revisionId(), policy.revisionId());
+        JsonNode doc = JSON.readTree(policy.policy());
+        assertEquals("2012-10-17", doc.get("Version").asText());
+        assertEquals("default", doc.get("Id").asText());
+        assertEquals(List.of("xaccount", "org"), doc.get("Statement").findValuesAsText("Sid"));
+
+        assertThrows(ResourceConflictException.class, () -> lambda.addLayerVersionPermission(b -> b
+                .layerName("shared").versionNumber(version).statementId("xaccount").action("lambda:GetLayerVersion")
+                .principal("*")), "a statement id is used once");
+        assertThrows(PreconditionFailedException.class, () -> lambda.addLayerVersionPermission(b -> b
+                .layerName("shared").versionNumber(version).statementId("late").action("lambda:GetLayerVersion")
+                .principal("*").revisionId(account.revisionId())), "the revision moved on");
+        assertThrows(InvalidParameterValueException.class, () -> lambda.addLayerVersionPermission(b -> b
+                .layerName("shared").versionNumber(version).statementId("wide").action("lambda:*")
+                .principal("*")));
+        assertThrows(InvalidParameterValueException.class, () -> lambda.addLayerVersionPermission(b -> b
+                .layerName("shared").versionNumber(version).statementId("orgacct").action("lambda:GetLayerVersion")
+                .principal("210987654321").organizationId("o-abcdefghij")));
+        assertThrows(ResourceNotFoundException.class, () -> lambda.addLayerVersionPermission(b -> b
+                .layerName("shared").versionNumber(99L).statementId("x").action("lambda:GetLayerVersion")
+                .principal("*")));
+
+        assertThrows(PreconditionFailedException.class, () -> lambda.removeLayerVersionPermission(b -> b
+                .layerName("shared").versionNumber(version).statementId("org").revisionId(account.revisionId())));
+        lambda.removeLayerVersionPermission(b -> b.layerName("shared").versionNumber(version).statementId("org")
+                .revisionId(org.revisionId()));
+        assertThrows(ResourceNotFoundException.class, () -> lambda.removeLayerVersionPermission(b -> b
+                .layerName("shared").versionNumber(version).statementId("org")));
+        var after = lambda.getLayerVersionPolicy(b -> b.layerName("shared").versionNumber(version));
+        assertEquals(List.of("xaccount"), JSON.readTree(after.policy()).get("Statement").findValuesAsText("Sid"));
+        assertTrue(!after.revisionId().equals(org.revisionId()), "a change gives a new revision");
+
+        // The AWS CLI, on the same version.
+        JsonNode added = JSON.readTree(cliOk("add-layer-version-permission", "--layer-name", "shared",
+                "--version-number", Long.toString(version), "--statement-id", "everyone", "--action",
+                "lambda:GetLayerVersion", "--principal", "*"));
+        assertEquals("*", JSON.readTree(added.get("Statement").asText()).get("Principal").asText());
+        JsonNode got = JSON.readTree(cliOk("get-layer-version-policy", "--layer-name", "shared",
+                "--version-number", Long.toString(version)));
+        assertEquals(added.get("RevisionId").asText(), got.get("RevisionId").asText());
+        assertEquals(List.of("xaccount", "everyone"), JSON.readTree(got.get("Policy").asText()).get("Statement")
+                .findValuesAsText("Sid"));
+        cliOk("remove-layer-version-permission", "--layer-name", "shared", "--version-number",
+                Long.toString(version), "--statement-id", "everyone");
+        AwsCli.Result duplicate = cli("add-layer-version-permission", "--layer-name", "shared", "--version-number",
+                Long.toString(version), "--statement-id", "xaccount", "--action", "lambda:GetLayerVersion",
+                "--principal", "*");
+        assertTrue(duplicate.exit() != 0 && duplicate.err().contains("ResourceConflictException"), duplicate.err());
+
+        lambda.deleteLayerVersion(b -> b.layerName("shared").versionNumber(version));
+        long next = publish("shared", "layer").version();
+        assertThrows(ResourceNotFoundException.class, () -> lambda.getLayerVersionPolicy(b -> b.layerName("shared")
+                .versionNumber(next)), "a new version starts without a policy");
+    }
+
+    /** A zip whose {@code bin/greet} has Unix mode 755, as zip -r keeps it, and a plain file of mode 644. */
+    private static SdkBytes toolsLayer() throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ZipArchiveOutputStream z = new ZipArchiveOutputStream(bytes)) {
+            ZipArchiveEntry tool = new ZipArchiveEntry("bin/greet");
+            tool.setUnixMode(0755);
+            z.putArchiveEntry(tool);
+            z.write("#!/bin/sh\necho \"greeted by an executable layer\"\n".getBytes(StandardCharsets.UTF_8));
+            z.closeArchiveEntry();
+            ZipArchiveEntry text = new ZipArchiveEntry("bin/readme");
+            text.setUnixMode(0644);
+            z.putArchiveEntry(text);
+            z.write("#!/bin/sh\necho readme\n".getBytes(StandardCharsets.UTF_8));
+            z.closeArchiveEntry();
+        }
+        return SdkBytes.fromByteArray(bytes.toByteArray());
+    }
+
+    /** A runtime in shell that answers each event with what {@code greet} (found on PATH, in /opt/bin) prints. */
+    private static final String TOOL_BOOTSTRAP = """
+            #!/bin/sh
+            set -eu
+            API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+            while true; do
+              HEADERS=$(mktemp)
+              curl -sS -D "$HEADERS" -o /dev/null "$API/invocation/next"
+              ID=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | tr -d '\\r' | cut -d' ' -f2)
+              rm -f "$HEADERS"
+              if [ -x /opt/bin/readme ]; then READ=executable; else READ=plain; fi
+              curl -sS -X POST -d "\\"$(greet) / readme $READ\\"" "$API/invocation/$ID/response"
+            done
+            """;
+
+    @Test
+    void anExecutableALayerShipsInOptBinRunsAndUnusedMergedTreesAreRemoved() throws Exception {
+        SdkBytes toolsZip = toolsLayer();
+        String tools = lambda.publishLayerVersion(b -> b.layerName("tools-bin").content(c -> c.zipFile(toolsZip)))
+                .layerVersionArn();
+        String text = publish("tools-text", "override-layer").layerVersionArn();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("bootstrap"));
+            z.write(TOOL_BOOTSTRAP.getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        SdkBytes code = SdkBytes.fromByteArray(bytes.toByteArray());
+        Path merged = server.home().resolve("layers-merged");
+        List<String> before = listing(merged);
+
+        lambda.createFunction(b -> b.functionName("tool-runner").runtime("provided.al2023").handler("x")
+                .role(Fixtures.ROLE).layers(tools).code(c -> c.zipFile(code)));
+        InvokeResponse r = lambda.invoke(b -> b.functionName("tool-runner"));
+        assertEquals(null, r.functionError(), r.payload().asUtf8String());
+        assertEquals("\"greeted by an executable layer / readme plain\"", r.payload().asUtf8String(),
+                "the 755 file runs from PATH, the 644 one is not executable");
+        lambda.createFunction(b -> b.functionName("tool-keeper").runtime("provided.al2023").handler("x")
+                .role(Fixtures.ROLE).layers(tools, text).code(c -> c.zipFile(code)));
+        assertEquals(null, lambda.invoke(b -> b.functionName("tool-keeper")).functionError());
+
+        List<String> added = new ArrayList<>(listing(merged));
+        added.removeAll(before);
+        assertEquals(2, added.size(), "one merged tree per layer list: " + added);
+
+        lambda.deleteFunction(b -> b.functionName("tool-runner"));
+        List<String> left = new ArrayList<>(listing(merged));
+        left.removeAll(before);
+        assertEquals(1, left.size(), "the deleted function's tree went, the other function's stayed: " + left);
+        assertEquals("\"greeted by an executable layer / readme plain\"",
+                lambda.invoke(b -> b.functionName("tool-keeper")).payload().asUtf8String(),
+                "the function whose tree stayed still runs");
+        lambda.deleteFunction(b -> b.functionName("tool-keeper"));
+        List<String> none = new ArrayList<>(listing(merged));
+        none.removeAll(before);
+        assertTrue(none.isEmpty(), none.toString());
+    }
+
+    private static List<String> listing(Path dir) throws java.io.IOException {
+        try (var children = Files.list(dir)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     private String cliOk(String... args) throws Exception {
