@@ -25,10 +25,6 @@ final class ApplicationLogs {
     static final String FORMAT_VARIABLE = "AWS_LAMBDA_LOG_FORMAT";
     static final String LEVEL_VARIABLE = "AWS_LAMBDA_LOG_LEVEL";
 
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
-    private static final JsonFactory JSON = new JsonFactory();
-
     private final boolean json;
     private final LogLevel minimum;
 
@@ -71,9 +67,9 @@ final class ApplicationLogs {
             return level == LogLevel.UNDEFINED ? message : "[" + level.name() + "] " + message;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(message.length() + 96);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = JsonLines.FACTORY.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("timestamp", TIMESTAMP.format(now));
+            g.writeStringField("timestamp", JsonLines.TIMESTAMP.format(now));
             g.writeStringField("message", message);
             g.writeStringField("level", level.name());
             if (requestId != null) {
@@ -84,5 +80,12 @@ final class ApplicationLogs {
             throw new UncheckedIOException(e);
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Loaded on the first JSON line only: a Text function's INIT loads neither Jackson nor java.time formatting. */
+    private static final class JsonLines {
+        static final DateTimeFormatter TIMESTAMP =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+        static final JsonFactory FACTORY = new JsonFactory();
     }
 }

@@ -49,7 +49,8 @@ final class StdoutLambdaLogger implements LambdaLogger {
         if (logs.json() && text.endsWith("\n")) {
             text = text.substring(0, text.length() - 1); // the object is the line; its newline is added below
         }
-        write(logs.format(text, l, requestId, Instant.now()).getBytes(StandardCharsets.UTF_8));
+        write((logs.json() ? logs.format(text, l, requestId, Instant.now()) : logs.format(text, l, null, null))
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
