@@ -12,6 +12,7 @@ import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.InertSettings;
 import dev.thaw.functions.LoggingConfig;
 import dev.thaw.functions.SnapStartMode;
+import dev.thaw.objects.ObjectStore;
 import dev.thaw.tags.Tags;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -84,7 +85,7 @@ final class ControlApi {
                 InertSettings.NONE.with(inertSettings(body)), List.of(),
                 LoggingConfig.TEXT_LOGS.with(loggingConfig(body)));
         byte[] zip = zipFile(Json.object(body, "Code").orElseThrow(() ->
-                ThawException.invalidParameter("Code is required.")));
+                ThawException.invalidParameter("Code is required.")), functions.codeStore().objects());
         Map<String, String> tagged = Json.stringMap(body, "Tags").orElse(Map.of());
         Tags.validate(tagged);
         FunctionVersion created = functions.create(new Commands.CreateFunction(name, config, zip,
@@ -157,7 +158,7 @@ final class ControlApi {
     private void updateCode(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.parseObject(bodies.read(req, MAX_CONTROL_BODY, "UpdateFunctionCode"));
         FunctionVersion v = functions.updateCode(new Commands.UpdateCode(Http.pathParam(req, "name"),
-                zipFile(body), Json.bool(body, "Publish").orElse(false), Json.text(body, "RevisionId").orElse(null)));
+                zipFile(body, functions.codeStore().objects()), Json.bool(body, "Publish").orElse(false), Json.text(body, "RevisionId").orElse(null)));
         Http.json(res, 200, Shapes.configuration(v, functions.arns()));
     }
 
@@ -244,9 +245,27 @@ final class ControlApi {
 
     // --- body parts ---------------------------------------------------------------------------------------------
 
-    static byte[] zipFile(JsonNode code) {
-        if (code.has("S3Bucket") || code.has("ImageUri")) {
-            throw ThawException.invalidParameter("Only Code.ZipFile is supported: S3 and container images are not.");
+    /**
+     * The package a Code (or UpdateFunctionCode, or a layer's Content) names: its base64 ZipFile, or the object
+     * S3Bucket/S3Key/S3ObjectVersion names, read from the object store's endpoint as Lambda reads it from S3.
+     */
+    static byte[] zipFile(JsonNode code, ObjectStore s3) {
+        if (code.has("ImageUri")) {
+            throw ThawException.invalidParameter("Only Code.ZipFile and Code.S3Bucket/S3Key are supported: "
+                    + "container images are not.");
+        }
+        Optional<String> bucket = Json.text(code, "S3Bucket");
+        Optional<String> key = Json.text(code, "S3Key");
+        if (bucket.isPresent() || key.isPresent()) {
+            if (code.has("ZipFile")) {
+                throw ThawException.invalidParameter("Please do not provide other FunctionCode parameters when "
+                        + "providing a ZipFile.");
+            }
+            if (bucket.isEmpty() || key.isEmpty()) {
+                throw ThawException.invalidParameter("Please provide both S3Bucket and S3Key for the function "
+                        + "code.");
+            }
+            return s3.readUserObject(bucket.get(), key.get(), Json.text(code, "S3ObjectVersion"));
         }
         String b64 = Json.requiredText(code, "ZipFile");
         try {

@@ -58,7 +58,7 @@ final class LayersApi {
     private void publish(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.parseObject(bodies.read(req, ControlApi.MAX_CONTROL_BODY, "PublishLayerVersion"));
         byte[] zip = ControlApi.zipFile(Json.object(body, "Content").orElseThrow(() ->
-                ThawException.invalidParameter("Content is required.")));
+                ThawException.invalidParameter("Content is required.")), layers.content().objects());
         LayerVersion v = layers.publish(new Layers.Publish(Http.pathParam(req, "layer"),
                 Json.text(body, "Description").orElse(null), Json.text(body, "LicenseInfo").orElse(null),
                 ControlApi.strings(body, "CompatibleRuntimes"), ControlApi.strings(body, "CompatibleArchitectures"),
@@ -148,6 +148,7 @@ final class LayersApi {
             throw ThawException.notFound("No such layer archive: " + file);
         }
         Path archive = layers.content().archivePath(file.substring(0, 64));
+        PlatformApi.fetchQuietly(layers.content(), file.substring(0, 64));
         try {
             byte[] bytes = Files.readAllBytes(archive);
             res.header(HeaderNames.CONTENT_TYPE, "application/zip");

@@ -114,12 +114,22 @@ final class PlatformApi {
         Http.json(res, 200, out);
     }
 
+    /** A package another instance stored is fetched from the object store; one that is nowhere stays a 404. */
+    static void fetchQuietly(CodeStore store, String sha256Hex) {
+        try {
+            store.ensure(sha256Hex);
+        } catch (ThawException e) {
+            // answered below as missing
+        }
+    }
+
     private void download(ServerRequest req, ServerResponse res) {
         String file = Http.pathParam(req, "file");
         if (!file.matches("[0-9a-f]{64}\\.zip")) {
             throw ThawException.notFound("No such code package: " + file);
         }
         Path archive = code.archivePath(file.substring(0, 64));
+        fetchQuietly(code, file.substring(0, 64));
         if (!Files.isRegularFile(archive)) {
             throw ThawException.notFound("No such code package: " + file);
         }

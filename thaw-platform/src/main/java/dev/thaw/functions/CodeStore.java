@@ -2,6 +2,7 @@ package dev.thaw.functions;
 
 import dev.thaw.errors.ThawException;
 import dev.thaw.io.FileTrees;
+import dev.thaw.objects.ObjectStore;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
@@ -34,15 +35,29 @@ import java.util.zip.ZipInputStream;
  * version that has the same bytes; extraction goes to a temporary folder and is renamed into place, so a crash
  * never leaves a half-extracted task root under a valid name. Files are read-only; those the zip marks executable
  * in their Unix mode (and any file named {@code bootstrap}) are executable too, as on Lambda.
+ *
+ * <p>With a shared {@link ObjectStore}, every archive is also uploaded as {@code <prefix>/<sha256>.zip}, and a
+ * package this host has not seen is fetched from there ({@link #ensure}) and checked against its name's SHA-256.
  */
 public final class CodeStore {
     /** AWS's limit on the unzipped size of a function package. */
     static final long MAX_UNZIPPED_BYTES = 262_144_000L;
 
     private final Path root;
+    private final ObjectStore objects;
+    private final String keyPrefix;
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> fetching =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public CodeStore(Path root) {
+        this(root, ObjectStore.homeOnly(), "");
+    }
+
+    /** A store whose archives are also kept in {@code objects} under {@code keyPrefix} (e.g. {@code code/}). */
+    public CodeStore(Path root, ObjectStore objects, String keyPrefix) {
         this.root = root;
+        this.objects = objects;
+        this.keyPrefix = keyPrefix;
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
@@ -52,6 +67,10 @@ public final class CodeStore {
 
     /** Validates, stores and extracts a package; idempotent for identical bytes. */
     public CodePackage store(byte[] zip) {
+        return store(zip, objects.shared());
+    }
+
+    private CodePackage store(byte[] zip, boolean upload) {
         byte[] digest = sha256(zip);
         String hex = HexFormat.of().formatHex(digest);
         Path archive = archivePath(hex);
@@ -72,10 +91,57 @@ public final class CodeStore {
                 Files.write(tmp, zip);
                 moveIntoPlace(tmp, archive);
             }
+            if (upload) {
+                objects.put(keyPrefix + hex + ".zip", archive);
+            }
+        } catch (dev.thaw.objects.ObjectStoreException e) {
+            throw ThawException.service("cannot store code package in the object store: " + e.getMessage(), e);
         } catch (IOException e) {
             throw ThawException.service("cannot store code package", e);
         }
         return new CodePackage(hex, Base64.getEncoder().encodeToString(digest), zip.length);
+    }
+
+    /** The object store this store mirrors to; it also reads {@code Code.S3Bucket} packages. */
+    public ObjectStore objects() {
+        return objects;
+    }
+
+    /**
+     * Makes sure a package is on this host, fetching it from the object store if another instance stored it.
+     *
+     * @throws ThawException ServiceException when the package is nowhere or fails its SHA-256
+     */
+    public void ensure(String sha256Hex) {
+        if (!objects.shared() || (Files.isDirectory(taskRoot(sha256Hex)) && Files.exists(archivePath(sha256Hex)))) {
+            return;
+        }
+        synchronized (fetching.computeIfAbsent(sha256Hex, k -> new Object())) {
+            try {
+                if (Files.isDirectory(taskRoot(sha256Hex)) && Files.exists(archivePath(sha256Hex))) {
+                    return;
+                }
+                Path download = root.resolve(".fetch-" + UUID.randomUUID() + ".zip");
+                try {
+                    if (!objects.get(keyPrefix + sha256Hex + ".zip", download)) {
+                        throw ThawException.service("code package " + sha256Hex + " is neither on this host nor "
+                                + "in the object store", null);
+                    }
+                    byte[] zip = Files.readAllBytes(download);
+                    if (!HexFormat.of().formatHex(sha256(zip)).equals(sha256Hex)) {
+                        throw ThawException.service("code package " + sha256Hex + " fetched from the object store "
+                                + "fails its SHA-256 check", null);
+                    }
+                    store(zip, false);
+                } finally {
+                    Files.deleteIfExists(download);
+                }
+            } catch (IOException | dev.thaw.objects.ObjectStoreException e) {
+                throw ThawException.service("cannot fetch code package " + sha256Hex + ": " + e.getMessage(), e);
+            } finally {
+                fetching.remove(sha256Hex);
+            }
+        }
     }
 
     public Path taskRoot(String sha256Hex) {
@@ -94,6 +160,9 @@ public final class CodeStore {
         try {
             FileTrees.delete(taskRoot(sha256Hex));
             Files.deleteIfExists(archivePath(sha256Hex));
+            if (objects.shared()) {
+                objects.delete(keyPrefix + sha256Hex + ".zip");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

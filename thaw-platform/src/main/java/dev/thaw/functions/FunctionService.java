@@ -76,6 +76,17 @@ public final class FunctionService {
         return arns;
     }
 
+    /**
+     * Makes sure a version's package and its layers' content are on this host: with a shared object store, a
+     * version created through another instance has them there only.
+     */
+    public void ensureCode(FunctionVersion version) {
+        codeStore.ensure(version.code().sha256Hex());
+        for (FunctionLayer layer : version.config().layers()) {
+            layers.ensureContent(layer.sha256Hex());
+        }
+    }
+
     public CodeStore codeStore() {
         return codeStore;
     }
@@ -158,6 +169,7 @@ public final class FunctionService {
                     c.logging().with(cmd.logging()));
             validate(next);
             if (next.layers().isEmpty()) {
+                codeStore.ensure(latest.code().sha256Hex());
                 HandlerCheck.check(codeStore.taskRoot(latest.code().sha256Hex()), next.runtime(), next.handler());
             }
             return new FunctionVersion(name, FunctionVersion.LATEST, next, latest.code(), now(),

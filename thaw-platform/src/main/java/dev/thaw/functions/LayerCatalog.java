@@ -18,6 +18,10 @@ public interface LayerCatalog {
      */
     List<FunctionLayer> resolve(List<String> layerVersionArns);
 
+    /** Makes sure a layer's content is on this host, fetching it from the object store when it is shared. */
+    default void ensureContent(String sha256Hex) {
+    }
+
     /** A catalog that holds no layer: any {@code Layers} is refused. */
     LayerCatalog NONE = arns -> {
         if (!arns.isEmpty()) {

@@ -182,6 +182,11 @@ public final class Layers implements LayerCatalog {
     }
 
     @Override
+    public void ensureContent(String sha256Hex) {
+        content.ensure(sha256Hex);
+    }
+
+    @Override
     public List<FunctionLayer> resolve(List<String> layerVersionArns) {
         if (layerVersionArns == null || layerVersionArns.isEmpty()) {
             return List.of();

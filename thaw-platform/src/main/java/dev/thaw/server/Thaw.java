@@ -62,6 +62,7 @@ public final class Thaw implements AutoCloseable {
     private EnvironmentRoot root;
     private AotCacheService aotCaches;
     private MetricsServer metricsServer;
+    private dev.thaw.objects.ObjectStore objects;
 
     public Thaw(ThawConfig config) {
         this.config = config;
@@ -95,7 +96,9 @@ public final class Thaw implements AutoCloseable {
         Jdks jdks = Jdks.discover(config.jdkSearchRoot(), config.jdkOverrides());
         Path codeRoot = home.resolve("code");
         Path aotRoot = home.resolve("aot");
-        CodeStore code = new CodeStore(codeRoot);
+        objects = config.objectStore().open(config.region());
+        LOG.info("code packages and snapshot images: " + objects.describe());
+        CodeStore code = new CodeStore(codeRoot, objects, "code/");
         FunctionLogs logs = new FunctionLogs(home.resolve("logs"));
         Criu criu = Criu.detect();
         if (!criu.available()) {
@@ -103,7 +106,7 @@ public final class Thaw implements AutoCloseable {
         }
         HostRuntimes runtimes = new HostRuntimes(jdks, criu::unavailableReason);
         Path layerRoot = home.resolve("layers");
-        Layers layers = new Layers(store, new CodeStore(layerRoot), config.region(), config.accountId(),
+        Layers layers = new Layers(store, new CodeStore(layerRoot, objects, "layers/"), config.region(), config.accountId(),
                 Clock.systemUTC());
         FunctionService functions = new FunctionService(store, code, new Arns(config.region(), config.accountId()),
                 runtimes, config.accountConcurrency(), config.unreservedConcurrencyMinimum(), Clock.systemUTC(),
@@ -130,9 +133,18 @@ public final class Thaw implements AutoCloseable {
         PrometheusMetrics metrics = new PrometheusMetrics();
         functions.addListener(metrics);
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
-                criu, jdks, codeRoot, config.snapshotExpiry(), metrics);
+                criu, jdks, codeRoot, config.snapshotExpiry(), metrics, objects, config.objectStore().cacheBytes());
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);
-        pool = new EnvironmentPool(new ColdStarts(launcher::start, snapStart::restore, aotRoot, metrics),
+        // A version created through another instance sharing the object store has its code there only.
+        ColdStarts.Launcher launchWithCode = (version, mode) -> {
+            functions.ensureCode(version);
+            return launcher.start(version, mode);
+        };
+        ColdStarts.Restorer restoreWithCode = version -> {
+            functions.ensureCode(version);
+            return snapStart.restore(version);
+        };
+        pool = new EnvironmentPool(new ColdStarts(launchWithCode, restoreWithCode, aotRoot, metrics),
                 config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
@@ -252,7 +264,7 @@ public final class Thaw implements AutoCloseable {
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
         for (AutoCloseable part : java.util.Arrays.asList(events, urlListener, metricsServer, api, snapStart, aotCaches, pool,
-                launcher, networks, cgroups, rootSkeleton, store)) {
+                launcher, networks, cgroups, rootSkeleton, store, objects)) {
             if (part == null) {
                 continue;
             }

@@ -37,7 +37,8 @@ public record ThawConfig(
         int urlPort,
         int metricsPort,
         String database,
-        Duration eventLease) {
+        Duration eventLease,
+        dev.thaw.objects.ObjectStoreSettings objectStore) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -53,7 +54,10 @@ public record ThawConfig(
                 "000000000000", FunctionNetworkMode.DEFAULT, 64, Duration.ofMinutes(10), defaultRuntimeJar(),
                 Path.of("/usr/lib/jvm"), jdks, Duration.ofDays(14), Duration.ofSeconds(60),
                 Duration.ofMillis(200), -1, ListenerLimits.defaults(), 9001, -1,
-                env.getOrDefault("THAW_DATABASE", ""), MetadataStore.DEFAULT_EVENT_LEASE);
+                env.getOrDefault("THAW_DATABASE", ""), MetadataStore.DEFAULT_EVENT_LEASE,
+                new dev.thaw.objects.ObjectStoreSettings(env.getOrDefault("THAW_OBJECT_STORE", ""),
+                        env.getOrDefault("THAW_OBJECT_STORE_ENDPOINT", ""), "", "",
+                        dev.thaw.objects.ObjectStoreSettings.DEFAULT_CACHE_BYTES));
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -138,6 +142,7 @@ public record ThawConfig(
         private int metricsPort;
         private String database;
         private Duration eventLease;
+        private dev.thaw.objects.ObjectStoreSettings objectStore;
 
         private Builder(ThawConfig c) {
             home = c.home;
@@ -161,6 +166,7 @@ public record ThawConfig(
             metricsPort = c.metricsPort;
             database = c.database;
             eventLease = c.eventLease;
+            objectStore = c.objectStore;
         }
 
         public Builder home(Path value) {
@@ -271,11 +277,17 @@ public record ThawConfig(
             return this;
         }
 
+        /** Where code packages and snapshot images are shared, and the host cache's bound. */
+        public Builder objectStore(dev.thaw.objects.ObjectStoreSettings value) {
+            objectStore = value;
+            return this;
+        }
+
         public ThawConfig build() {
             return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                     accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                     eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort, metricsPort,
-                    database, eventLease);
+                    database, eventLease, objectStore);
         }
     }
 }

@@ -47,16 +47,19 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     private final Set<String> recreating = ConcurrentHashMap.newKeySet();
     private final Duration expiry;
     private final PlatformMetrics metrics;
+    private final SharedSnapshots shared;
     private final ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("snapshot-expiry").factory());
 
     public SnapStartService(FunctionService functions, EnvironmentLauncher launcher, Path snapshotRoot, Path workRoot,
-                            Criu criu, Jdks jdks, Path codeRoot, Duration expiry, PlatformMetrics metrics) {
+                            Criu criu, Jdks jdks, Path codeRoot, Duration expiry, PlatformMetrics metrics,
+                            dev.thaw.objects.ObjectStore objects, long cacheBytes) {
         this.expiry = expiry;
         this.metrics = metrics;
         this.functions = functions;
         this.launcher = launcher;
         this.store = new SnapshotStore(snapshotRoot);
+        this.shared = new SharedSnapshots(objects, store, snapshotRoot, cacheBytes);
         this.criu = criu;
         this.jdks = jdks;
         this.codeRoot = codeRoot;
@@ -84,6 +87,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
                     LOG.info(() -> "snapshot of " + v.functionName() + ":" + v.version() + " unused since "
                             + lastUsed.get() + ": deleting it; the version is Inactive until it is re-created");
                     store.delete(v.functionName(), v.version());
+                    shared.delete(v.functionName(), v.version());
                     functions.updateVersionState(v.functionName(), v.version(), FunctionVersion.SnapshotStatus.Off,
                             VersionState.inactive("The function's snapshot was deleted because it was not used for "
                                     + expiry + ". The next invoke re-creates it.", "Idle"));
@@ -116,12 +120,18 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     public void versionRetired(FunctionVersion version) {
         if (!version.isLatest()) {
             store.delete(version.functionName(), version.version());
+            try {
+                shared.delete(version.functionName(), version.version());
+            } catch (dev.thaw.objects.ObjectStoreException e) {
+                LOG.warning(() -> "cannot delete a retired snapshot from the object store: " + e.getMessage());
+            }
         }
     }
 
     private void takeSnapshot(FunctionVersion version, boolean recreate) {
         try {
             if (criu.available()) {
+                functions.ensureCode(version);
                 List<String> warnings = SnapshotSafetyScan.scan(codeRoot.resolve(version.code().sha256Hex()),
                         version.config().handler());
                 try {
@@ -134,6 +144,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
                             + " hung in CRIU and is taken again: " + f.getMessage());
                     taker.take(version, warnings);
                 }
+                publish(version);
                 functions.updateVersionState(version.functionName(), version.version(),
                         FunctionVersion.SnapshotStatus.On, VersionState.active());
             } else {
@@ -154,6 +165,16 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
             }
         } finally {
             recreating.remove(version.environmentKey());
+        }
+    }
+
+    /** Uploads a snapshot just taken; one that stays on this host only is still restored here. */
+    private void publish(FunctionVersion version) {
+        try {
+            shared.publish(version.functionName(), version.version());
+        } catch (java.io.IOException | dev.thaw.objects.ObjectStoreException e) {
+            LOG.warning(() -> "the snapshot of " + version.functionName() + ":" + version.version()
+                    + " stays on this host only: " + e.getMessage());
         }
     }
 
@@ -203,6 +224,20 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
                 // restore below
             }
         }
+        dev.thaw.objects.HostCache.Use inUse;
+        try {
+            inUse = shared.fetch(version.functionName(), version.version());
+        } catch (java.io.IOException | dev.thaw.objects.ObjectStoreException e) {
+            return unusable(version, "the snapshot cannot be fetched from the object store: " + e.getMessage());
+        }
+        try {
+            return restoreActive(version);
+        } finally {
+            inUse.close();
+        }
+    }
+
+    private Restore restoreActive(FunctionVersion version) {
         Optional<Manifest> manifest = store.manifest(version.functionName(), version.version());
         String problem = manifest.isEmpty() ? "the snapshot is missing" : compatibilityProblem(version, manifest.get())
                 .orElse(null);
@@ -223,6 +258,10 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
                 problem = "the restore failed: " + e.getMessage();
             }
         }
+        return unusable(version, problem);
+    }
+
+    private Restore unusable(FunctionVersion version, String problem) {
         String reason = problem;
         LOG.warning(() -> "not restoring " + version.functionName() + ":" + version.version() + ": " + reason
                 + "; serving with an ordinary INIT and re-creating the snapshot");

@@ -31,7 +31,8 @@ class ThawConfigTest {
                 defaults.accountId(), FunctionNetworkMode.NONE, defaults.accountConcurrency(), defaults.idleTtl(),
                 defaults.runtimeJar(), defaults.jdkSearchRoot(), defaults.jdkOverrides(), defaults.snapshotExpiry(),
                 defaults.eventRetryDelay(), defaults.freezeAfter(), defaults.unreservedConcurrencyFloor(),
-                defaults.listener(), 0, defaults.metricsPort(), defaults.database(), defaults.eventLease()), changed);
+                defaults.listener(), 0, defaults.metricsPort(), defaults.database(), defaults.eventLease(),
+                defaults.objectStore()), changed);
     }
 
     @Test
