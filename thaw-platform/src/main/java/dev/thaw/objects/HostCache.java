@@ -11,7 +11,8 @@ import java.util.logging.Logger;
  * The host's bounded cache of what it fetched from the object store: entries by name with their size on disk, kept
  * in order of last use. When the total passes the capacity, the least recently used entries are evicted (the
  * {@code evictor} deletes their files) until it fits again, skipping any entry in use: an entry held through
- * {@link #use} is never evicted until released.
+ * {@link #use} is never evicted until released, nor the entry just admitted (the cache runs over its capacity
+ * rather than delete what was just fetched or made).
  */
 public final class HostCache {
     private static final Logger LOG = Logger.getLogger(HostCache.class.getName());
@@ -51,7 +52,7 @@ public final class HostCache {
             e.bytes = bytes;
         }
         totalBytes += bytes;
-        evictOverCapacity();
+        evictOverCapacity(name);
     }
 
     /** Marks an entry as used now and holds it until the returned use is closed; unknown names are held too. */
@@ -62,11 +63,13 @@ public final class HostCache {
     }
 
     private synchronized void release(String name) {
-        Entry e = entries.get(name);
-        if (e != null && e.users > 0) {
-            e.users--;
+        // Looked up without get(), which would count the release as a use: the use began when it was taken.
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            if (e.getKey().equals(name) && e.getValue().users > 0) {
+                e.getValue().users--;
+            }
         }
-        evictOverCapacity();
+        evictOverCapacity(null);
     }
 
     /** Drops an entry whose files were deleted by their owner. */
@@ -85,11 +88,11 @@ public final class HostCache {
         return capacityBytes;
     }
 
-    private void evictOverCapacity() {
+    private void evictOverCapacity(String keep) {
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (totalBytes > capacityBytes && it.hasNext()) {
             Map.Entry<String, Entry> next = it.next();
-            if (next.getValue().users > 0) {
+            if (next.getValue().users > 0 || next.getKey().equals(keep)) {
                 continue;
             }
             it.remove();
