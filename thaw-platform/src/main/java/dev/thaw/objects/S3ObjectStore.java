@@ -10,6 +10,10 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -35,7 +39,8 @@ import java.util.concurrent.CompletionException;
 /**
  * An S3 bucket (AWS's, or any S3-compatible server's through {@code --object-store-endpoint}, path-style) through
  * the AWS SDK's asynchronous client with its own multipart support: objects above {@link #PART_BYTES} go up in parts
- * and come down in parts, in parallel, with no native library.
+ * and come down in parts, in parallel, with no native library (a server that ignores {@code partNumber} on GET, as
+ * S3Proxy does, sends the whole object in one answer, which the SDK takes as one part).
  */
 final class S3ObjectStore implements ObjectStore {
     /** The size of an upload's or download's parts, and the size above which an object is moved in parts. */
@@ -54,6 +59,11 @@ final class S3ObjectStore implements ObjectStore {
     }
 
     static S3ObjectStore open(ObjectStoreSettings settings, String region) {
+        // Netty's direct-memory tricks through sun.misc.Unsafe make the JDK warn on every start; its plain path is
+        // enough for moving files.
+        if (System.getProperty("io.netty.noUnsafe") == null) {
+            System.setProperty("io.netty.noUnsafe", "true");
+        }
         Optional<ObjectStoreSettings.S3Location> location = settings.location().isEmpty() ? Optional.empty()
                 : Optional.of(ObjectStoreSettings.S3Location.parse(settings.location()));
         AwsCredentialsProvider credentials = settings.accessKeyId().isEmpty()
@@ -73,7 +83,8 @@ final class S3ObjectStore implements ObjectStore {
             // images are checked end to end against their manifest's SHA-256s anyway.
             builder.endpointOverride(URI.create(settings.endpoint())).forcePathStyle(true)
                     .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                    .overrideConfiguration(o -> o.addExecutionInterceptor(new WithoutNewerHeaders()));
         }
         S3AsyncClient client = builder.build();
         String where = settings.endpoint().isEmpty() ? "S3" : settings.endpoint();
@@ -90,6 +101,18 @@ final class S3ObjectStore implements ObjectStore {
             }
         });
         return store;
+    }
+
+    /**
+     * Drops the optional headers that S3-compatible servers may not know and refuse as NotImplemented (S3Proxy
+     * does): the object size the SDK adds to CompleteMultipartUpload, which S3 only uses as an extra check.
+     */
+    private static final class WithoutNewerHeaders implements ExecutionInterceptor {
+        @Override
+        public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context,
+                                                ExecutionAttributes executionAttributes) {
+            return context.httpRequest().toBuilder().removeHeader("x-amz-mp-object-size").build();
+        }
     }
 
     @Override
