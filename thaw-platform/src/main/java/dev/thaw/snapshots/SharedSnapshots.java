@@ -113,12 +113,14 @@ final class SharedSnapshots {
         // A snapshot re-created here replaces the old one: its manifest goes first, so no host fetches a mixture.
         objects.delete(prefix + MANIFEST);
         long bytes = 0;
+        List<Path> images = new ArrayList<>();
         for (Path f : files) {
             if (!f.getFileName().toString().equals(MANIFEST)) {
-                objects.put(prefix + dir.relativize(f), f);
+                images.add(f);
                 bytes += Files.size(f);
             }
         }
+        concurrently(images, f -> objects.put(prefix + dir.relativize(f), f));
         objects.put(prefix + MANIFEST, dir.resolve(MANIFEST));
         cache.admit(name(function, version), size(dir));
         long total = bytes;
@@ -162,10 +164,13 @@ final class SharedSnapshots {
         try {
             Files.createDirectories(staging);
             Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwx------"));
-            long bytes = 0;
+            List<String> files = new ArrayList<>();
             for (String key : keys) {
                 String relative = key.substring(prefix.length());
-                if (relative.equals(MANIFEST) || relative.isEmpty() || LOCAL_ONLY.contains(relative)) {
+                // Some servers list a folder of keys as a key of its own (S3Proxy's filesystem backend does).
+                boolean folder = relative.isEmpty() || relative.endsWith("/")
+                        || keys.stream().anyMatch(k -> k.startsWith(key + "/"));
+                if (relative.equals(MANIFEST) || folder || LOCAL_ONLY.contains(relative)) {
                     continue;
                 }
                 Path target = staging.resolve(relative).normalize();
@@ -173,8 +178,16 @@ final class SharedSnapshots {
                     throw new IOException("object " + key + " names a file outside the snapshot");
                 }
                 Files.createDirectories(target.getParent());
-                objects.get(key, target);
-                bytes += Files.size(target);
+                files.add(key);
+            }
+            concurrently(files, key -> {
+                if (!objects.get(key, staging.resolve(key.substring(prefix.length())))) {
+                    throw new dev.thaw.objects.ObjectStoreException("object " + key + " disappeared", null);
+                }
+            });
+            long bytes = 0;
+            for (String key : files) {
+                bytes += Files.size(staging.resolve(key.substring(prefix.length())));
             }
             Path manifest = staging.resolve(MANIFEST + ".fetched");
             if (!objects.get(prefix + MANIFEST, manifest)) {
@@ -217,6 +230,27 @@ final class SharedSnapshots {
         if (objects.shared()) {
             cache.forget(name(function, version));
             objects.delete(prefix(function, version));
+        }
+    }
+
+    /** Runs one transfer per item at once (the client bounds its connections); the first failure is thrown. */
+    private static <T> void concurrently(List<T> items, java.util.function.Consumer<T> transfer) throws IOException {
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (T item : items) {
+                running.add(threads.submit(() -> transfer.accept(item)));
+            }
+            for (java.util.concurrent.Future<?> f : running) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while moving snapshot files", e);
         }
     }
 
