@@ -25,6 +25,15 @@ final class ThawServerExtension implements BeforeAllCallback, AfterAllCallback {
         String[] value();
     }
 
+    /**
+     * Runs the class's server on state outside its home: a throwaway PostgreSQL cluster ({@code --database}) and
+     * an S3Proxy bucket ({@code --object-store}), both started for the class and removed after it.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @interface OnPostgresAndObjectStore {
+    }
+
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
             ThawServerExtension.class);
 
@@ -32,18 +41,30 @@ final class ThawServerExtension implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws IllegalAccessException {
         Class<?> testClass = context.getRequiredTestClass();
         Arguments arguments = testClass.getAnnotation(Arguments.class);
-        ThawServerProcess server = ThawServerProcess.start(arguments == null ? new String[0] : arguments.value());
+        java.util.List<String> args = new java.util.ArrayList<>(arguments == null ? java.util.List.of()
+                : java.util.List.of(arguments.value()));
+        if (testClass.isAnnotationPresent(OnPostgresAndObjectStore.class)) {
+            PostgresCluster postgres = PostgresCluster.create();
+            context.getStore(NAMESPACE).put(PostgresCluster.class, postgres);
+            S3ProxyServer s3 = S3ProxyServer.start();
+            context.getStore(NAMESPACE).put(S3ProxyServer.class, s3);
+            args.addAll(java.util.List.of("--database", postgres.createDatabase()));
+            args.addAll(s3.serverArguments(s3.createBucket(), "thaw"));
+        }
+        ThawServerProcess server = ThawServerProcess.start(args.toArray(String[]::new));
         LambdaClient lambda = server.lambda();
         context.getStore(NAMESPACE).put(ThawServerProcess.class, server);
         context.getStore(NAMESPACE).put(LambdaClient.class, lambda);
         Object instance = context.getRequiredTestInstance();
-        for (Field field : testClass.getDeclaredFields()) {
-            if (field.getType() == ThawServerProcess.class) {
-                field.setAccessible(true);
-                field.set(instance, server);
-            } else if (field.getType() == LambdaClient.class) {
-                field.setAccessible(true);
-                field.set(instance, lambda);
+        for (Class<?> c = testClass; c != Object.class; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                if (field.getType() == ThawServerProcess.class) {
+                    field.setAccessible(true);
+                    field.set(instance, server);
+                } else if (field.getType() == LambdaClient.class) {
+                    field.setAccessible(true);
+                    field.set(instance, lambda);
+                }
             }
         }
     }
@@ -57,8 +78,23 @@ final class ThawServerExtension implements BeforeAllCallback, AfterAllCallback {
                 lambda.close();
             }
         } finally {
-            if (server != null) {
-                server.close();
+            try {
+                if (server != null) {
+                    server.close();
+                }
+            } finally {
+                S3ProxyServer s3 = context.getStore(NAMESPACE).remove(S3ProxyServer.class, S3ProxyServer.class);
+                PostgresCluster postgres = context.getStore(NAMESPACE).remove(PostgresCluster.class,
+                        PostgresCluster.class);
+                try {
+                    if (s3 != null) {
+                        s3.close();
+                    }
+                } finally {
+                    if (postgres != null) {
+                        postgres.close();
+                    }
+                }
             }
         }
     }
