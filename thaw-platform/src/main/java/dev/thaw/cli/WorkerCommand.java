@@ -26,8 +26,8 @@ import java.util.logging.Logger;
 final class WorkerCommand implements Callable<Integer> {
     private static volatile boolean running;
 
-    @Option(names = "--database", required = true, paramLabel = "URL", description = "The cluster's PostgreSQL "
-            + "database, e.g. postgresql://thaw@db.example:5432/thaw.")
+    @Option(names = "--database", paramLabel = "URL", description = "The cluster's PostgreSQL database, e.g. "
+            + "postgresql://thaw@db.example:5432/thaw (default: $THAW_DATABASE).")
     String database;
 
     @Option(names = "--listen", required = true, paramLabel = "ADDR:PORT", description = "Where the internal API "
@@ -93,7 +93,10 @@ final class WorkerCommand implements Callable<Integer> {
         Logger.getLogger("io.helidon").setLevel(Level.WARNING);
         Logger.getLogger("org.flywaydb").setLevel(Level.WARNING);
         Logger.getLogger("com.zaxxer.hikari").setLevel(Level.WARNING);
-        ThawConfig.Builder builder = ThawConfig.defaults().toBuilder().database(database);
+        ThawConfig.Builder builder = ThawConfig.defaults().toBuilder();
+        if (database != null) {
+            builder.database(database);
+        }
         if (home != null) {
             builder.home(home);
         }

@@ -41,11 +41,13 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
     private final WorkerClient client;
     private final CodeStore code;
     private volatile List<WorkerStatus> workers = List.of();
-    /** Invocations this router has running, by worker, and by worker and environment key. */
+    /** Invocations this router has running, by worker. */
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, Integer> inFlightByKey = new ConcurrentHashMap<>();
-    /** Environments this router saw become idle since the worker's last heartbeat, by worker and key. */
-    private final Map<String, Integer> knownIdle = new ConcurrentHashMap<>();
+    /**
+     * By worker and environment key, what this router changed since the worker's last heartbeat: +1 for every
+     * invocation that finished there (its environment is idle again), -1 for every one sent there to an idle one.
+     */
+    private final Map<String, Integer> idleChange = new ConcurrentHashMap<>();
     /** Workers found unreachable, until they heartbeat after that moment. */
     private final Map<String, Long> unreachableSince = new ConcurrentHashMap<>();
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
@@ -72,7 +74,7 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
                 Long before = heartbeats.get(w.id());
                 if (before == null || w.heartbeatAt() > before) {
                     // A new heartbeat counts this worker's idle environments itself.
-                    knownIdle.keySet().removeIf(k -> k.startsWith(w.id() + "\n"));
+                    idleChange.keySet().removeIf(k -> k.startsWith(w.id() + "\n"));
                 }
             }
             workers = live;
@@ -93,6 +95,17 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
                 .toList();
     }
 
+    /** The workers in rotation holding a snapshot of {@code environmentKey}, by host fingerprint. */
+    public Map<String, List<String>> snapshotHolders(String environmentKey) {
+        Map<String, List<String>> byFingerprint = new java.util.TreeMap<>();
+        for (WorkerStatus w : workers()) {
+            if (w.cachedSnapshots().contains(environmentKey)) {
+                byFingerprint.computeIfAbsent(w.fingerprint(), f -> new java.util.ArrayList<>()).add(w.id());
+            }
+        }
+        return byFingerprint;
+    }
+
     @Override
     public InvokeResponse run(Invocable target, InvokeRequest request) {
         FunctionVersion version = target.version();
@@ -105,9 +118,9 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
             tried.add(worker.id());
             String key = version.environmentKey();
             inFlight.merge(worker.id(), 1, Integer::sum);
-            boolean tookKnownIdle = takeKnownIdle(slot(worker, key));
-            if (!tookKnownIdle) {
-                inFlightByKey.merge(slot(worker, key), 1, Integer::sum);
+            boolean warm = idleFor(worker, key) > 0;
+            if (warm) {
+                idleChange.merge(slot(worker, key), -1, Integer::sum);
             }
             boolean answered = false;
             try {
@@ -115,6 +128,9 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
                 answered = true;
                 return response;
             } catch (WorkerClient.NotReached e) {
+                if (warm) {
+                    idleChange.merge(slot(worker, key), 1, Integer::sum);
+                }
                 unreachableSince.put(worker.id(), registry.now());
                 LOG.warning(e.getMessage() + "; trying another worker");
             } catch (WorkerClient.LostInFlight e) {
@@ -123,11 +139,8 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
                         + ") stopped before it answered; the invocation may or may not have run.", e);
             } finally {
                 decrement(inFlight, worker.id());
-                if (!tookKnownIdle) {
-                    decrement(inFlightByKey, slot(worker, key));
-                }
                 if (answered) {
-                    knownIdle.merge(slot(worker, key), 1, Integer::sum);
+                    idleChange.merge(slot(worker, key), 1, Integer::sum);
                 }
             }
         }
@@ -197,10 +210,9 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
         return any.isPresent() ? any : candidates.stream().min(order);
     }
 
-    /** Idle environments of {@code key} on {@code w} that no invocation of this router is already using. */
+    /** Idle environments of {@code key} on {@code w}: its last heartbeat's count, with this router's changes since. */
     private int idleFor(WorkerStatus w, String key) {
-        String slot = slot(w, key);
-        return knownIdle.getOrDefault(slot, 0) + Math.max(0, w.idle(key) - inFlightByKey.getOrDefault(slot, 0));
+        return Math.max(0, w.idle(key) + idleChange.getOrDefault(slot(w, key), 0));
     }
 
     private int load(WorkerStatus w) {
@@ -217,15 +229,6 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
 
     private static String slot(WorkerStatus w, String key) {
         return w.id() + "\n" + key;
-    }
-
-    private boolean takeKnownIdle(String slot) {
-        boolean[] taken = {false};
-        knownIdle.computeIfPresent(slot, (k, v) -> {
-            taken[0] = true;
-            return v <= 1 ? null : v - 1;
-        });
-        return taken[0];
     }
 
     private static void decrement(Map<String, Integer> counts, String key) {

@@ -143,8 +143,11 @@ public final class WorkerNode implements AutoCloseable {
         return invoker.invokeAdmitted(request);
     }
 
-    /** Stores a code package a router handed over; its SHA-256 must be the one named. */
-    public void storeCode(String sha256, byte[] zip) {
+    /**
+     * Stores a code package a router handed over; its SHA-256 must be the one named. One at a time: routers whose
+     * invocations found the package missing at once all hand it over.
+     */
+    public synchronized void storeCode(String sha256, byte[] zip) {
         CodePackage stored = code.store(zip);
         if (!stored.sha256Hex().equals(sha256)) {
             throw ThawException.invalidContent("The package's SHA-256 is " + stored.sha256Hex() + ", not " + sha256);

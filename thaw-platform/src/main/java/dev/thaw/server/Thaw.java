@@ -163,8 +163,10 @@ public final class Thaw implements AutoCloseable {
             startWorker(worker, home, jdks, criu, invoker, code);
             return this;
         }
+        ClusterRouter router = null;
         if (role instanceof ClusterRole.RemoteWorkers remote) {
-            invoker = routedInvoker(remote, home, functions, code, pool, metrics);
+            router = router(remote, home, code);
+            invoker = routedInvoker(router, home, functions, pool, metrics);
         }
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC(), metrics);
         metrics.watch(new LiveReadings(pool, limiter, snapStart, eventQueue));
@@ -174,7 +176,11 @@ public final class Thaw implements AutoCloseable {
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
                 functions, invoker, pool, logs, snapStart, eventQueue, eventConfigs, urls,
                 new Tags(functions, store), permissions, metrics,
-                new LogQueries(logs, config.region(), config.accountId()), layers).start();
+                new LogQueries(logs, config.region(), config.accountId()), layers);
+        if (router != null) {
+            api.listingWorkerSnapshots(router::snapshotHolders);
+        }
+        api.start();
         RequestAuthenticator authenticator = config.accessKeys().required()
                 ? new SigV4Authenticator(new SignatureVerifier(config.accessKeys(), config.region(),
                         Clock.systemUTC()), config.accountId())
@@ -210,14 +216,18 @@ public final class Thaw implements AutoCloseable {
         node.start(advertised);
     }
 
-    private InvokeService routedInvoker(ClusterRole.RemoteWorkers remote, Path home, FunctionService functions,
-                                        CodeStore code, EnvironmentPool pool, PrometheusMetrics metrics) {
-        ClusterConcurrency gate = new ClusterConcurrency(store.cluster(), config.accountConcurrency(),
-                instanceId(home), Clock.systemUTC()).start();
-        clusterParts.add(gate);
+    private ClusterRouter router(ClusterRole.RemoteWorkers remote, Path home, CodeStore code) {
         ClusterRouter router = new ClusterRouter(new WorkerRegistry(store.cluster(), Clock.systemUTC()),
                 remote.token(), code).start();
         clusterParts.add(router);
+        return router;
+    }
+
+    private InvokeService routedInvoker(ClusterRouter router, Path home, FunctionService functions,
+                                        EnvironmentPool pool, PrometheusMetrics metrics) {
+        ClusterConcurrency gate = new ClusterConcurrency(store.cluster(), config.accountConcurrency(),
+                instanceId(home), Clock.systemUTC()).start();
+        clusterParts.add(gate);
         return new InvokeService(functions, store, gate, pool, metrics, router);
     }
 

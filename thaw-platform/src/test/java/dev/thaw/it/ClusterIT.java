@@ -125,6 +125,13 @@ class ClusterIT {
                 addresses);
     }
 
+    private static int connectFrom(String namespace, String script) throws Exception {
+        Process p = new ProcessBuilder("nsenter", "--net=/run/netns/" + namespace, "--", "timeout", "3", "bash", "-c",
+                script).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
+    }
+
     @Test
     @Order(2)
     void repeatedInvokesOfOneVersionReuseOneWorkersEnvironment() throws Exception {
@@ -158,6 +165,23 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void aFunctionCannotReachItsWorkersInternalApi() throws Exception {
+        ClusterWorker worker = workers.getFirst();
+        String group = dev.thaw.server.Thaw.groupName(worker.home()) + "-";
+        String environmentNamespace;
+        try (var names = Files.list(Path.of("/run/netns"))) {
+            // after the burst every worker has environments, and spare namespaces for the next ones
+            environmentNamespace = names.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(group))
+                    .findFirst().orElseThrow(() -> new AssertionError("the worker made no environment namespace"));
+        }
+        String[] hostPort = worker.advertised().split(":");
+        String probe = "exec 3<>/dev/tcp/" + hostPort[0] + "/" + hostPort[1];
+        assertEquals(0, connectFrom(worker.namespace(), probe), "the worker's own namespace reaches its API");
+        assertTrue(connectFrom(environmentNamespace, probe) != 0, "an environment reached its worker's API");
+    }
+
+    @Test
+    @Order(5)
     void reservedConcurrencyHoldsAcrossApiInstances() throws Exception {
         Fixtures.deploy(apiA.lambda(), "reserved", "test-functions", Fixtures.fixtureHandler("Sleeper"),
                 b -> b.timeout(60));
@@ -185,7 +209,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aWorkerKilledMidBurstFailsOnlyWhatItHadStartedAndTheRestIsServed() throws Exception {
         burst(apiA, 6, 200).values().forEach(r -> assertEquals(200, r.statusCode(), r.body()));
         ClusterWorker victim = workers.get(2);
@@ -219,7 +243,41 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
+    void workersMakeTheirOwnSnapshotOfAVersionAndTheListingShowsThemPerFingerprint() throws Exception {
+        Fixtures.deploy(apiA.lambda(), "snappy", "test-functions", Fixtures.fixtureHandler("Sleeper"),
+                b -> b.timeout(30).snapStart(s -> s.applyOn(software.amazon.awssdk.services.lambda.model.SnapStartApplyOn.PUBLISHED_VERSIONS)));
+        apiA.lambda().waiter().waitUntilFunctionActiveV2(b -> b.functionName("snappy"));
+        apiA.lambda().publishVersion(b -> b.functionName("snappy"));
+        apiA.lambda().waiter().waitUntilPublishedVersionActive(b -> b.functionName("snappy").qualifier("1"));
+        List<Future<HttpResponse<String>>> first = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            first.add(callers.submit(() -> apiA.http("POST",
+                    "/2015-03-31/functions/snappy/invocations?Qualifier=1", "{\"ms\":1500}")));
+        }
+        for (Future<HttpResponse<String>> f : first) {
+            assertEquals(200, f.get().statusCode(), f.get().body());
+        }
+        waitFor(() -> {
+            String listing = apiA.http("GET", "/thaw/v1/functions/snappy/versions/1/snapshot", null).body();
+            return workers.stream().allMatch(w -> listing.contains(workerId(w)));
+        }, 180_000, "every worker that served version 1 holds its own snapshot");
+        String listing = apiA.http("GET", "/thaw/v1/functions/snappy/versions/1/snapshot", null).body();
+        assertEquals(1, listing.split("\"Fingerprint\"", -1).length - 1, "one host, one fingerprint: " + listing);
+        List<Future<HttpResponse<String>>> cold = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            cold.add(callers.submit(() -> apiA.http("POST",
+                    "/2015-03-31/functions/snappy/invocations?Qualifier=1", "{\"ms\":1500}")));
+        }
+        for (Future<HttpResponse<String>> f : cold) {
+            assertEquals(200, f.get().statusCode(), f.get().body());
+        }
+        assertTrue(workers.stream().anyMatch(w -> w.functionLogs("snappy").contains("Restore Duration")),
+                "a later cold start on a worker restored its snapshot");
+    }
+
+    @Test
+    @Order(8)
     void eventsAcceptedByAKilledApiInstanceAreDeliveredByTheOther() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -236,6 +294,19 @@ class ClusterIT {
             return done.containsAll(ids);
         }, 60_000, "every accepted Event was delivered");
         assertEquals(200, invoke(apiA, "echo", "{}").statusCode());
+    }
+
+    /** The id a worker registered under (its row's address is the one it advertised). */
+    private String workerId(ClusterWorker w) {
+        try (Connection c = postgres.connect(database);
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT id FROM workers WHERE address = ?")) {
+            ps.setString(1, w.advertised());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "(not registered)";
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Map<String, HttpResponse<String>> burst(ThawServerProcess via, int n, int millis) throws Exception {

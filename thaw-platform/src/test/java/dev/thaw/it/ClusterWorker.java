@@ -58,6 +58,10 @@ final class ClusterWorker implements AutoCloseable {
         return new ClusterWorker(name, host, worker, Files.createTempDirectory("thaw-it-worker-"));
     }
 
+    String namespace() {
+        return namespace;
+    }
+
     /** This worker's end of its link: where PostgreSQL must listen for it. */
     String hostAddress() {
         return hostAddress;
