@@ -16,13 +16,14 @@ import java.util.logging.Logger;
 
 /**
  * Account and reserved concurrency across every API instance of a cluster: each running invocation holds a lease row
- * in the shared database, taken under one lock so two instances never both take the last slot, renewed every second
- * while it runs, and given back when it ends. An instance that dies loses its leases when they expire.
+ * in the shared database, taken under one lock so two instances never both take the last slot, renewed every 2 s
+ * while it runs, and given back when it ends. An instance that dies loses its leases when they expire, 15 s on.
  */
 public final class ClusterConcurrency implements ConcurrencyGate, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterConcurrency.class.getName());
-    private static final long LEASE_MILLIS = 5_000;
-    private static final long RENEW_MILLIS = 1_000;
+    /** Long enough to outlast a stalled renewal on a busy host; a dead instance's slots return after it. */
+    private static final long LEASE_MILLIS = 15_000;
+    private static final long RENEW_MILLIS = 2_000;
     private static final int RETRY_AFTER_SECONDS = 1;
 
     private final ClusterTables tables;

@@ -64,7 +64,7 @@ class ClusterConcurrencyTest {
         ClusterConcurrency live = new ClusterConcurrency(store.cluster(), 10, "live", clock);
         dead.acquire("f", OptionalInt.of(1), 1);
         assertThrows(ThawException.class, () -> live.acquire("f", OptionalInt.of(1), 1));
-        clock.advance(6_000);
+        clock.advance(16_000);
         live.acquire("f", OptionalInt.of(1), 1);
         assertEquals(1, store.cluster().runningByFunction(clock.millis()).get("f"));
     }

@@ -144,6 +144,15 @@ class ClusterIT {
             instances.add(m.group(1));
         }
         assertEquals(1, instances.size(), "one environment served every warm invoke: " + instances);
+        long[] nanos = new long[50];
+        for (int i = 0; i < nanos.length; i++) {
+            long t0 = System.nanoTime();
+            assertEquals(200, invoke(apiA, "echo", "{}").statusCode());
+            nanos[i] = System.nanoTime() - t0;
+        }
+        java.util.Arrays.sort(nanos);
+        System.out.printf("cluster warm invoke through an API instance and a worker: p50 %.2f ms, p90 %.2f ms%n",
+                nanos[25] / 1e6, nanos[45] / 1e6);
         int holding = 0;
         for (ClusterWorker w : workers) {
             holding += w.functionLogs("echo").contains("echo-log") ? 1 : 0;

@@ -95,7 +95,7 @@ final class ClusterWorker implements AutoCloseable {
             Files.createDirectories(log.getParent());
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (System.nanoTime() < deadline) {
                 Matcher m = READY.matcher(Files.readString(log));
                 if (m.find()) {
