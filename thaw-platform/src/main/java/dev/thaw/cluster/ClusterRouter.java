@@ -44,10 +44,11 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
     /** Invocations this router has running, by worker. */
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
     /**
-     * By worker and environment key, what this router changed since the worker's last heartbeat: +1 for every
-     * invocation that finished there (its environment is idle again), -1 for every one sent there to an idle one.
+     * By worker and environment key, what this router changed and when: +1 for every invocation that finished there
+     * (its environment is idle again), -1 for every one sent there to an idle one. A heartbeat counts the changes
+     * made before it; the ones after it still count on top of it.
      */
-    private final Map<String, Integer> idleChange = new ConcurrentHashMap<>();
+    private final Map<String, java.util.Deque<long[]>> idleChanges = new ConcurrentHashMap<>();
     /** Workers found unreachable, until they heartbeat after that moment. */
     private final Map<String, Long> unreachableSince = new ConcurrentHashMap<>();
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
@@ -68,14 +69,14 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
     private void refresh() {
         try {
             List<WorkerStatus> live = registry.live();
-            Map<String, Long> heartbeats = new java.util.HashMap<>();
-            workers.forEach(w -> heartbeats.put(w.id(), w.heartbeatAt()));
             for (WorkerStatus w : live) {
-                Long before = heartbeats.get(w.id());
-                if (before == null || w.heartbeatAt() > before) {
-                    // A new heartbeat counts this worker's idle environments itself.
-                    idleChange.keySet().removeIf(k -> k.startsWith(w.id() + "\n"));
-                }
+                idleChanges.forEach((slot, changes) -> {
+                    if (slot.startsWith(w.id() + "\n")) {
+                        synchronized (changes) {
+                            changes.removeIf(c -> c[0] <= w.heartbeatAt());
+                        }
+                    }
+                });
             }
             workers = live;
         } catch (RuntimeException e) {
@@ -120,7 +121,7 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
             inFlight.merge(worker.id(), 1, Integer::sum);
             boolean warm = idleFor(worker, key) > 0;
             if (warm) {
-                idleChange.merge(slot(worker, key), -1, Integer::sum);
+                changeIdle(worker, key, -1);
             }
             boolean answered = false;
             try {
@@ -129,7 +130,7 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
                 return response;
             } catch (WorkerClient.NotReached e) {
                 if (warm) {
-                    idleChange.merge(slot(worker, key), 1, Integer::sum);
+                    changeIdle(worker, key, 1);
                 }
                 unreachableSince.put(worker.id(), registry.now());
                 LOG.warning(e.getMessage() + "; trying another worker");
@@ -140,7 +141,7 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
             } finally {
                 decrement(inFlight, worker.id());
                 if (answered) {
-                    idleChange.merge(slot(worker, key), 1, Integer::sum);
+                    changeIdle(worker, key, 1);
                 }
             }
         }
@@ -212,7 +213,25 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
 
     /** Idle environments of {@code key} on {@code w}: its last heartbeat's count, with this router's changes since. */
     private int idleFor(WorkerStatus w, String key) {
-        return Math.max(0, w.idle(key) + idleChange.getOrDefault(slot(w, key), 0));
+        java.util.Deque<long[]> changes = idleChanges.get(slot(w, key));
+        int since = 0;
+        if (changes != null) {
+            synchronized (changes) {
+                for (long[] c : changes) {
+                    if (c[0] > w.heartbeatAt()) {
+                        since += (int) c[1];
+                    }
+                }
+            }
+        }
+        return Math.max(0, w.idle(key) + since);
+    }
+
+    private void changeIdle(WorkerStatus w, String key, int delta) {
+        java.util.Deque<long[]> changes = idleChanges.computeIfAbsent(slot(w, key), k -> new java.util.ArrayDeque<>());
+        synchronized (changes) {
+            changes.add(new long[] {registry.now(), delta});
+        }
     }
 
     private int load(WorkerStatus w) {

@@ -199,7 +199,7 @@ class ClusterIT {
         List<Future<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             ThawServerProcess via = i % 2 == 0 ? apiA : apiB;
-            calls.add(callers.submit(() -> invoke(via, "reserved", "{\"ms\":4000}")));
+            calls.add(callers.submit(() -> invoke(via, "reserved", "{\"ms\":12000}")));
         }
         int served = 0;
         int throttled = 0;
