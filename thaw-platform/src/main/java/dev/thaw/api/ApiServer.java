@@ -69,6 +69,18 @@ public final class ApiServer implements AutoCloseable {
         this.connections = new ConnectionWatch(limits);
     }
 
+    private PlatformApi platformApi;
+
+    /**
+     * In a cluster: the snapshot call also lists the workers holding a version's snapshot, per host fingerprint
+     * ({@code holders} maps an environment key to fingerprint → worker ids).
+     */
+    public ApiServer listingWorkerSnapshots(
+            java.util.function.Function<String, java.util.Map<String, java.util.List<String>>> holders) {
+        platformApi.workerSnapshots(holders);
+        return this;
+    }
+
     /**
      * @param accessKeys the keys every request must be signed with, in {@code region}; with none, no signature is
      *                   checked
@@ -102,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
         FunctionUrlApi urlApi = new FunctionUrlApi(urls, bodies);
         PlatformApi platform = new PlatformApi(pool, logs, functions.codeStore(), functions,
                 snapStart);
+        this.platformApi = platform;
         MetricsApi metricsApi = new MetricsApi(metrics);
         LogsApi logsApi = new LogsApi(logQueries, bodies);
         DashboardApi dashboard = new DashboardApi(functions, pool, snapStart, metrics);

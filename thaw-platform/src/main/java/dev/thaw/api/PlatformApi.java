@@ -34,6 +34,7 @@ final class PlatformApi {
     private final CodeStore code;
     private final FunctionService functions;
     private final SnapStartService snapStart;
+    private volatile java.util.function.Function<String, java.util.Map<String, java.util.List<String>>> workerSnapshots;
 
     PlatformApi(EnvironmentPool pool, FunctionLogs logs, CodeStore code,
                 FunctionService functions, SnapStartService snapStart) {
@@ -96,12 +97,40 @@ final class PlatformApi {
         Http.json(res, 200, out);
     }
 
-    /** A published version's snapshot: sizes, timings and the safety scan's warnings. */
+    void workerSnapshots(java.util.function.Function<String, java.util.Map<String, java.util.List<String>>> holders) {
+        this.workerSnapshots = holders;
+    }
+
+    /**
+     * A published version's snapshot: sizes, timings and the safety scan's warnings; in a cluster also
+     * {@code Fingerprints}, the workers holding a snapshot of it grouped by host fingerprint.
+     */
     private void snapshot(ServerRequest req, ServerResponse res) {
         FunctionVersion v = functions.get(Http.pathParam(req, "name"), Http.pathParam(req, "version"));
-        Manifest m = snapStart.manifest(v).orElseThrow(() -> ThawException.notFound("Version " + v.version()
-                + " of " + v.functionName() + " has no snapshot (state " + v.state().state() + ")."));
+        java.util.Map<String, java.util.List<String>> held = workerSnapshots == null ? java.util.Map.of()
+                : workerSnapshots.apply(v.environmentKey());
+        java.util.Optional<Manifest> local = snapStart.manifest(v);
+        if (local.isEmpty() && held.isEmpty()) {
+            throw ThawException.notFound("Version " + v.version() + " of " + v.functionName()
+                    + " has no snapshot (state " + v.state().state() + ").");
+        }
         ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("FunctionName", v.functionName());
+        out.put("Version", v.version());
+        if (workerSnapshots != null) {
+            ArrayNode fingerprints = out.putArray("Fingerprints");
+            held.forEach((fingerprint, workers) -> {
+                ObjectNode f = fingerprints.addObject();
+                f.put("Fingerprint", fingerprint);
+                ArrayNode ids = f.putArray("Workers");
+                workers.forEach(ids::add);
+            });
+        }
+        if (local.isEmpty()) {
+            Http.json(res, 200, out);
+            return;
+        }
+        Manifest m = local.get();
         out.put("FunctionName", m.functionName());
         out.put("Version", m.version());
         out.put("CreatedAt", m.createdAt());

@@ -130,8 +130,42 @@ final class ServerCommand implements Callable<Integer> {
             + "requests are closed (default: 60).")
     Integer idleTimeoutSeconds;
 
+    @Option(names = "--workers", paramLabel = "embedded|remote", description = "Where environments run: "
+            + "'embedded', in this process (default); 'remote', on the workers registered in --database "
+            + "(thaw worker), which this instance routes invocations to.")
+    String workers;
+
+    @Option(names = "--cluster-token-file", paramLabel = "FILE", description = "The secret shared with workers "
+            + "(first line, 16 characters or more); required with --workers remote.")
+    Path clusterTokenFile;
+
     @Spec
     CommandSpec spec;
+
+    /** The role --workers and --cluster-token-file ask for. */
+    private dev.thaw.cluster.ClusterRole role(ThawConfig config) {
+        String mode = workers == null ? "embedded" : workers;
+        switch (mode) {
+            case "embedded" -> {
+                return new dev.thaw.cluster.ClusterRole.Embedded();
+            }
+            case "remote" -> {
+                if (clusterTokenFile == null) {
+                    throw invalid("--workers remote needs --cluster-token-file");
+                }
+                if (!(config.metadataDatabase() instanceof dev.thaw.store.Database.Postgres)) {
+                    throw invalid("--workers remote needs --database postgresql://... shared with the workers");
+                }
+                try {
+                    return new dev.thaw.cluster.ClusterRole.RemoteWorkers(
+                            dev.thaw.cluster.ClusterToken.read(clusterTokenFile));
+                } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                    throw invalid(e.getMessage());
+                }
+            }
+            default -> throw invalid("--workers is embedded or remote, not " + mode);
+        }
+    }
 
     static boolean running() {
         return running;
@@ -315,7 +349,7 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        Thaw thaw = new Thaw(config).start();
+        Thaw thaw = new Thaw(config, role(config)).start();
         if (config.accessKeys().required()) {
             System.out.println("thaw: every request must carry a SigV4 signature (service lambda, region "
                     + config.region() + ") by one of the " + config.accessKeys().size() + " access keys in "

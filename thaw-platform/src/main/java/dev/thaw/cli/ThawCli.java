@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code thaw} launcher. */
 @Command(name = "thaw", mixinStandardHelpOptions = true, version = "thaw 0.1.0",
         description = "Self-hosted AWS Lambda for Java, with snapshot-restored cold starts.",
-        subcommands = {ServerCommand.class, DeployCommand.class, InvokeCommand.class, LsCommand.class,
+        subcommands = {ServerCommand.class, WorkerCommand.class, DeployCommand.class, InvokeCommand.class, LsCommand.class,
                 LogsCommand.class, EventsCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ThawCli {
@@ -29,7 +29,7 @@ public final class ThawCli {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
         int code = new CommandLine(new ThawCli()).setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(ThawCli::apiError).execute(args);
-        if (code != 0 || !ServerCommand.running()) {
+        if (code != 0 || !(ServerCommand.running() || WorkerCommand.running())) {
             System.out.flush();
             System.exit(code);
         }

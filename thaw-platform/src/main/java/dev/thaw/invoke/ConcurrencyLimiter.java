@@ -11,7 +11,7 @@ import java.util.OptionalInt;
  * (0 throttles it completely) and draws only on its reservation; other functions share what the account limit
  * leaves unreserved.
  */
-public final class ConcurrencyLimiter {
+public final class ConcurrencyLimiter implements ConcurrencyGate {
     private static final int RETRY_AFTER_SECONDS = 1;
 
     private final int accountLimit;
@@ -22,12 +22,7 @@ public final class ConcurrencyLimiter {
         this.accountLimit = accountLimit;
     }
 
-    /** A held slot; closing it frees the slot. */
-    public interface Permit extends AutoCloseable {
-        @Override
-        void close();
-    }
-
+    @Override
     public synchronized Permit acquire(String functionName, OptionalInt reserved, int totalReserved) {
         int current = running.getOrDefault(functionName, 0);
         if (reserved.isPresent()) {

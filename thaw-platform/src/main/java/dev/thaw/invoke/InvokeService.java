@@ -28,17 +28,35 @@ public final class InvokeService {
 
     private final FunctionService functions;
     private final MetadataStore store;
-    private final ConcurrencyLimiter limiter;
+    private final ConcurrencyGate limiter;
     private final EnvironmentPool pool;
     private final PlatformMetrics metrics;
+    private final InvocationRunner runner;
 
+    /** Runs every invocation on this host's environments. */
     public InvokeService(FunctionService functions, MetadataStore store, ConcurrencyLimiter limiter,
                          EnvironmentPool pool, PlatformMetrics metrics) {
+        this(functions, store, limiter, pool, metrics, null);
+    }
+
+    /** Admits invocations with {@code gate} and runs them with {@code runner} (null: on this host). */
+    public InvokeService(FunctionService functions, MetadataStore store, ConcurrencyGate gate,
+                         EnvironmentPool pool, PlatformMetrics metrics, InvocationRunner runner) {
         this.functions = functions;
         this.store = store;
-        this.limiter = limiter;
+        this.limiter = gate;
         this.pool = pool;
         this.metrics = metrics;
+        this.runner = runner == null ? this::run : runner;
+    }
+
+    /**
+     * Runs a synchronous invocation that a cluster's router already admitted under the cluster's concurrency:
+     * resolves it and runs it here, without a second throttle.
+     */
+    public InvokeResponse invokeAdmitted(InvokeRequest request) {
+        Invocable target = functions.resolveForInvoke(request.functionRef(), request.qualifier().orElse(null));
+        return run(target, request);
     }
 
     public InvokeResponse invoke(InvokeRequest request) {
@@ -55,7 +73,7 @@ public final class InvokeService {
             throw ThawException.tooLarge("Request must be smaller than " + MAX_SYNC_PAYLOAD
                     + " bytes for the InvokeFunction operation");
         }
-        ConcurrencyLimiter.Permit permit;
+        ConcurrencyGate.Permit permit;
         try {
             permit = limiter.acquire(name, store.reservedConcurrency(name), store.totalReservedConcurrency(name));
         } catch (ThawException e) {
@@ -65,7 +83,7 @@ public final class InvokeService {
             throw e;
         }
         try (permit) {
-            return run(target, request);
+            return runner.run(target, request);
         }
     }
 

@@ -42,6 +42,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.logging.Logger;
 import dev.thaw.cgroups.Cgroups;
+import dev.thaw.cluster.ClusterConcurrency;
+import dev.thaw.cluster.ClusterRole;
+import dev.thaw.cluster.ClusterRouter;
+import dev.thaw.cluster.WorkerNode;
+import dev.thaw.cluster.WorkerRegistry;
 import dev.thaw.credentials.CredentialsService;
 import dev.thaw.snapshots.Criu;
 import dev.thaw.snapshots.SnapStartService;
@@ -63,9 +68,18 @@ public final class Thaw implements AutoCloseable {
     private AotCacheService aotCaches;
     private MetricsServer metricsServer;
     private dev.thaw.objects.ObjectStore objects;
+    private final ClusterRole role;
+    private final java.util.List<AutoCloseable> clusterParts = new java.util.ArrayList<>();
+    private dev.thaw.api.WorkerApiServer workerApi;
 
     public Thaw(ThawConfig config) {
+        this(config, new ClusterRole.Embedded());
+    }
+
+    /** A platform in one of a cluster's roles: the whole platform, an API tier over workers, or a worker. */
+    public Thaw(ThawConfig config, ClusterRole role) {
         this.config = config;
+        this.role = role;
     }
 
     /** Starts every part; if one fails, those already started are closed again before the failure propagates. */
@@ -157,6 +171,15 @@ public final class Thaw implements AutoCloseable {
         }
         ConcurrencyLimiter limiter = new ConcurrencyLimiter(config.accountConcurrency());
         InvokeService invoker = new InvokeService(functions, store, limiter, pool, metrics);
+        if (role instanceof ClusterRole.Worker worker) {
+            startWorker(worker, home, jdks, criu, invoker, code);
+            return this;
+        }
+        ClusterRouter router = null;
+        if (role instanceof ClusterRole.RemoteWorkers remote) {
+            router = router(remote, home, code);
+            invoker = routedInvoker(router, home, functions, pool, metrics);
+        }
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC(), metrics);
         metrics.watch(new LiveReadings(pool, limiter, snapStart, eventQueue));
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
@@ -165,7 +188,11 @@ public final class Thaw implements AutoCloseable {
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
                 functions, invoker, pool, logs, snapStart, eventQueue, eventConfigs, urls,
                 new Tags(functions, store), permissions, metrics,
-                new LogQueries(logs, config.region(), config.accountId()), layers).start();
+                new LogQueries(logs, config.region(), config.accountId()), layers);
+        if (router != null) {
+            api.listingWorkerSnapshots(router::snapshotHolders);
+        }
+        api.start();
         RequestAuthenticator authenticator = config.accessKeys().required()
                 ? new SigV4Authenticator(new SignatureVerifier(config.accessKeys(), config.region(),
                         Clock.systemUTC()), config.accountId())
@@ -184,6 +211,36 @@ public final class Thaw implements AutoCloseable {
         aotCaches.reconcile();
         snapStart.startExpiry();
         return this;
+    }
+
+    private void startWorker(ClusterRole.Worker worker, Path home, Jdks jdks, Criu criu, InvokeService invoker,
+                             CodeStore code) {
+        WorkerNode node = new WorkerNode(instanceId(home), worker.advertise(), worker.memoryMib(),
+                WorkerNode.fingerprint(jdks, criu.version()),
+                new WorkerRegistry(store.cluster(), Clock.systemUTC()), invoker, pool, snapStart, code);
+        clusterParts.add(node);
+        workerApi = new dev.thaw.api.WorkerApiServer(worker.listenHost(), worker.listenPort(), worker.token(), node)
+                .start();
+        clusterParts.add(workerApi);
+        String advertised = worker.advertise().endsWith(":0")
+                ? worker.advertise().substring(0, worker.advertise().length() - 1) + workerApi.port()
+                : worker.advertise();
+        node.start(advertised);
+    }
+
+    private ClusterRouter router(ClusterRole.RemoteWorkers remote, Path home, CodeStore code) {
+        ClusterRouter router = new ClusterRouter(new WorkerRegistry(store.cluster(), Clock.systemUTC()),
+                remote.token(), code).start();
+        clusterParts.add(router);
+        return router;
+    }
+
+    private InvokeService routedInvoker(ClusterRouter router, Path home, FunctionService functions,
+                                        EnvironmentPool pool, PrometheusMetrics metrics) {
+        ClusterConcurrency gate = new ClusterConcurrency(store.cluster(), config.accountConcurrency(),
+                instanceId(home), Clock.systemUTC()).start();
+        clusterParts.add(gate);
+        return new InvokeService(functions, store, gate, pool, metrics, router);
     }
 
     /**
@@ -239,8 +296,9 @@ public final class Thaw implements AutoCloseable {
         }
     }
 
+    /** The API's port; a worker's internal API port. */
     public int port() {
-        return api.port();
+        return workerApi != null ? workerApi.port() : api.port();
     }
 
     /** The Function URL listener's port. */
@@ -257,13 +315,25 @@ public final class Thaw implements AutoCloseable {
         return config;
     }
 
+    private static void closeAll(java.util.List<AutoCloseable> parts) {
+        for (AutoCloseable part : parts) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.log(java.util.logging.Level.WARNING, "closing " + part.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
     /** Stops accepting requests, then stops every environment (SIGTERM, SIGKILL after 2 s), then the store. */
     @Override
     public void close() {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
-        for (AutoCloseable part : java.util.Arrays.asList(events, urlListener, metricsServer, api, snapStart, aotCaches, pool,
+        java.util.List<AutoCloseable> cluster = new java.util.ArrayList<>(clusterParts);
+        java.util.Collections.reverse(cluster);
+        for (AutoCloseable part : java.util.Arrays.asList(cluster.isEmpty() ? null : (AutoCloseable) () -> closeAll(cluster), events, urlListener, metricsServer, api, snapStart, aotCaches, pool,
                 launcher, networks, cgroups, rootSkeleton, store, objects)) {
             if (part == null) {
                 continue;

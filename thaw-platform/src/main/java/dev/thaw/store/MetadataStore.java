@@ -129,6 +129,11 @@ public final class MetadataStore implements AutoCloseable {
         return database;
     }
 
+    /** The cluster's tables (workers, concurrency leases), on the same connections. */
+    public ClusterTables cluster() {
+        return new ClusterTables(pool, database);
+    }
+
     public boolean functionExists(String name) {
         return cached(existsCache, name,
                 () -> queryOne("SELECT 1 FROM functions WHERE name = ?", rs -> 1, name).isPresent());

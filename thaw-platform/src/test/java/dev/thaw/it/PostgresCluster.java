@@ -74,8 +74,28 @@ final class PostgresCluster implements AutoCloseable {
         }
     }
 
+    private String listenAddresses = "127.0.0.1";
+
     void start() {
-        pgCtl("-o", "-k " + dir + " -p " + port + " -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start");
+        pgCtl("-o", "-k " + dir + " -p " + port + " -c listen_addresses=" + listenAddresses + " -c fsync=off", "-w",
+                "start");
+    }
+
+    /**
+     * Restarts the server listening also on {@code addresses} (host addresses of links to namespaces the test made)
+     * and trusting clients from {@code clientNetwork} (CIDR), so that processes in those namespaces can connect.
+     */
+    void alsoServe(List<String> addresses, String clientNetwork) {
+        try {
+            Path hba = dir.resolve("data/pg_hba.conf");
+            Files.writeString(hba, "host all all " + clientNetwork + " trust\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        stop();
+        listenAddresses = "127.0.0.1," + String.join(",", addresses);
+        start();
     }
 
     /** A fast shutdown: open connections are closed, as when the database restarts. */

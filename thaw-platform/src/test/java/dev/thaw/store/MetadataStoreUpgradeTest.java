@@ -3,7 +3,6 @@ package dev.thaw.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,16 +183,7 @@ class MetadataStoreUpgradeTest {
         }
     }
 
-    /** Every SQLite migration shipped, as Flyway records it ("7 SQL"), in version order. */
     private static List<String> sqliteMigrations() throws Exception {
-        Path folder = Path.of(MetadataStore.class.getResource("migrations/sqlite").toURI());
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
-                    .map(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
-                    .sorted()
-                    .map(v -> v + " SQL")
-                    .toList();
-        }
+        return ShippedMigrations.versions("sqlite").stream().map(v -> v + " SQL").toList();
     }
 }

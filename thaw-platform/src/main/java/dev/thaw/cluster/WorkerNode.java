@@ -1,0 +1,183 @@
+package dev.thaw.cluster;
+
+import dev.thaw.environments.Environment;
+import dev.thaw.environments.EnvironmentPool;
+import dev.thaw.environments.EnvironmentState;
+import dev.thaw.environments.Jdks;
+import dev.thaw.errors.ErrorCode;
+import dev.thaw.errors.ThawException;
+import dev.thaw.functions.CodePackage;
+import dev.thaw.functions.CodeStore;
+import dev.thaw.invoke.InvokeRequest;
+import dev.thaw.invoke.InvokeResponse;
+import dev.thaw.invoke.InvokeService;
+import dev.thaw.snapshots.HostFingerprint;
+import dev.thaw.snapshots.Manifest;
+import dev.thaw.snapshots.SnapStartService;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * {@code thaw worker}'s side of the cluster: it registers in the shared database, heartbeats its capacity, and runs
+ * the invocations routers hand it on this host's environments. A worker that comes back after dying registers
+ * again under its id (kept in its home), having swept what it left at startup like any platform.
+ */
+public final class WorkerNode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WorkerNode.class.getName());
+    /** The header a worker answers with when it lacks a version's code package, naming its SHA-256. */
+    public static final String MISSING_CODE_HEADER = "X-Thaw-Missing-Code";
+
+    private final String id;
+    private volatile String address;
+    private final long memoryMib;
+    private final String fingerprint;
+    private final WorkerRegistry registry;
+    private final InvokeService invoker;
+    private final EnvironmentPool pool;
+    private final SnapStartService snapshots;
+    private final CodeStore code;
+    private final long startedAt;
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("worker-heartbeat").factory());
+    private volatile boolean registered;
+
+    public WorkerNode(String id, String address, long memoryMib, String fingerprint, WorkerRegistry registry,
+                      InvokeService invoker, EnvironmentPool pool, SnapStartService snapshots, CodeStore code) {
+        this.id = id;
+        this.address = address;
+        this.memoryMib = memoryMib;
+        this.fingerprint = fingerprint;
+        this.registry = registry;
+        this.invoker = invoker;
+        this.pool = pool;
+        this.snapshots = snapshots;
+        this.code = code;
+        this.startedAt = registry.now();
+    }
+
+    /** What a restored copy depends on, for every JDK this host runs, as one short name. */
+    public static String fingerprint(Jdks jdks, String criuVersion) {
+        String jdkBuilds = List.of("java17", "java21", "java25").stream()
+                .map(r -> r + "=" + jdks.forRuntime(r).map(Jdks.Jdk::fullVersion).orElse("none"))
+                .collect(Collectors.joining(","));
+        HostFingerprint host = HostFingerprint.current(jdkBuilds, criuVersion);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(host.toString()
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Registers as reachable at {@code advertised} (host:port), then heartbeats every second until closed. */
+    public WorkerNode start(String advertised) {
+        this.address = advertised;
+        registry.register(status());
+        registered = true;
+        LOG.info("worker " + id + " registered at " + address + " (" + memoryMib + " MiB, fingerprint "
+                + fingerprint + ")");
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, WorkerRegistry.HEARTBEAT.toMillis(),
+                WorkerRegistry.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    private void heartbeat() {
+        try {
+            WorkerStatus now = status();
+            if (!registry.heartbeat(now)) {
+                registry.register(now);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "worker heartbeat failed; retrying: " + e.getMessage());
+        }
+    }
+
+    WorkerStatus status() {
+        List<Environment> environments = pool.environments().stream()
+                .filter(e -> e.state() != EnvironmentState.DEAD).toList();
+        long used = environments.stream().mapToLong(e -> e.version().config().memorySize()).sum()
+                + pool.starting().stream().mapToLong(v -> v.config().memorySize()).sum();
+        Map<String, Integer> idle = new TreeMap<>();
+        for (Environment e : environments) {
+            if (e.state() == EnvironmentState.IDLE) {
+                idle.merge(e.version().environmentKey(), 1, Integer::sum);
+            }
+        }
+        Set<String> cached = new TreeSet<>();
+        for (Manifest m : snapshots.manifests()) {
+            cached.add(m.environmentKey());
+        }
+        return new WorkerStatus(id, address, fingerprint, memoryMib, Math.max(0, memoryMib - used),
+                environments.size(), idle, cached, startedAt, registry.now());
+    }
+
+    /**
+     * Runs one invocation a router admitted. A version whose code package this worker lacks is refused with
+     * {@link #MISSING_CODE_HEADER} before anything runs, so the router can hand the package over and ask again.
+     */
+    public InvokeResponse invoke(InvokeRequest request, String codeSha256) {
+        if (!Files.isDirectory(code.taskRoot(codeSha256))) {
+            throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "This worker does not hold code package "
+                    + codeSha256 + " yet.", Map.of(), Map.of(MISSING_CODE_HEADER, codeSha256), null);
+        }
+        return invoker.invokeAdmitted(request);
+    }
+
+    /**
+     * Stores a code package a router handed over; its SHA-256 must be the one named. One at a time: routers whose
+     * invocations found the package missing at once all hand it over.
+     */
+    public synchronized void storeCode(String sha256, byte[] zip) {
+        CodePackage stored = code.store(zip);
+        if (!stored.sha256Hex().equals(sha256)) {
+            throw ThawException.invalidContent("The package's SHA-256 is " + stored.sha256Hex() + ", not " + sha256);
+        }
+    }
+
+    /** A code package this worker holds, for a router that lacks it. */
+    public java.util.Optional<byte[]> codePackage(String sha256) {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Files.readAllBytes(code.archivePath(sha256)));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.Optional.empty();
+        } catch (java.io.IOException e) {
+            throw ThawException.service("cannot read code package " + sha256, e);
+        }
+    }
+
+    /** Stops heartbeating and leaves the rotation at once (a killed worker leaves it when its heartbeats stop). */
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+        if (registered) {
+            try {
+                registry.leave(id);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not leave the cluster cleanly: " + e.getMessage());
+            }
+        }
+    }
+}
