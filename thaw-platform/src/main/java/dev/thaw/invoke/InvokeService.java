@@ -31,6 +31,7 @@ public final class InvokeService {
     private final ConcurrencyLimiter limiter;
     private final EnvironmentPool pool;
     private final PlatformMetrics metrics;
+    private volatile ProvisionedCapacity provisioned = ProvisionedCapacity.NONE;
 
     public InvokeService(FunctionService functions, MetadataStore store, ConcurrencyLimiter limiter,
                          EnvironmentPool pool, PlatformMetrics metrics) {
@@ -39,6 +40,11 @@ public final class InvokeService {
         this.limiter = limiter;
         this.pool = pool;
         this.metrics = metrics;
+    }
+
+    /** Where the throttle learns of provisioned concurrency (none until set). */
+    public void countOn(ProvisionedCapacity capacity) {
+        this.provisioned = capacity;
     }
 
     public InvokeResponse invoke(InvokeRequest request) {
@@ -57,7 +63,10 @@ public final class InvokeService {
         }
         ConcurrencyLimiter.Permit permit;
         try {
-            permit = limiter.acquire(name, store.reservedConcurrency(name), store.totalReservedConcurrency(name));
+            ProvisionedCapacity capacity = provisioned;
+            permit = limiter.acquire(name, store.reservedConcurrency(name), store.totalReservedConcurrency(name),
+                    new ConcurrencyLimiter.Provisioned(target.version().environmentKey(),
+                            capacity.copies(target.version()), capacity.onUnreservedFunctions()));
         } catch (ThawException e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
                 metrics.throttled(name, target.executedVersion(), e.extraFields().getOrDefault("Reason", ""));
@@ -91,7 +100,8 @@ public final class InvokeService {
         } finally {
             pool.release(env, result != null && result.environmentReusable());
         }
-        PlatformMetrics.Start start = !lease.cold() ? PlatformMetrics.Start.WARM
+        PlatformMetrics.Start start = env.isProvisioned() ? PlatformMetrics.Start.PROVISIONED
+                : !lease.cold() ? PlatformMetrics.Start.WARM
                 : env.restoreMillis() > 0 ? PlatformMetrics.Start.RESTORE : PlatformMetrics.Start.INIT;
         if (result.functionError()) {
             metrics.invocationFailed(function, version, start, result.errorType(), secondsSince(started));

@@ -19,6 +19,8 @@ import dev.thaw.functions.CodeStore;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.layers.Layers;
 import dev.thaw.invoke.ColdStarts;
+import dev.thaw.provisioned.ProvisionedConcurrency;
+import dev.thaw.provisioned.ProvisionedCopies;
 import dev.thaw.invoke.ConcurrencyLimiter;
 import dev.thaw.invoke.InvokeService;
 import dev.thaw.network.EnvironmentNetworks;
@@ -53,6 +55,7 @@ public final class Thaw implements AutoCloseable {
     private MetadataStore store;
     private EnvironmentLauncher launcher;
     private EnvironmentPool pool;
+    private ProvisionedCopies provisionedCopies;
     private SnapStartService snapStart;
     private Cgroups cgroups;
     private EnvironmentNetworks networks;
@@ -144,8 +147,8 @@ public final class Thaw implements AutoCloseable {
             functions.ensureCode(version);
             return snapStart.restore(version);
         };
-        pool = new EnvironmentPool(new ColdStarts(launchWithCode, restoreWithCode, aotRoot, metrics),
-                config.idleTtl(), config.freezeAfter());
+        ColdStarts coldStarts = new ColdStarts(launchWithCode, restoreWithCode, aotRoot, metrics);
+        pool = new EnvironmentPool(coldStarts, config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
         functions.addListener(aotCaches);
@@ -157,6 +160,8 @@ public final class Thaw implements AutoCloseable {
         }
         ConcurrencyLimiter limiter = new ConcurrencyLimiter(config.accountConcurrency());
         InvokeService invoker = new InvokeService(functions, store, limiter, pool, metrics);
+        provisionedCopies = new ProvisionedCopies(functions, store, pool, coldStarts::provision);
+        invoker.countOn(provisionedCopies);
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC(), metrics);
         metrics.watch(new LiveReadings(pool, limiter, snapStart, eventQueue));
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
@@ -165,7 +170,8 @@ public final class Thaw implements AutoCloseable {
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
                 functions, invoker, pool, logs, snapStart, eventQueue, eventConfigs, urls,
                 new Tags(functions, store), permissions, metrics,
-                new LogQueries(logs, config.region(), config.accountId()), layers).start();
+                new LogQueries(logs, config.region(), config.accountId()), layers,
+                new ProvisionedConcurrency(functions, store, provisionedCopies, Clock.systemUTC())).start();
         RequestAuthenticator authenticator = config.accessKeys().required()
                 ? new SigV4Authenticator(new SignatureVerifier(config.accessKeys(), config.region(),
                         Clock.systemUTC()), config.accountId())
@@ -183,6 +189,7 @@ public final class Thaw implements AutoCloseable {
         snapStart.reconcile();
         aotCaches.reconcile();
         snapStart.startExpiry();
+        provisionedCopies.start();
         return this;
     }
 
@@ -263,7 +270,7 @@ public final class Thaw implements AutoCloseable {
         // Deliveries first: stopped before the environments, an interrupted event stays queued for the next start.
         // Every step runs even when an earlier one fails, so a failing close never leaves environments running.
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
-        for (AutoCloseable part : java.util.Arrays.asList(events, urlListener, metricsServer, api, snapStart, aotCaches, pool,
+        for (AutoCloseable part : java.util.Arrays.asList(events, urlListener, metricsServer, api, provisionedCopies, snapStart, aotCaches, pool,
                 launcher, networks, cgroups, rootSkeleton, store, objects)) {
             if (part == null) {
                 continue;
