@@ -142,7 +142,7 @@ class ProvisionedConcurrencyIT {
     }
 
     @Test
-    void aVersionWithoutSnapStartKeepsInitialisedCopiesThatServeInvokesAndAreReplacedWhenLost() throws Exception {
+    void aVersionWithoutSnapStartKeepsInitialisedCopiesThatServeInvokesUntilTheConfigurationIsDeleted() throws Exception {
         String version = publish("pc-plain", "Hooks", false);
         int unreservedBefore = lambda.getAccountSettings().accountLimit().unreservedConcurrentExecutions();
 
@@ -178,18 +178,8 @@ class ProvisionedConcurrencyIT {
         server.evictIdle();
         assertEquals(copies, provisionedPids("pc-plain"), "idle eviction leaves provisioned copies alone");
 
-        ProcessHandle.of(copies.getFirst()).orElseThrow().destroyForcibly();
-        awaitTrue("the lost copy is replaced", () -> {
-            try {
-                List<Long> now = provisionedPids("pc-plain");
-                return now.size() == 2 && !now.contains(copies.getFirst());
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
-        awaitStatus("pc-plain", version, ProvisionedConcurrencyStatusEnum.READY);
-
         List<Long> before = provisionedPids("pc-plain");
+        assertEquals(copies, before);
         lambda.deleteProvisionedConcurrencyConfig(b -> b.functionName("pc-plain").qualifier(version));
         awaitTrue("the copies' processes end", () -> before.stream().allMatch(ProvisionedConcurrencyIT::gone));
         assertThrows(ProvisionedConcurrencyConfigNotFoundException.class, () -> get("pc-plain", version));
@@ -197,6 +187,36 @@ class ProvisionedConcurrencyIT {
         lambda.deleteProvisionedConcurrencyConfig(b -> b.functionName("pc-plain").qualifier(version));
         assertEquals(unreservedBefore, lambda.getAccountSettings().accountLimit().unreservedConcurrentExecutions());
         lambda.deleteFunction(b -> b.functionName("pc-plain"));
+    }
+
+    @Test
+    void aCopyWhoseProcessDiesIsReplaced() throws Exception {
+        String version = publish("pc-crash", "Exiter", false);
+        lambda.putProvisionedConcurrencyConfig(b -> b.functionName("pc-crash").qualifier(version)
+                .provisionedConcurrentExecutions(1));
+        awaitStatus("pc-crash", version, ProvisionedConcurrencyStatusEnum.READY);
+        List<Long> first = provisionedPids("pc-crash");
+        assertEquals(1, first.size());
+
+        InvokeResponse crashed = invoke("pc-crash", version, "{}");
+        assertEquals("Unhandled", crashed.functionError());
+        assertTrue(report(crashed).contains("Init Type: provisioned-concurrency"), report(crashed));
+        awaitTrue("the lost copy is replaced", () -> {
+            try {
+                List<Long> now = provisionedPids("pc-crash");
+                return now.size() == 1 && !now.contains(first.getFirst());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(gone(first.getFirst()));
+        GetProvisionedConcurrencyConfigResponse ready = awaitStatus("pc-crash", version,
+                ProvisionedConcurrencyStatusEnum.READY);
+        assertEquals(1, ready.allocatedProvisionedConcurrentExecutions());
+        List<Long> replacement = provisionedPids("pc-crash");
+        lambda.deleteFunction(b -> b.functionName("pc-crash"));
+        awaitTrue("deleting the function releases its copies", () -> replacement.stream()
+                .allMatch(ProvisionedConcurrencyIT::gone));
     }
 
     @Test
