@@ -12,7 +12,6 @@ import dev.thaw.store.MetadataStore;
 import dev.thaw.store.StoredProvisionedConcurrency;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
