@@ -13,6 +13,7 @@ import dev.thaw.layers.Layers;
 import dev.thaw.policy.Permissions;
 import dev.thaw.logs.LogQueries;
 import dev.thaw.metrics.PrometheusMetrics;
+import dev.thaw.provisioned.ProvisionedConcurrency;
 import dev.thaw.snapshots.SnapStartService;
 import dev.thaw.tags.Tags;
 import dev.thaw.urls.FunctionUrlService;
@@ -90,7 +91,8 @@ public final class ApiServer implements AutoCloseable {
                      EnvironmentPool pool, FunctionLogs logs,
                      SnapStartService snapStart, EventQueue events, EventInvokeConfigs eventConfigs,
                      FunctionUrls urls, Tags tags, Permissions permissions,
-                     PrometheusMetrics metrics, LogQueries logQueries, Layers layers) {
+                     PrometheusMetrics metrics, LogQueries logQueries, Layers layers,
+                     ProvisionedConcurrency provisioned) {
         this("API", host, port, limits);
         Presigner presigner = new Presigner(region);
         BiFunction<ServerRequest, String, String> download = (req, path) -> {
@@ -109,6 +111,7 @@ public final class ApiServer implements AutoCloseable {
         TagsApi tagsApi = new TagsApi(tags, bodies);
         PolicyApi policyApi = new PolicyApi(permissions, bodies);
         AccountApi accountApi = new AccountApi(functions, bodies);
+        ProvisionedConcurrencyApi provisionedApi = new ProvisionedConcurrencyApi(provisioned, bodies);
         InvokeApi invoke = new InvokeApi(invoker, events, bodies);
         EventApi eventApi = new EventApi(events, eventConfigs, bodies);
         FunctionUrlApi urlApi = new FunctionUrlApi(urls, bodies);
@@ -133,6 +136,7 @@ public final class ApiServer implements AutoCloseable {
             tagsApi.routes(r);
             policyApi.routes(r);
             accountApi.routes(r);
+            provisionedApi.routes(r);
             platform.routes(r);
             metricsApi.routes(r);
             logsApi.routes(r);

@@ -69,6 +69,7 @@ final class PlatformApi {
             e.put("Pid", env.pid());
             e.put("State", env.state().name());
             e.put("Frozen", env.isFrozen());
+            e.put("Provisioned", env.isProvisioned());
             e.put("LastFreezeMicros", env.lastFreezeNanos() / 1000);
             e.put("LastThawMicros", env.lastThawNanos() / 1000);
         }

@@ -123,6 +123,8 @@ final class BenchCommand implements Callable<Integer> {
         PLAIN_JAVA25("plain-java25", "plain cold start, java25 (INIT)", "-j25", "$LATEST", Kind.COLD),
         AOT_JAVA25("aot-java25", "JDK AOT-cache cold start, java25 (INIT)", "-aot", "1", Kind.AOT),
         SNAPSHOT_JAVA17("snapshot-java17", "snapshot restore, java17 (SnapStart)", "", "1", Kind.SNAPSHOT),
+        PROVISIONED_JAVA17("provisioned-java17", "provisioned copy, java17 (SnapStart, restored and frozen ahead)",
+                "-pc", "1", Kind.PROVISIONED),
         WARM_JAVA17("warm-java17", "warm invoke of the restored copy, java17 (1 caller)", "", "1", Kind.WARM);
 
         final String key;
@@ -140,8 +142,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** COLD, AOT and SNAPSHOT rows are cold starts forced by evicting; WARM rows reuse one environment. */
-    enum Kind { COLD, AOT, SNAPSHOT, WARM }
+    /**
+     * COLD, AOT and SNAPSHOT rows are cold starts forced by evicting; PROVISIONED rows are each the first invoke of
+     * a provisioned concurrency copy made (restored and frozen) for it; WARM rows reuse one environment.
+     */
+    enum Kind { COLD, AOT, SNAPSHOT, PROVISIONED, WARM }
 
     /** The numbers of one workload × mode. NaN where a column does not apply to the mode. */
     record ModeResult(Mode mode, List<Double> clientMillis, double meanReportedMillis, double rssMb,
@@ -366,6 +371,11 @@ final class BenchCommand implements Callable<Integer> {
         if (w.modes().contains(Mode.PLAIN_JAVA25)) {
             platform.deploy(w.name() + "-j25", w.module(), w.handler(), "java25", 1024, false, w.env());
         }
+        if (w.modes().contains(Mode.PROVISIONED_JAVA17)) {
+            // A function of its own: copies of version 1 above would serve the snapshot rows' invokes.
+            platform.deploy(w.name() + Mode.PROVISIONED_JAVA17.function, w.module(), w.handler(), "java17", 1024,
+                    true, w.env());
+        }
         double aotPublishMillis = Double.NaN;
         double aotCacheMb = Double.NaN;
         if (w.modes().contains(Mode.AOT_JAVA25)) {
@@ -387,6 +397,16 @@ final class BenchCommand implements Callable<Integer> {
             // Interleaved, so slow drifts of a shared machine hit every mode alike.
             for (Mode m : cold) {
                 platform.evict();
+                if (m.kind == Kind.PROVISIONED) {
+                    LocalPlatform.ProvisionedTimed p = platform.provisionedInvoke(w.name() + m.function, m.qualifier,
+                            w.event());
+                    client.computeIfAbsent(m, k -> new ArrayList<>()).add(p.timed().clientMillis());
+                    // Its INIT or restore happened before the request: REPORT has no Init or Restore Duration.
+                    reported.computeIfAbsent(m, k -> new ArrayList<>()).add(Double.NaN);
+                    firstDuration.computeIfAbsent(m, k -> new ArrayList<>()).add(p.timed().durationMillis());
+                    rss.computeIfAbsent(m, k -> new ArrayList<>()).add(p.rssMb());
+                    continue;
+                }
                 LocalPlatform.Timed t = platform.invoke(w.name() + m.function, m.qualifier, w.event());
                 client.computeIfAbsent(m, k -> new ArrayList<>()).add(t.clientMillis());
                 reported.computeIfAbsent(m, k -> new ArrayList<>())

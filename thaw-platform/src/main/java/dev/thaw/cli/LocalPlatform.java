@@ -142,6 +142,48 @@ final class LocalPlatform implements AutoCloseable {
                 new String(r.body(), StandardCharsets.UTF_8));
     }
 
+    /**
+     * One timed invoke of a provisioned concurrency copy, made for it: puts a configuration of one copy on
+     * {@code function}'s {@code version}, waits until it is READY and its copy frozen, invokes, reads the copy's RSS,
+     * then deletes the configuration and waits until the copy is gone, so that the next call gets a new one.
+     */
+    ProvisionedTimed provisionedInvoke(String function, String version, String payload) throws InterruptedException {
+        String path = "/2019-09-30/functions/" + function + "/provisioned-concurrency?Qualifier="
+                + ApiClient.encode(version);
+        ObjectNode body = ApiClient.JSON.createObjectNode().put("ProvisionedConcurrentExecutions", 1);
+        api.json("PUT", path, body);
+        awaitProvisioned(function, version, true);
+        Timed t = invoke(function, version, payload);
+        double rss = rssMb(function, version);
+        api.send("DELETE", path, new byte[0], Map.of());
+        awaitProvisioned(function, version, false);
+        return new ProvisionedTimed(t, rss);
+    }
+
+    record ProvisionedTimed(Timed timed, double rssMb) {
+    }
+
+    /** Waits until a frozen provisioned copy of the version exists ({@code present}), or until none does. */
+    private void awaitProvisioned(String function, String version, boolean present) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            boolean found = false;
+            for (JsonNode e : api.json("GET", "/thaw/v1/environments", null).path("Environments")) {
+                if (function.equals(e.path("FunctionName").asText()) && version.equals(e.path("Version").asText())
+                        && e.path("Provisioned").asBoolean() && !"DEAD".equals(e.path("State").asText())
+                        && (!present || e.path("Frozen").asBoolean())) {
+                    found = true;
+                }
+            }
+            if (found == present) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the provisioned copy of " + function + ":" + version + " did not "
+                + (present ? "become ready and frozen" : "go away") + " within 2 minutes");
+    }
+
     /** The Primed Classes of {@code function}'s last SNAPSHOT_REPORT: a number, "off", or "n/a" without one. */
     String primedClasses(String function) {
         String primed = "n/a";

@@ -54,6 +54,8 @@ public final class Environment {
     private volatile double initMillis;
     private volatile double restoreMillis;
     private final Freezer freezer;
+    /** A provisioned concurrency copy: made ahead of any request, and says so in every REPORT line. */
+    private volatile boolean provisioned;
     /** True from the start of an invocation until its REPORT line; the invocation cleans up after a crash. */
     private volatile boolean invoking;
 
@@ -235,6 +237,21 @@ public final class Environment {
         readyForFirstInvoke(PlatformRecords.restoreDuration(restoreMillis));
     }
 
+    /**
+     * Makes this ready environment a provisioned concurrency copy: its INIT or restore happened ahead of any
+     * request, so no invoke reports an Init or Restore Duration, and every REPORT says
+     * {@code Init Type: provisioned-concurrency}.
+     */
+    public void provisioned() {
+        provisioned = true;
+        coldStartReport = "";
+        coldStartPending = false;
+    }
+
+    public boolean isProvisioned() {
+        return provisioned;
+    }
+
     private void readyForFirstInvoke(String coldStart) {
         coldStartReport = coldStart;
         coldStartPending = true;
@@ -324,7 +341,7 @@ public final class Environment {
         } else if (writeRecords) {
             platformLine(PlatformRecords.end(call.requestId()));
             platformLine(PlatformRecords.report(call.requestId(), durationMs, version.config().memorySize(),
-                    maxMemoryUsedMb(), coldStartReport, status));
+                    maxMemoryUsedMb(), provisioned ? PlatformRecords.provisionedInitType() : coldStartReport, status));
         }
         coldStartReport = "";
         coldStartPending = false;

@@ -57,6 +57,7 @@ public final class EnvironmentLauncher implements AutoCloseable {
         AotCacheFiles aot = switch (mode) {
             case LaunchMode.AotTraining training -> training.files();
             case LaunchMode.InitWithAotCache cached -> cached.files();
+            case LaunchMode.ProvisionedInit provisioned -> provisioned.aotCache().orElse(null);
             case LaunchMode.Init _, LaunchMode.InitForCheckpoint _ -> null;
         };
         Environment env = spawn(version, mode, aot);
@@ -64,6 +65,11 @@ public final class EnvironmentLauncher implements AutoCloseable {
         InitWait init = new InitWait(env);
         switch (mode) {
             case LaunchMode.Init _, LaunchMode.InitWithAotCache _ -> init.untilReady(mode.initLimitMillis());
+            case LaunchMode.ProvisionedInit _ -> {
+                init.untilReady(mode.initLimitMillis());
+                env.platformLine(PlatformRecords.initReport(env.initMillis(), "success"));
+                env.provisioned();
+            }
             case LaunchMode.InitForCheckpoint _ -> init.untilCheckpointRequest(mode.initLimitMillis());
             case LaunchMode.AotTraining _ -> init.untilTrainingExit(mode.initLimitMillis());
         }

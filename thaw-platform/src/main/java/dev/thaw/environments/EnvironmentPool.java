@@ -25,6 +25,11 @@ import java.util.logging.Logger;
  * the freeze grace is frozen (it uses no CPU) and thawed when it is leased again; a busy environment serving
  * back-to-back requests never pays for that. Idle environments are stopped after the idle TTL, and those of retired
  * versions at once.
+ *
+ * <p>Provisioned concurrency copies ({@link #addProvisioned}) are leased before any other idle environment of their
+ * version and are never stopped for being idle or by {@link #evictIdle}: only when their version is retired, when
+ * they crash, or when fewer are wanted ({@link #keepProvisioned}). Their keeper counts them with
+ * {@link #provisionedCopies} and replaces those that are gone.
  */
 public final class EnvironmentPool implements VersionListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EnvironmentPool.class.getName());
@@ -37,6 +42,10 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
     /** Versions whose environments are being made for a request right now, one entry per cold start. */
     private final Map<Object, FunctionVersion> starting = new ConcurrentHashMap<>();
     private final Set<String> retiredKeys = ConcurrentHashMap.newKeySet();
+    /** Idle provisioned copies by environment key; guarded by {@code idle}'s lock like the ordinary idle ones. */
+    private final Map<String, Deque<Environment>> provisionedIdle = new HashMap<>();
+    /** How many provisioned copies each environment key should keep; a key missing here keeps none. */
+    private final Map<String, Integer> provisionedWanted = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("environment-reaper").factory());
     private volatile boolean closed;
@@ -63,6 +72,13 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
         }
         String key = version.environmentKey();
         synchronized (idle) {
+            Deque<Environment> copies = provisionedIdle.get(key);
+            while (copies != null && !copies.isEmpty()) {
+                Environment env = copies.pollFirst();
+                if (env.lease()) {
+                    return new Lease(env, false);
+                }
+            }
             Deque<Environment> q = idle.get(key);
             while (q != null && !q.isEmpty()) {
                 Environment env = q.pollFirst();
@@ -80,12 +96,7 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
         } finally {
             starting.remove(coldStart);
         }
-        // A crashed environment still holds a port, a log stream and cgroups: release them.
-        env.process().onExit().whenComplete((c, e) -> {
-            if (!env.isInvoking()) {
-                stopAsync(env);
-            }
-        });
+        stopOnCrash(env);
         if (closed) {
             env.stop();
             throw StartupFailure.of(RuntimeErrorType.UNAVAILABLE, "platform is shutting down", "pool closed");
@@ -93,10 +104,30 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
         return new Lease(env, true);
     }
 
-    /** Returns an environment after its invocation; broken or retired ones are stopped. */
+    /** A crashed environment still holds a port, a log stream and cgroups: release them. */
+    private void stopOnCrash(Environment env) {
+        env.process().onExit().whenComplete((c, e) -> {
+            if (!env.isInvoking()) {
+                stopAsync(env);
+            }
+        });
+    }
+
+    /** Returns an environment after its invocation; broken or retired ones are stopped, and unwanted copies. */
     public void release(Environment env, boolean reusable) {
         String key = env.version().environmentKey();
         if (!reusable || closed || retiredKeys.contains(key) || env.state() == EnvironmentState.DEAD) {
+            stop(env);
+            return;
+        }
+        if (env.isProvisioned()) {
+            synchronized (idle) {
+                if (provisionedCopies(key).size() <= provisionedWanted.getOrDefault(key, 0)) {
+                    env.idle();
+                    provisionedIdle.computeIfAbsent(key, k -> new ArrayDeque<>()).addFirst(env);
+                    return;
+                }
+            }
             stop(env);
             return;
         }
@@ -110,12 +141,83 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
     public void versionRetired(FunctionVersion version) {
         String key = version.environmentKey();
         retiredKeys.add(key);
-        List<Environment> toStop;
+        provisionedWanted.remove(key);
+        List<Environment> toStop = new ArrayList<>();
         synchronized (idle) {
             Deque<Environment> q = idle.remove(key);
-            toStop = q == null ? List.of() : new ArrayList<>(q);
+            if (q != null) {
+                toStop.addAll(q);
+            }
+            Deque<Environment> copies = provisionedIdle.remove(key);
+            if (copies != null) {
+                toStop.addAll(copies);
+            }
         }
         toStop.forEach(this::stopAsync);
+    }
+
+    /**
+     * Takes a ready provisioned copy ({@link Environment#provisioned}) into the pool, idle and frozen when the pool
+     * freezes idle environments. A copy its version no longer wants (or that arrives while the pool closes) is
+     * stopped; false then.
+     */
+    public boolean addProvisioned(Environment env) {
+        String key = env.version().environmentKey();
+        all.add(env);
+        stopOnCrash(env);
+        synchronized (idle) {
+            if (!closed && !retiredKeys.contains(key) && env.state() != EnvironmentState.DEAD
+                    && provisionedCopies(key).size() <= provisionedWanted.getOrDefault(key, 0)) {
+                env.idle();
+                provisionedIdle.computeIfAbsent(key, k -> new ArrayDeque<>()).addFirst(env);
+                if (freezeAfter.isPositive()) {
+                    // Outside any request: a copy waiting for one uses no CPU.
+                    env.freeze();
+                }
+                return true;
+            }
+        }
+        stop(env);
+        return false;
+    }
+
+    /**
+     * How many provisioned copies of environment key {@code key} to keep: idle ones beyond that are stopped now,
+     * busy ones when their invocation ends. Zero stops them all.
+     */
+    public void keepProvisioned(String key, int wanted) {
+        if (wanted <= 0) {
+            provisionedWanted.remove(key);
+        } else {
+            provisionedWanted.put(key, wanted);
+        }
+        List<Environment> surplus = new ArrayList<>();
+        synchronized (idle) {
+            int excess = provisionedCopies(key).size() - Math.max(0, wanted);
+            Deque<Environment> copies = provisionedIdle.get(key);
+            while (excess > 0 && copies != null && !copies.isEmpty()) {
+                surplus.add(copies.pollLast());
+                excess--;
+            }
+        }
+        surplus.forEach(this::stopAsync);
+    }
+
+    /** The environment keys that have provisioned copies or want some. */
+    public Set<String> provisionedKeys() {
+        Set<String> keys = new java.util.HashSet<>(provisionedWanted.keySet());
+        for (Environment env : all) {
+            if (env.isProvisioned()) {
+                keys.add(env.version().environmentKey());
+            }
+        }
+        return keys;
+    }
+
+    /** The live provisioned copies of an environment key, idle or busy. */
+    public List<Environment> provisionedCopies(String key) {
+        return all.stream().filter(env -> env.isProvisioned() && env.state() != EnvironmentState.DEAD
+                && env.version().environmentKey().equals(key)).toList();
     }
 
     /** Stops every idle environment (all of them, or one function's): the next invoke is a cold start. */
@@ -146,10 +248,12 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
     private void freezeIdle() {
         List<Environment> due = new ArrayList<>();
         synchronized (idle) {
-            for (Deque<Environment> q : idle.values()) {
-                for (Environment env : q) {
-                    if (!env.isFrozen() && env.idleNanos() > freezeAfter.toNanos()) {
-                        due.add(env);
+            for (Map<String, Deque<Environment>> kind : List.of(idle, provisionedIdle)) {
+                for (Deque<Environment> q : kind.values()) {
+                    for (Environment env : q) {
+                        if (!env.isFrozen() && env.idleNanos() > freezeAfter.toNanos()) {
+                            due.add(env);
+                        }
                     }
                 }
             }
@@ -184,6 +288,10 @@ public final class EnvironmentPool implements VersionListener, AutoCloseable {
             Deque<Environment> q = idle.get(env.version().environmentKey());
             if (q != null) {
                 q.remove(env);
+            }
+            Deque<Environment> copies = provisionedIdle.get(env.version().environmentKey());
+            if (copies != null) {
+                copies.remove(env);
             }
         }
     }

@@ -135,6 +135,14 @@ public final class PlatformRecords {
                 restoreMillis, (long) Math.ceil(restoreMillis));
     }
 
+    /**
+     * Thaw's field in the REPORT of an invoke served by a provisioned concurrency copy (Lambda's own REPORT has no
+     * such field; its INIT_START has the type): which invokes the copies served, and which spilled over on-demand.
+     */
+    static String provisionedInitType() {
+        return "Init Type: " + LaunchMode.PROVISIONED_CONCURRENCY + "\t";
+    }
+
     public static String restoreReport(double criuMillis, double hooksMillis) {
         return String.format(Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\tafterRestore and first poll: %.2f ms",
                 criuMillis, hooksMillis);

@@ -14,6 +14,7 @@ public enum ErrorCode {
     SERVICE("ServiceException", 500),
     RESOURCE_NOT_READY("ResourceNotReadyException", 502),
     UNKNOWN_OPERATION("UnknownOperationException", 404),
+    PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND("ProvisionedConcurrencyConfigNotFoundException", 404),
     SNAP_START_NOT_READY("SnapStartNotReadyException", 409),
     SNAP_START_TIMEOUT("SnapStartTimeoutException", 408),
     SNAP_START("SnapStartException", 400),

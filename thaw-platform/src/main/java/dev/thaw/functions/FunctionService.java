@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.store.MetadataStore;
+import dev.thaw.store.StoredProvisionedConcurrency;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -412,7 +413,13 @@ public final class FunctionService {
         if (value == null || value < 0) {
             throw ThawException.invalidParameter("ReservedConcurrentExecutions must be a number >= 0.");
         }
-        int othersReserved = store.totalReservedConcurrency(name);
+        int provisioned = provisionedConcurrency(name);
+        if (value < provisioned) {
+            throw ThawException.invalidParameter("ReservedConcurrentExecutions " + value + " should not be lower "
+                    + "than function's total provisioned concurrency [" + provisioned + "].");
+        }
+        // With a reservation, the function's provisioned copies come out of it instead of the unreserved pool.
+        int othersReserved = store.totalReservedConcurrency(name) + provisionedOnUnreservedFunctions(name);
         if (othersReserved + value > accountConcurrency - unreservedMinimum) {
             throw ThawException.invalidParameter("Specified ReservedConcurrentExecutions for function decreases "
                     + "account's UnreservedConcurrentExecution below its minimum value of [" + unreservedMinimum
@@ -443,7 +450,33 @@ public final class FunctionService {
         int functions = (int) all.stream().map(FunctionVersion::functionName).distinct().count();
         // No function is named "": this is the reserved concurrency of all of them.
         int reserved = store.totalReservedConcurrency("");
-        return new AccountSettings(accountConcurrency, accountConcurrency - reserved, codeSize, functions);
+        return new AccountSettings(accountConcurrency,
+                accountConcurrency - reserved - provisionedOnUnreservedFunctions(""), codeSize, functions);
+    }
+
+    /** The provisioned concurrency of all of a function's versions and aliases. */
+    public int provisionedConcurrency(String functionName) {
+        return store.allProvisionedConcurrency().stream().filter(p -> p.functionName().equals(functionName))
+                .mapToInt(StoredProvisionedConcurrency::requested).sum();
+    }
+
+    /**
+     * The provisioned concurrency of functions without reserved concurrency, except {@code exceptFunction}: as on
+     * Lambda, it is taken from the unreserved pool, while a reserved function's comes out of its reservation.
+     */
+    public int provisionedOnUnreservedFunctions(String exceptFunction) {
+        return store.allProvisionedConcurrency().stream()
+                .filter(p -> !p.functionName().equals(exceptFunction))
+                .filter(p -> store.reservedConcurrency(p.functionName()).isEmpty())
+                .mapToInt(StoredProvisionedConcurrency::requested).sum();
+    }
+
+    public int accountConcurrency() {
+        return accountConcurrency;
+    }
+
+    public int unreservedMinimum() {
+        return unreservedMinimum;
     }
 
     /**

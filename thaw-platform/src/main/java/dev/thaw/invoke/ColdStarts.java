@@ -16,13 +16,15 @@ import dev.thaw.metrics.PlatformMetrics;
 import dev.thaw.snapshots.SnapStartService;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
  * The one place that decides how a cold environment comes to be. A SnapStart version is restored from its snapshot
  * when the snapshot can be used. Otherwise INIT runs, with the version's JDK AOT cache when it has a trained one,
  * limited to Lambda's 10 s; as in Lambda, an INIT that runs over is retried once as part of the first invoke, this
- * time limited by the function's timeout.
+ * time limited by the function's timeout. Provisioned concurrency copies are made here too ({@link #provision}),
+ * ahead of any request.
  */
 public final class ColdStarts implements EnvironmentProvider {
     private static final Logger LOG = Logger.getLogger(ColdStarts.class.getName());
@@ -38,6 +40,9 @@ public final class ColdStarts implements EnvironmentProvider {
     public interface Restorer {
         SnapStartService.Restore restore(FunctionVersion version);
     }
+
+    /** Lambda's INIT limit for provisioned concurrency (and SnapStart): 130 s, or the timeout when longer. */
+    static final long PROVISIONED_INIT_LIMIT_MS = 130_000;
 
     private final Launcher launcher;
     private final Restorer restorer;
@@ -74,6 +79,45 @@ public final class ColdStarts implements EnvironmentProvider {
                     + "The function is currently in the following state: Pending");
         }
         return init(version);
+    }
+
+    /**
+     * A provisioned concurrency copy of {@code version}, ready and marked {@link Environment#provisioned}: restored
+     * from the snapshot for a SnapStart version (INIT with {@code provisioned-concurrency} when the snapshot cannot be
+     * used, which re-creates it), else INIT with {@code provisioned-concurrency}, limited as on Lambda to the longer
+     * of 130 s and the function's timeout.
+     *
+     * @throws dev.thaw.errors.ThawException when a SnapStart version cannot be restored yet (Pending, Inactive) or
+     *                                       failed; the keeper of the copies says so in the configuration's status
+     */
+    public Environment provision(FunctionVersion version) throws StartupFailure {
+        if (version.usesSnapshots()) {
+            switch (restorer.restore(version)) {
+                case SnapStartService.Restore.Restored restored -> {
+                    Environment env = restored.environment();
+                    env.provisioned();
+                    return env;
+                }
+                case SnapStartService.Restore.Unusable unusable -> {
+                    Environment env = launcher.start(version, provisionedInit(version));
+                    env.platformLine(PlatformRecords.snapStartWarning("snapshot not restored (" + unusable.why()
+                            + "); ran INIT for a provisioned copy instead and re-creating the snapshot"));
+                    return env;
+                }
+            }
+        }
+        if (version.usesAotCache() && version.state().state() == VersionState.State.Pending) {
+            throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "The operation cannot be performed at this time. "
+                    + "The function is currently in the following state: Pending");
+        }
+        return launcher.start(version, provisionedInit(version));
+    }
+
+    private LaunchMode provisionedInit(FunctionVersion version) {
+        long limit = Math.max(PROVISIONED_INIT_LIMIT_MS, version.config().timeout() * 1000L);
+        Optional<AotCacheFiles> cache = version.usesAotCache()
+                ? Optional.of(AotCacheFiles.of(aotRoot, version)).filter(AotCacheFiles::trained) : Optional.empty();
+        return new LaunchMode.ProvisionedInit(cache, limit);
     }
 
     private Environment init(FunctionVersion version) throws StartupFailure {

@@ -14,4 +14,16 @@ public interface ConcurrencyGate {
     }
 
     Permit acquire(String functionName, OptionalInt reserved, int totalReserved);
+
+    /**
+     * The provisioned concurrency an invocation may run on: {@code copies} for environment key {@code key}, and
+     * {@code onUnreservedFunctions} in all taken out of the shared pool.
+     */
+    record Provisioned(String key, int copies, int onUnreservedFunctions) {
+    }
+
+    /** Admits with provisioned concurrency counted; a gate that does not keep provisioned copies ignores it. */
+    default Permit acquire(String functionName, OptionalInt reserved, int totalReserved, Provisioned provisioned) {
+        return acquire(functionName, reserved, totalReserved);
+    }
 }

@@ -32,6 +32,7 @@ public final class InvokeService {
     private final EnvironmentPool pool;
     private final PlatformMetrics metrics;
     private final InvocationRunner runner;
+    private volatile ProvisionedCapacity provisioned = ProvisionedCapacity.NONE;
 
     /** Runs every invocation on this host's environments. */
     public InvokeService(FunctionService functions, MetadataStore store, ConcurrencyLimiter limiter,
@@ -59,6 +60,11 @@ public final class InvokeService {
         return run(target, request);
     }
 
+    /** Where the throttle learns of provisioned concurrency (none until set). */
+    public void countOn(ProvisionedCapacity capacity) {
+        this.provisioned = capacity;
+    }
+
     public InvokeResponse invoke(InvokeRequest request) {
         Invocable target = functions.resolveForInvoke(request.functionRef(), request.qualifier().orElse(null));
         String name = target.version().functionName();
@@ -75,7 +81,10 @@ public final class InvokeService {
         }
         ConcurrencyGate.Permit permit;
         try {
-            permit = limiter.acquire(name, store.reservedConcurrency(name), store.totalReservedConcurrency(name));
+            ProvisionedCapacity capacity = provisioned;
+            permit = limiter.acquire(name, store.reservedConcurrency(name), store.totalReservedConcurrency(name),
+                    new ConcurrencyGate.Provisioned(target.version().environmentKey(),
+                            capacity.copies(target.version()), capacity.onUnreservedFunctions()));
         } catch (ThawException e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) {
                 metrics.throttled(name, target.executedVersion(), e.extraFields().getOrDefault("Reason", ""));
@@ -109,7 +118,8 @@ public final class InvokeService {
         } finally {
             pool.release(env, result != null && result.environmentReusable());
         }
-        PlatformMetrics.Start start = !lease.cold() ? PlatformMetrics.Start.WARM
+        PlatformMetrics.Start start = env.isProvisioned() ? PlatformMetrics.Start.PROVISIONED
+                : !lease.cold() ? PlatformMetrics.Start.WARM
                 : env.restoreMillis() > 0 ? PlatformMetrics.Start.RESTORE : PlatformMetrics.Start.INIT;
         if (result.functionError()) {
             metrics.invocationFailed(function, version, start, result.errorType(), secondsSince(started));

@@ -22,7 +22,7 @@ public interface PlatformMetrics {
 
     /** How the environment that served an invocation came to be. */
     enum Start {
-        WARM("warm"), INIT("cold"), RESTORE("restored");
+        WARM("warm"), INIT("cold"), RESTORE("restored"), PROVISIONED("provisioned-concurrency");
 
         private final String label;
 

@@ -43,6 +43,7 @@ public final class PrometheusMetrics implements PlatformMetrics, VersionListener
 
     private final Counter invocations;
     private final Counter errors;
+    private final Counter provisionedInvocations;
     private final Counter throttles;
     private final Histogram duration;
     private final Counter coldStarts;
@@ -63,6 +64,8 @@ public final class PrometheusMetrics implements PlatformMetrics, VersionListener
     public PrometheusMetrics() {
         invocations = counter("thaw_invocations", "Invocations that reached the invoke pipeline's environment step",
                 "function", "version");
+        provisionedInvocations = counter("thaw_provisioned_invocations", "Invocations served by a provisioned "
+                + "concurrency copy (Init Type provisioned-concurrency)", "function", "version");
         errors = counter("thaw_invocation_errors", "Invocations that ended in a function or runtime error",
                 "function", "version", "error_type");
         throttles = counter("thaw_throttles", "Invocations refused for concurrency (429)",
@@ -85,7 +88,7 @@ public final class PrometheusMetrics implements PlatformMetrics, VersionListener
         eventRetries = counter("thaw_event_retries", "Event invocation attempts that failed and were scheduled again",
                 "function");
         eventsFailed = counter("thaw_events_failed", "Event invocations that failed for good", "function");
-        byVersion = List.of(invocations, errors, throttles, duration, coldStarts, initDuration, restoreDuration,
+        byVersion = List.of(invocations, provisionedInvocations, errors, throttles, duration, coldStarts, initDuration, restoreDuration,
                 restores, integrityFailures, recreations);
         byFunction = List.of(eventsAccepted, eventsDelivered, eventRetries, eventsFailed);
         JvmMetrics.builder().register(registry);
@@ -165,6 +168,7 @@ public final class PrometheusMetrics implements PlatformMetrics, VersionListener
     @Override
     public void invocationSucceeded(String function, String version, Start start, double seconds) {
         invocations.labelValues(function, version).inc();
+        countProvisioned(function, version, start);
         duration.labelValues(function, version).observe(seconds);
         recent.add(function, version, start, seconds, "");
     }
@@ -173,9 +177,16 @@ public final class PrometheusMetrics implements PlatformMetrics, VersionListener
     public void invocationFailed(String function, String version, Start start, String errorType, double seconds) {
         String type = boundedErrorType(function, errorType);
         invocations.labelValues(function, version).inc();
+        countProvisioned(function, version, start);
         errors.labelValues(function, version, type).inc();
         duration.labelValues(function, version).observe(seconds);
         recent.add(function, version, start, seconds, type);
+    }
+
+    private void countProvisioned(String function, String version, Start start) {
+        if (start == Start.PROVISIONED) {
+            provisionedInvocations.labelValues(function, version).inc();
+        }
     }
 
     /** The last invocations, newest last, for the dashboard. */

@@ -19,6 +19,8 @@ import dev.thaw.functions.CodeStore;
 import dev.thaw.functions.FunctionService;
 import dev.thaw.layers.Layers;
 import dev.thaw.invoke.ColdStarts;
+import dev.thaw.provisioned.ProvisionedConcurrency;
+import dev.thaw.provisioned.ProvisionedCopies;
 import dev.thaw.invoke.ConcurrencyLimiter;
 import dev.thaw.invoke.InvokeService;
 import dev.thaw.network.EnvironmentNetworks;
@@ -58,6 +60,7 @@ public final class Thaw implements AutoCloseable {
     private MetadataStore store;
     private EnvironmentLauncher launcher;
     private EnvironmentPool pool;
+    private ProvisionedCopies provisionedCopies;
     private SnapStartService snapStart;
     private Cgroups cgroups;
     private EnvironmentNetworks networks;
@@ -158,8 +161,8 @@ public final class Thaw implements AutoCloseable {
             functions.ensureCode(version);
             return snapStart.restore(version);
         };
-        pool = new EnvironmentPool(new ColdStarts(launchWithCode, restoreWithCode, aotRoot, metrics),
-                config.idleTtl(), config.freezeAfter());
+        ColdStarts coldStarts = new ColdStarts(launchWithCode, restoreWithCode, aotRoot, metrics);
+        pool = new EnvironmentPool(coldStarts, config.idleTtl(), config.freezeAfter());
         functions.addListener(pool);
         functions.addListener(snapStart);
         functions.addListener(aotCaches);
@@ -175,6 +178,8 @@ public final class Thaw implements AutoCloseable {
             startWorker(worker, home, jdks, criu, invoker, code);
             return this;
         }
+        provisionedCopies = new ProvisionedCopies(functions, store, pool, coldStarts::provision);
+        invoker.countOn(provisionedCopies);
         ClusterRouter router = null;
         if (role instanceof ClusterRole.RemoteWorkers remote) {
             router = router(remote, home, code);
@@ -188,7 +193,8 @@ public final class Thaw implements AutoCloseable {
         api = new ApiServer(config.host(), config.port(), config.listener(), config.accessKeys(), config.region(),
                 functions, invoker, pool, logs, snapStart, eventQueue, eventConfigs, urls,
                 new Tags(functions, store), permissions, metrics,
-                new LogQueries(logs, config.region(), config.accountId()), layers);
+                new LogQueries(logs, config.region(), config.accountId()), layers,
+                new ProvisionedConcurrency(functions, store, provisionedCopies, Clock.systemUTC()));
         if (router != null) {
             api.listingWorkerSnapshots(router::snapshotHolders);
         }
@@ -210,6 +216,7 @@ public final class Thaw implements AutoCloseable {
         snapStart.reconcile();
         aotCaches.reconcile();
         snapStart.startExpiry();
+        provisionedCopies.start();
         return this;
     }
 
@@ -333,7 +340,8 @@ public final class Thaw implements AutoCloseable {
         AutoCloseable rootSkeleton = root == null ? null : root::delete;
         java.util.List<AutoCloseable> cluster = new java.util.ArrayList<>(clusterParts);
         java.util.Collections.reverse(cluster);
-        for (AutoCloseable part : java.util.Arrays.asList(cluster.isEmpty() ? null : (AutoCloseable) () -> closeAll(cluster), events, urlListener, metricsServer, api, snapStart, aotCaches, pool,
+        for (AutoCloseable part : java.util.Arrays.asList(cluster.isEmpty() ? null : (AutoCloseable) () -> closeAll(cluster),
+                events, urlListener, metricsServer, api, provisionedCopies, snapStart, aotCaches, pool,
                 launcher, networks, cgroups, rootSkeleton, store, objects)) {
             if (part == null) {
                 continue;

@@ -45,6 +45,7 @@ public final class MetadataStore implements AutoCloseable {
     private final Map<String, Integer> totalReservedCache = new ConcurrentHashMap<>();
     private final Map<String, Optional<String>> urlCache = new ConcurrentHashMap<>();
     private final Map<String, List<String>> permissionCache = new ConcurrentHashMap<>();
+    private final Map<String, List<StoredProvisionedConcurrency>> provisionedCache = new ConcurrentHashMap<>();
     /** Bumped by every change; a read that raced with one does not fill the cache with what it saw before. */
     private long generation;
 
@@ -166,6 +167,7 @@ public final class MetadataStore implements AutoCloseable {
         totalReservedCache.clear();
         urlCache.clear();
         permissionCache.clear();
+        provisionedCache.clear();
     }
 
     /** After a write that cached reads may depend on (other instances hear of it through {@link ChangeFeed}). */
@@ -226,9 +228,16 @@ public final class MetadataStore implements AutoCloseable {
         }
     }
 
+    /** Deletes a version with its provisioned concurrency configuration. */
     public void deleteVersion(String functionName, String version) {
         try {
-            update("DELETE FROM versions WHERE function_name = ? AND version = ?", functionName, version);
+            inTransaction(c -> {
+                updateCount(c, "DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?",
+                        functionName, version);
+                updateCount(c, "DELETE FROM versions WHERE function_name = ? AND version = ?", functionName,
+                        version);
+                return null;
+            });
         } finally {
             changed();
         }
@@ -334,10 +343,15 @@ public final class MetadataStore implements AutoCloseable {
         }
     }
 
-    /** Deletes an alias with the Function URL that serves it and its resource policy, as Lambda does. */
+    /**
+     * Deletes an alias with the Function URL that serves it, its resource policy and its provisioned concurrency
+     * configuration, as Lambda does.
+     */
     public void deleteAlias(String functionName, String alias) {
         try {
             inTransaction(c -> {
+                updateCount(c, "DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?",
+                        functionName, alias);
                 updateCount(c, "DELETE FROM permissions WHERE function_name = ? AND qualifier = ?", functionName,
                         alias);
                 updateCount(c, "DELETE FROM function_urls WHERE function_name = ? AND qualifier = ?", functionName,
@@ -353,6 +367,43 @@ public final class MetadataStore implements AutoCloseable {
     public List<String> aliases(String functionName, String afterName, int limit) {
         return queryList("SELECT document FROM aliases WHERE function_name = ? AND name > ? ORDER BY name LIMIT ?",
                 rs -> rs.getString(1), functionName, afterName == null ? "" : afterName, limit);
+    }
+
+    // --- provisioned concurrency ---------------------------------------------------------------------------------
+
+    /** Adds or replaces the configuration of a function's version or alias. */
+    public void putProvisionedConcurrency(StoredProvisionedConcurrency config) {
+        try {
+            update("""
+                    INSERT INTO provisioned_concurrency(function_name, qualifier, requested, last_modified)
+                    VALUES (?, ?, ?, ?) ON CONFLICT (function_name, qualifier) DO UPDATE SET
+                      requested = excluded.requested, last_modified = excluded.last_modified""",
+                    config.functionName(), config.qualifier(), config.requested(), config.lastModified());
+        } finally {
+            changed();
+        }
+    }
+
+    /** Returns whether there was a configuration to delete. */
+    public boolean deleteProvisionedConcurrency(String functionName, String qualifier) {
+        try {
+            return updateCount("DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?",
+                    functionName, qualifier) > 0;
+        } finally {
+            changed();
+        }
+    }
+
+    /**
+     * Every function's configurations, ordered by function and qualifier; answered from memory after the first time
+     * (the copies kept ready are compared with them every second).
+     */
+    public List<StoredProvisionedConcurrency> allProvisionedConcurrency() {
+        return cached(provisionedCache, ALL_FUNCTIONS, () -> List.copyOf(queryList(
+                "SELECT function_name, qualifier, requested, last_modified FROM provisioned_concurrency "
+                        + "ORDER BY function_name, qualifier",
+                rs -> new StoredProvisionedConcurrency(rs.getString(1), rs.getString(2), rs.getInt(3),
+                        rs.getString(4)))));
     }
 
     // --- function URLs -------------------------------------------------------------------------------------------

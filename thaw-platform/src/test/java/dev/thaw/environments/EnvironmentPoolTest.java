@@ -168,6 +168,53 @@ class EnvironmentPoolTest {
         assertEquals(2, provided.get());
     }
 
+    private Environment provisionedCopy() throws Exception {
+        Environment env = environments.ready(ONE);
+        env.provisioned();
+        return env;
+    }
+
+    @Test
+    void provisionedCopiesAreLeasedFirstAndOutliveIdleTtlAndEviction() throws Exception {
+        pool(Duration.ofMillis(300));
+        Environment ordinary = pool.acquire(ONE).environment();
+        pool.release(ordinary, true);
+        pool.keepProvisioned(ONE.environmentKey(), 1);
+        Environment copy = provisionedCopy();
+        assertTrue(pool.addProvisioned(copy));
+        assertSame(copy, pool.acquire(ONE).environment(), "the copy before the warmer ordinary environment");
+        pool.release(copy, true);
+        pool.evictIdle("fn");
+        assertEquals(EnvironmentState.IDLE, copy.state(), "eviction leaves the copy alone");
+        awaitTrue(() -> ordinary.state() == EnvironmentState.DEAD);
+        Thread.sleep(900);
+        assertEquals(EnvironmentState.IDLE, copy.state(), "idle longer than the TTL, and still kept");
+        assertEquals(java.util.List.of(copy), pool.provisionedCopies(ONE.environmentKey()));
+    }
+
+    @Test
+    void fewerWantedCopiesStopIdleOnesAtOnceAndBusyOnesOnRelease() throws Exception {
+        pool(Duration.ofMinutes(10));
+        pool.keepProvisioned(ONE.environmentKey(), 2);
+        Environment busy = provisionedCopy();
+        Environment idle = provisionedCopy();
+        assertTrue(pool.addProvisioned(busy));
+        assertTrue(pool.addProvisioned(idle));
+        assertFalse(pool.addProvisioned(provisionedCopy()), "a third copy is not wanted and is stopped");
+        assertSame(idle, pool.acquire(ONE).environment());
+        pool.release(idle, true);
+        assertSame(idle, pool.acquire(ONE).environment());
+        Environment other = pool.acquire(ONE).environment();
+        assertSame(busy, other);
+        pool.release(idle, true);
+        pool.keepProvisioned(ONE.environmentKey(), 0);
+        awaitTrue(() -> idle.state() == EnvironmentState.DEAD);
+        assertFalse(busy.state() == EnvironmentState.DEAD, "a leased copy finishes its invocation");
+        pool.release(busy, true);
+        assertEquals(EnvironmentState.DEAD, busy.state());
+        awaitTrue(() -> pool.provisionedCopies(ONE.environmentKey()).isEmpty());
+    }
+
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {

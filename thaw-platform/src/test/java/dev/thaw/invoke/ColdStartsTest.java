@@ -108,6 +108,28 @@ class ColdStartsTest {
     }
 
     @Test
+    void aProvisionedCopyOfASnapStartVersionIsRestoredAndMarkedProvisioned() throws Exception {
+        FunctionVersion version = snapStartVersion();
+        Environment restored = environments.ready(version);
+        restoreOutcome = new SnapStartService.Restore.Restored(restored);
+        Environment copy = coldStarts.provision(version);
+        assertSame(restored, copy);
+        assertTrue(copy.isProvisioned());
+        assertEquals(List.of(), launches, "no INIT");
+    }
+
+    @Test
+    void aProvisionedCopyOfAPlainVersionRunsProvisionedInitWithinTheLongerOf130SecondsAndTheTimeout()
+            throws Exception {
+        coldStarts.provision(plainVersion(3));
+        coldStarts.provision(plainVersion(300));
+        assertEquals(List.of(new LaunchMode.ProvisionedInit(java.util.Optional.empty(), 130_000),
+                new LaunchMode.ProvisionedInit(java.util.Optional.empty(), 300_000)), launches);
+        assertEquals("provisioned-concurrency", launches.getFirst().initializationType());
+        assertEquals(List.of(), restores);
+    }
+
+    @Test
     void aSnapshotThatCannotBeUsedIsServedByInitWithAWarningInTheEnvironmentsLog() throws Exception {
         FunctionVersion version = snapStartVersion();
         restoreOutcome = new SnapStartService.Restore.Unusable("the snapshot is missing");

@@ -46,4 +46,30 @@ class ConcurrencyLimiterTest {
         p.close();
         assertEquals(0, limiter.running("a"));
     }
+
+    @Test
+    void provisionedCopiesOfAnUnreservedFunctionServeOutsideTheSharedPoolAndTheRestSpillIntoIt() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(4);
+        ConcurrencyLimiter.Provisioned two = new ConcurrencyLimiter.Provisioned("f:1:r", 2, 2);
+        // The shared pool is 4 - 2 provisioned = 2: two invocations on the copies, two spilled over, then 429.
+        limiter.acquire("f", OptionalInt.empty(), 0, two);
+        limiter.acquire("f", OptionalInt.empty(), 0, two);
+        ConcurrencyLimiter.Permit spilled = limiter.acquire("f", OptionalInt.empty(), 0, two);
+        limiter.acquire("g", OptionalInt.empty(), 0, new ConcurrencyLimiter.Provisioned("g:1:r", 0, 2));
+        ThawException e = assertThrows(ThawException.class, () -> limiter.acquire("f", OptionalInt.empty(), 0, two));
+        assertEquals("ConcurrentInvocationLimitExceeded", e.extraFields().get("Reason"));
+        assertEquals(4, limiter.running("f") + limiter.running("g"));
+        spilled.close();
+        limiter.acquire("f", OptionalInt.empty(), 0, two).close();
+    }
+
+    @Test
+    void aReservedFunctionsProvisionedCopiesCountWithinItsReservation() {
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(10);
+        ConcurrencyLimiter.Provisioned one = new ConcurrencyLimiter.Provisioned("f:1:r", 1, 0);
+        limiter.acquire("f", OptionalInt.of(2), 2, one);
+        limiter.acquire("f", OptionalInt.of(2), 2, one);
+        ThawException e = assertThrows(ThawException.class, () -> limiter.acquire("f", OptionalInt.of(2), 2, one));
+        assertEquals("ReservedFunctionConcurrentInvocationLimitExceeded", e.extraFields().get("Reason"));
+    }
 }

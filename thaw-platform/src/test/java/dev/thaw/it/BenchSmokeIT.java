@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class BenchSmokeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> WORKLOADS = List.of("hello", "sdk-init", "spring");
-    private static final List<String> MODES = List.of("plain-java17", "plain-java25", "aot-java25", "snapshot-java17",
+    private static final List<String> MODES = List.of("plain-java17", "plain-java25", "aot-java25", "snapshot-java17", "provisioned-java17",
             "warm-java17");
     /** The priming comparisons, measured as snapshot restores and warm invokes only. */
     private static final List<String> PRIMING_WORKLOADS = List.of("sdk-init-auto", "spring-unprimed", "spring-auto");
@@ -100,7 +100,10 @@ class BenchSmokeIT {
                 }
                 assertEquals(m.path("n").asInt(), m.path("clientMillis").size(), where + ": n");
                 String kind = m.path("kind").asText();
-                if (!"warm".equals(kind)) {
+                if ("provisioned".equals(kind)) {
+                    assertTrue(m.path("meanReportedMillis").isNull(), where + ": a provisioned copy's invoke "
+                            + "reports no Init or Restore Duration");
+                } else if (!"warm".equals(kind)) {
                     positive(m, "meanReportedMillis", where); // Init or Restore Duration from REPORT
                 }
                 if ("snapshot".equals(kind) || "aot".equals(kind)) {
