@@ -14,7 +14,9 @@ import java.util.function.Consumer;
  * invoke path wait until what the function wrote before responding has been read, so a log tail is complete.
  *
  * <p>The wait blocks until the pump has dispatched what it read, instead of polling the pipe: on two cores a
- * polling caller takes the CPU the pump needs to catch up.
+ * polling caller takes the CPU the pump needs to catch up. A blocking read cannot say when it took bytes from the
+ * pipe, so bytes taken in the same microseconds as the check can still be missed; the invoke path checks only
+ * after the runtime's response has come over HTTP, which the runtime sends after flushing its output.
  */
 final class LogPump implements Runnable {
     private static final int MAX_LINE = 256 * 1024;
@@ -114,6 +116,7 @@ final class LogPump implements Runnable {
      */
     void awaitQuiet(long maxMillis) {
         long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        boolean quietOnce = false;
         while (!finished) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -127,14 +130,18 @@ final class LogPump implements Runnable {
                 return;
             }
             if (pipeEmpty && seen == bytesRead) {
-                if (reading) {
+                // Quiet twice, with a yield between: a pump that has just taken bytes from the pipe (and not yet
+                // counted them) gets to run. A blocking read cannot say when it took them, so this narrows the
+                // window, as far as polling the pipe in a loop did, without taking the CPU from the pump.
+                if (reading && quietOnce && seen == bytesDispatched) {
                     flushPartial();
                     return;
                 }
-                // The pump is between two reads (just woken, or about to read again): let it run.
+                quietOnce = reading;
                 Thread.yield();
                 continue;
             }
+            quietOnce = false;
             lock.lock();
             try {
                 waiting = true;
