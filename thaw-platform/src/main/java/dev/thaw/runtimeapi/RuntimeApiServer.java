@@ -41,7 +41,7 @@ public final class RuntimeApiServer implements AutoCloseable {
     private static final String INVOCATION = BASE + "/invocation/";
     /** A larger event is written to the runtime by a virtual thread, so a runtime slow to read it delays no one. */
     private static final int INLINE_DELIVERY_BYTES = 64 * 1024;
-    /** Handlers of every Runtime API server: a long poll parks a virtual thread, not a platform one. */
+    /** Runs the calls that may block, for every Runtime API server. */
     private static final ExecutorService HANDLERS = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("runtime-api-", 0).factory());
 
