@@ -85,6 +85,14 @@ final class BenchCommand implements Callable<Integer> {
             + "spring,spring-unprimed,spring-auto), and only their cold-start, ratio and priming tables.")
     List<String> onlyWorkloads;
 
+    @Option(names = "--warm-only", description = "Only the warm invokes of hello (1, 4 and 16 callers) and the CPU "
+            + "each invoke costs in the platform's process and in the environments.")
+    boolean warmOnly;
+
+    @Option(names = "--callers", split = ",", paramLabel = "N", description = "With --warm-only: these caller counts "
+            + "instead of 1,4,16.")
+    List<Integer> callerCounts;
+
     @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
     Path out;
 
@@ -160,6 +168,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (soakMinutes != null) {
             return soak();
+        }
+        if (warmOnly) {
+            return warmOnly();
         }
         if (quick) {
             coldRuns = 3;
@@ -441,10 +452,43 @@ final class BenchCommand implements Callable<Integer> {
     private WarmResult warmSeries(LocalPlatform platform, int callers) throws Exception {
         String event = "{\"name\":\"warm\"}";
         warmRun(platform, "hello", "$LATEST", event, callers, Math.max(100, warmRuns / 2));
+        List<Long> pids = platform.environmentPids("hello", "$LATEST");
+        long platformCpu = ProcStats.cpuNanos(ProcessHandle.current().pid());
+        long environmentCpu = pids.stream().mapToLong(LocalPlatform::treeCpuNanos).sum();
         long start = System.nanoTime();
         List<Double> lat = warmRun(platform, "hello", "$LATEST", event, callers, warmRuns);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new WarmResult(callers, lat, lat.size() / seconds, platform.environmentPids("hello", "$LATEST").size());
+        double platformCpuMs = (ProcStats.cpuNanos(ProcessHandle.current().pid()) - platformCpu) / 1e6 / lat.size();
+        double environmentCpuMs = (pids.stream().mapToLong(LocalPlatform::treeCpuNanos).sum() - environmentCpu) / 1e6
+                / lat.size();
+        return new WarmResult(callers, lat, lat.size() / seconds, platform.environmentPids("hello", "$LATEST").size(),
+                platformCpuMs, environmentCpuMs);
+    }
+
+    /** {@code --warm-only}: hello deployed alone, the in-process baseline and the warm series. */
+    private int warmOnly() throws Exception {
+        long benchStart = System.nanoTime();
+        Logger.getLogger("").setLevel(Level.WARNING);
+        ObjectNode results = ApiClient.JSON.createObjectNode();
+        results.set("machine", MachineInfo.describe());
+        results.putObject("settings").put("warmOnly", true).put("warmRuns", warmRuns);
+        StringBuilder md = new StringBuilder();
+        md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
+        List<WarmResult> callerSeries = new ArrayList<>();
+        try (LocalPlatform platform = new LocalPlatform()) {
+            Workload hello = WORKLOADS.getFirst();
+            progress("deploying hello (java17, no snapshot)");
+            platform.deploy(hello.name(), hello.module(), hello.handler(), "java17", 1024, false, Map.of());
+            progress("hello's handler called directly in this JVM (the warm baseline)");
+            double directMillis = percentile(DirectCall.helloLatencies(warmRuns), 50);
+            for (int callers : callerCounts == null ? CALLERS : callerCounts) {
+                progress("warm invokes of hello with " + callers + " caller(s)");
+                callerSeries.add(warmSeries(platform, callers));
+            }
+            progress("stopping the platform");
+            warmTable(md, results, callerSeries, directMillis);
+        }
+        return finish(results, md, Map.of(), callerSeries, benchStart);
     }
 
     /**
@@ -503,8 +547,12 @@ final class BenchCommand implements Callable<Integer> {
                 percentile(c.backToBack(), 50)));
     }
 
-    /** One caller count: latencies, throughput and how many environments served it. */
-    record WarmResult(int callers, List<Double> latencies, double throughput, int environments) {
+    /**
+     * One caller count: latencies, throughput, how many environments served it, and the CPU time per invoke of the
+     * platform's process (this one: the bench's callers included) and of the environments' processes.
+     */
+    record WarmResult(int callers, List<Double> latencies, double throughput, int environments,
+                      double platformCpuMs, double environmentCpuMs) {
     }
 
     private static void coldTable(StringBuilder md, Map<String, List<ModeResult>> byWorkload) {
@@ -554,9 +602,11 @@ final class BenchCommand implements Callable<Integer> {
     private static void warmTable(StringBuilder md, ObjectNode results, List<WarmResult> series, double directMillis) {
         md.append(String.format(Locale.ROOT, "%nWarm invokes of hello $LATEST (plain environments; client-side round "
                 + "trip through the Invoke API from a blocking HTTP client; added: p50 minus the handler called "
-                + "directly in-process, %.4f ms p50; environments: how many served the callers):%n%n", directMillis));
-        md.append("| callers | p50 ms | added p50 ms | p99 ms | invokes/s | environments | n |\n"
-                + "|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "directly in-process, %.4f ms p50; environments: how many served the callers; CPU: user and "
+                + "system time per invoke of the platform's process, the callers included, and of the "
+                + "environments' process trees):%n%n", directMillis));
+        md.append("| callers | p50 ms | added p50 ms | p99 ms | invokes/s | environments | platform CPU ms/invoke "
+                + "| environment CPU ms/invoke | n |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         results.put("warmDirectCallP50", directMillis);
         ArrayNode warm = results.putArray("warm");
         for (WarmResult s : series) {
@@ -569,9 +619,11 @@ final class BenchCommand implements Callable<Integer> {
             o.put("throughput", s.throughput());
             o.put("environments", s.environments());
             o.put("n", s.latencies().size());
-            md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.0f | %d | %d |%n", s.callers(), p50,
-                    p50 - directMillis, percentile(s.latencies(), 99), s.throughput(), s.environments(),
-                    s.latencies().size()));
+            number(o, "platformCpuMsPerInvoke", s.platformCpuMs());
+            number(o, "environmentCpuMsPerInvoke", s.environmentCpuMs());
+            md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.0f | %d | %.3f | %.3f | %d |%n",
+                    s.callers(), p50, p50 - directMillis, percentile(s.latencies(), 99), s.throughput(),
+                    s.environments(), s.platformCpuMs(), s.environmentCpuMs(), s.latencies().size()));
         }
     }
 

@@ -259,6 +259,14 @@ final class LocalPlatform implements AutoCloseable {
                 .mapToLong(h -> ProcStats.rssKb(h.pid())).sum();
     }
 
+    /** CPU time of a process and its descendants so far, in nanoseconds (see {@link ProcStats#cpuNanos}). */
+    static long treeCpuNanos(long pid) {
+        return ProcessHandle.of(pid)
+                .map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants()))
+                .orElseGet(java.util.stream.Stream::empty)
+                .mapToLong(h -> ProcStats.cpuNanos(h.pid())).sum();
+    }
+
     int port() {
         return thaw.port();
     }

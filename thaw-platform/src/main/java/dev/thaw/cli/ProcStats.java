@@ -27,6 +27,21 @@ public final class ProcStats {
         return statusField(pid, "Threads");
     }
 
+    /**
+     * CPU time the process has used so far, user and system, its ended threads included ({@code /proc/PID/stat},
+     * fields 14 and 15, in clock ticks of 10 ms).
+     */
+    public static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[0] is field 3 (state): utime and stime are fields 14 and 15.
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
     /** Entries of {@code /proc/PID/fd}: files, sockets, pipes and other descriptors the process holds open. */
     public static int openFds(long pid) {
         try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {

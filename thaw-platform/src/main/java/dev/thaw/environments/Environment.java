@@ -178,6 +178,9 @@ public final class Environment {
 
     private void functionLine(String line) {
         logStream.append(line);
+        if (!invoking) {
+            logStream.flush(); // an invocation's lines are flushed together, after its REPORT
+        }
         synchronized (logLock) {
             if (currentLog != null) {
                 currentLog.append(line).append('\n');
@@ -345,12 +348,12 @@ public final class Environment {
         }
         coldStartReport = "";
         coldStartPending = false;
-        logStream.flush();
         synchronized (logLock) {
             currentLog = null;
         }
         lastUsedNanos = System.nanoTime();
         invoking = false;
+        logStream.flush();
         return new InvocationResult(result.functionError(), result.errorType(), result.body(), log.toString(),
                 result.environmentReusable() && process.onExit().isDone() == false);
     }

@@ -205,7 +205,10 @@ public final class FunctionLogs {
         return p[0].replace('-', '/') + "/[" + version + "]" + p[2];
     }
 
-    /** One environment's log stream; thread-safe. */
+    /**
+     * One environment's log stream; thread-safe. Lines are buffered until {@link #flush}: the environment flushes
+     * once per invocation, after its REPORT line, and after every line written outside an invocation.
+     */
     public static final class Stream implements AutoCloseable {
         private final Path group;
         private final Path file;
@@ -220,7 +223,8 @@ public final class FunctionLogs {
         public synchronized void append(String line) {
             try {
                 if (out == null) {
-                    out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    out = new java.io.BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND), 16384);
                     written = Files.size(file);
                 }
                 byte[] bytes = (System.currentTimeMillis() + " " + line + "\n").getBytes(StandardCharsets.UTF_8);

@@ -4,11 +4,19 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * Reads one of an environment's output pipes and hands every complete line to a sink. {@link #awaitQuiet} lets the
  * invoke path wait until what the function wrote before responding has been read, so a log tail is complete.
+ *
+ * <p>The wait blocks until the pump has dispatched what it read, instead of polling the pipe: on two cores a
+ * polling caller takes the CPU the pump needs to catch up. A blocking read cannot say when it took bytes from the
+ * pipe, so bytes taken in the same microseconds as the check can still be missed; the invoke path checks only
+ * after the runtime's response has come over HTTP, which the runtime sends after flushing its output.
  */
 final class LogPump implements Runnable {
     private static final int MAX_LINE = 256 * 1024;
@@ -17,8 +25,13 @@ final class LogPump implements Runnable {
     private final InputStream in;
     private final Consumer<String> sink;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition dispatched = lock.newCondition();
     private volatile long bytesRead;
     private volatile long bytesDispatched;
+    /** True while the pump sits in (or is about to enter) a read of the pipe: all it read before is dispatched. */
+    private volatile boolean reading;
+    private volatile boolean waiting;
     private volatile boolean finished;
 
     LogPump(InputStream pipe, Consumer<String> sink) {
@@ -36,52 +49,113 @@ final class LogPump implements Runnable {
         }
         flushPartial();
         finished = true;
+        signalDispatched();
     }
 
     private void pump(InputStream from, byte[] buf) {
         try {
-            int n;
-            while ((n = from.read(buf)) > 0) {
-                bytesRead += n;
-                synchronized (partial) {
-                    for (int i = 0; i < n; i++) {
-                        byte b = buf[i];
-                        if (b == '\n' || partial.size() >= MAX_LINE) {
-                            emit();
-                            if (b != '\n') {
-                                partial.write(b);
-                            }
-                        } else {
-                            partial.write(b);
-                        }
-                    }
+            while (true) {
+                reading = true;
+                int n = from.read(buf);
+                reading = false;
+                if (n <= 0) {
+                    return;
                 }
+                bytesRead += n;
+                split(buf, n);
                 bytesDispatched = bytesRead;
+                if (waiting) {
+                    signalDispatched();
+                }
             }
         } catch (IOException e) {
             // The pipe closed because the environment died; nothing more to read here.
+        } finally {
+            reading = false;
         }
     }
 
-    /** Waits (at most {@code maxMillis}) until the pipe is empty and every read byte has reached the sink. */
+    /** Hands every complete line in {@code buf[0..n)} to the sink and keeps the rest for the next read. */
+    private void split(byte[] buf, int n) {
+        synchronized (partial) {
+            int from = 0;
+            while (from < n) {
+                int room = MAX_LINE - partial.size();
+                int end = from;
+                int limit = Math.min(n, from + room);
+                while (end < limit && buf[end] != '\n') {
+                    end++;
+                }
+                partial.write(buf, from, end - from);
+                if (end < n && buf[end] == '\n') {
+                    emit();
+                    from = end + 1;
+                } else if (partial.size() >= MAX_LINE) {
+                    emit();
+                    from = end;
+                } else {
+                    from = end;
+                }
+            }
+        }
+    }
+
+    private void signalDispatched() {
+        lock.lock();
+        try {
+            dispatched.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits (at most {@code maxMillis}) until the pipe is empty and every read byte has reached the sink. The pipe
+     * is asked once per pass ({@code available()}); while the pump has bytes in hand, the caller sleeps until it
+     * has dispatched them.
+     */
     void awaitQuiet(long maxMillis) {
         long deadline = System.nanoTime() + maxMillis * 1_000_000L;
-        int quietChecks = 0;
-        while (!finished && System.nanoTime() < deadline) {
-            boolean quiet;
+        boolean quietOnce = false;
+        while (!finished) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            long seen = bytesDispatched;
+            boolean pipeEmpty;
             try {
-                quiet = (in == outer || in.available() == 0) && bytesDispatched == bytesRead;
+                pipeEmpty = in == outer || in.available() == 0;
             } catch (IOException e) {
                 return;
             }
-            if (quiet && ++quietChecks >= 2) {
-                flushPartial();
+            if (pipeEmpty && seen == bytesRead) {
+                // Quiet twice, with a yield between: a pump that has just taken bytes from the pipe (and not yet
+                // counted them) gets to run. A blocking read cannot say when it took them, so this narrows the
+                // window, as far as polling the pipe in a loop did, without taking the CPU from the pump.
+                if (reading && quietOnce && seen == bytesDispatched) {
+                    flushPartial();
+                    return;
+                }
+                quietOnce = reading;
+                Thread.yield();
+                continue;
+            }
+            quietOnce = false;
+            lock.lock();
+            try {
+                waiting = true;
+                // Either the pump's next dispatch sees waiting and signals, or it is visible here already.
+                if (bytesDispatched == seen && !finished) {
+                    dispatched.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(1)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
+            } finally {
+                waiting = false;
+                lock.unlock();
             }
-            if (!quiet) {
-                quietChecks = 0;
-            }
-            Thread.onSpinWait();
         }
     }
 

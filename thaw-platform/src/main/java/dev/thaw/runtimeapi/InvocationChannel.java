@@ -1,8 +1,7 @@
 package dev.thaw.runtimeapi;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -12,12 +11,18 @@ import java.util.function.Consumer;
  *
  * <p>Lifecycle signals are futures so the environment can wait on "INIT finished", "INIT failed", "ready for
  * checkpoint" or "restore failed" together with process exit and deadlines.
+ *
+ * <p>A runtime's {@code next} that finds no invocation waits as a {@link Poller}, and {@link #submit} hands the
+ * invocation to it in the submitting thread: no thread sits in a long poll, and a warm invoke reaches the runtime
+ * without a hand-off between threads.
  */
 public final class InvocationChannel {
     /** Outcome body limit for synchronous responses, as in Lambda. */
     public static final long MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
-    private final LinkedBlockingQueue<Invocation> queue = new LinkedBlockingQueue<>();
+    /** Guarded by this: invocations no runtime has asked for yet, and the runtime's waiting {@code next}s. */
+    private final ArrayDeque<Invocation> queue = new ArrayDeque<>();
+    private final ArrayDeque<Poller> pollers = new ArrayDeque<>();
     private final AtomicReference<Invocation> inFlight = new AtomicReference<>();
 
     private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
@@ -62,26 +67,52 @@ public final class InvocationChannel {
         return restoreError;
     }
 
-    /** Queues an invocation for the runtime's next poll. */
+    /** A runtime's {@code next} waiting for an invocation. */
+    interface Poller {
+        /** Hands the invocation to the runtime; called in the thread that submitted it. */
+        void deliver(Invocation invocation);
+
+        /** The channel closed while the runtime waited. */
+        void closed();
+    }
+
+    /** Gives an invocation to the runtime's waiting {@code next}, or queues it for the runtime's next poll. */
     public void submit(Invocation invocation) {
-        if (closed) {
-            throw new IllegalStateException("channel closed");
+        Poller poller;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("channel closed");
+            }
+            poller = pollers.pollFirst();
+            if (poller == null) {
+                queue.add(invocation);
+                return;
+            }
+            inFlight.set(invocation);
         }
-        queue.add(invocation);
+        poller.deliver(invocation);
     }
 
-    /** Blocks until an invocation is available; null when the channel is closed or the wait timed out. */
-    Invocation next(long timeoutMillis) throws InterruptedException {
+    /**
+     * The runtime asks for work: the queued invocation, now in flight, or null after {@code poller} was put to wait
+     * for the next {@link #submit}.
+     *
+     * @throws IllegalStateException when the channel is closed
+     */
+    Invocation nextOrWait(Poller poller) {
         firstPoll.complete(null);
-        Invocation inv = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
-        if (inv != null) {
-            inFlight.set(inv);
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("channel closed");
+            }
+            Invocation inv = queue.pollFirst();
+            if (inv == null) {
+                pollers.addLast(poller);
+            } else {
+                inFlight.set(inv);
+            }
+            return inv;
         }
-        return inv;
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 
     /** Completes the in-flight invocation if {@code requestId} names it; false is an invalid state transition. */
@@ -123,15 +154,21 @@ public final class InvocationChannel {
 
     /** Fails anything pending with {@code cause} and refuses new work. */
     public void close(Throwable cause) {
-        closed = true;
+        ArrayDeque<Invocation> queued;
+        ArrayDeque<Poller> waiting;
+        synchronized (this) {
+            closed = true;
+            queued = new ArrayDeque<>(queue);
+            queue.clear();
+            waiting = new ArrayDeque<>(pollers);
+            pollers.clear();
+        }
         Invocation current = inFlight.getAndSet(null);
         if (current != null) {
             current.outcome().completeExceptionally(cause);
         }
-        Invocation queued;
-        while ((queued = queue.poll()) != null) {
-            queued.outcome().completeExceptionally(cause);
-        }
+        queued.forEach(q -> q.outcome().completeExceptionally(cause));
+        waiting.forEach(Poller::closed);
         firstPoll.completeExceptionally(cause);
         checkpointRequested.completeExceptionally(cause);
     }

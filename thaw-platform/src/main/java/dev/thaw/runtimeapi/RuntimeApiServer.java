@@ -30,12 +30,18 @@ import java.util.concurrent.Executors;
  * <p>Built on the JDK's HTTP server, whose {@link #close()} ends every thread the server started: a server lives
  * only as long as its environment, and environments come and go all day. {@link #bind} binds the socket in the
  * calling thread and starts no thread, so it can run on a thread that has entered the environment's namespace.
+ *
+ * <p>The invoke path's calls ({@code next}, {@code response}, {@code error}) run in the server's own dispatcher
+ * thread, and a {@code next} that finds no invocation is answered by the thread that submits one
+ * ({@link InvocationChannel.Poller}): a warm invoke crosses no executor. Every other call, which may block (the
+ * credentials endpoint, INIT and checkpoint signals), runs on a virtual thread.
  */
 public final class RuntimeApiServer implements AutoCloseable {
     private static final String BASE = RuntimeContract.RUNTIME_API_BASE;
     private static final String INVOCATION = BASE + "/invocation/";
-    private static final long POLL_SLICE_MS = 1000;
-    /** Handlers of every Runtime API server: a long poll parks a virtual thread, not a platform one. */
+    /** A larger event is written to the runtime by a virtual thread, so a runtime slow to read it delays no one. */
+    private static final int INLINE_DELIVERY_BYTES = 64 * 1024;
+    /** Runs the calls that may block, for every Runtime API server. */
     private static final ExecutorService HANDLERS = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("runtime-api-", 0).factory());
 
@@ -53,7 +59,7 @@ public final class RuntimeApiServer implements AutoCloseable {
         this.credentials = credentials;
         this.server = server;
         server.createContext("/", this::handle);
-        server.setExecutor(HANDLERS);
+        server.setExecutor(null); // the dispatcher thread; handle() moves what may block to HANDLERS
     }
 
     /**
@@ -82,8 +88,22 @@ public final class RuntimeApiServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            route(exchange, exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        if (method.equals("GET") && path.equals(INVOCATION + "next")) {
+            next(exchange);
+        } else if (method.equals("POST") && path.startsWith(INVOCATION)) {
+            try (exchange) {
+                route(exchange, method, path);
+            }
+        } else {
+            HANDLERS.execute(() -> {
+                try (exchange) {
+                    route(exchange, method, path);
+                } catch (IOException | RuntimeException e) {
+                    // The runtime went away mid-call; its connection is closed with the exchange.
+                }
+            });
         }
     }
 
@@ -147,28 +167,55 @@ public final class RuntimeApiServer implements AutoCloseable {
         return id.indexOf('/') >= 0 ? "" : id;
     }
 
+    /** Answers at once when an invocation is queued; otherwise the exchange waits, open, as a poller. */
     private void next(HttpExchange ex) throws IOException {
-        Invocation inv = null;
-        while (inv == null) {
-            if (channel.isClosed()) {
-                problem(ex, 500, "ServiceException", "environment is shutting down");
-                return;
-            }
-            try {
-                inv = channel.next(POLL_SLICE_MS);
-            } catch (InterruptedException e) {
-                problem(ex, 500, "ServiceException", "environment is shutting down");
-                return;
+        PendingNext pending = new PendingNext(ex);
+        Invocation inv;
+        try {
+            inv = channel.nextOrWait(pending);
+        } catch (IllegalStateException closed) {
+            pending.closed();
+            return;
+        }
+        if (inv != null) {
+            pending.write(inv);
+        }
+    }
+
+    /** A runtime's {@code next} exchange, kept open until an invocation or the channel's close answers it. */
+    private record PendingNext(HttpExchange ex) implements InvocationChannel.Poller {
+        @Override
+        public void deliver(Invocation invocation) {
+            if (invocation.payload().length > INLINE_DELIVERY_BYTES) {
+                HANDLERS.execute(() -> write(invocation));
+            } else {
+                write(invocation);
             }
         }
-        Headers h = ex.getResponseHeaders();
-        h.set("Lambda-Runtime-Aws-Request-Id", inv.requestId());
-        h.set("Lambda-Runtime-Deadline-Ms", Long.toString(inv.deadlineEpochMs()));
-        h.set("Lambda-Runtime-Invoked-Function-Arn", inv.invokedFunctionArn());
-        h.set("Lambda-Runtime-Trace-Id", inv.traceId());
-        inv.clientContext().ifPresent(c -> h.set("Lambda-Runtime-Client-Context", c));
-        inv.cognitoIdentity().ifPresent(c -> h.set("Lambda-Runtime-Cognito-Identity", c));
-        send(ex, 200, inv.payload());
+
+        void write(Invocation inv) {
+            try (ex) {
+                Headers h = ex.getResponseHeaders();
+                h.set("Lambda-Runtime-Aws-Request-Id", inv.requestId());
+                h.set("Lambda-Runtime-Deadline-Ms", Long.toString(inv.deadlineEpochMs()));
+                h.set("Lambda-Runtime-Invoked-Function-Arn", inv.invokedFunctionArn());
+                h.set("Lambda-Runtime-Trace-Id", inv.traceId());
+                inv.clientContext().ifPresent(c -> h.set("Lambda-Runtime-Client-Context", c));
+                inv.cognitoIdentity().ifPresent(c -> h.set("Lambda-Runtime-Cognito-Identity", c));
+                send(ex, 200, inv.payload());
+            } catch (IOException | RuntimeException gone) {
+                // The runtime's connection is gone; its process's exit fails the invocation.
+            }
+        }
+
+        @Override
+        public void closed() {
+            try (ex) {
+                problem(ex, 500, "ServiceException", "environment is shutting down");
+            } catch (IOException | RuntimeException gone) {
+                // Nothing is listening any more.
+            }
+        }
     }
 
     private void response(HttpExchange ex, String id) throws IOException {
