@@ -32,7 +32,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Restores one environment from a version's snapshot. Each copy gets its own pid namespace (CRIU recreates it),
  * fresh stdio pipes ({@code --inherit-fd}), its own CRIU work directory and a new Runtime API port, all prepared
- * ahead in a {@link RestoreSlot} whose launcher execs CRIU inside the copy's cgroups. The copy is
+ * ahead in a {@link RestoreSlot} whose CRIU runs inside the copy's cgroups, paused after the namespaces. The copy is
  * blocked reading stdin; its first line tells it its identity and port. The restore counts as done when the runtime,
  * after its afterRestore hooks, polls for its first event; all of that must finish within 10 s.
  */
