@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -40,12 +41,19 @@ final class SnapshotRestorer {
     /** SnapStart's limit for restore plus afterRestore hooks. */
     static final long RESTORE_LIMIT_MS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Restores that run at once; the others wait their turn before their restore (and its 10 s limit) starts. On a
+     * small host a burst of simultaneous restores otherwise shares the cores so thinly that each runs past the limit,
+     * and a timed-out restore falls back to INIT, which adds load to the same cores.
+     */
+    static final int CONCURRENT_RESTORES = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
     private final EnvironmentLauncher launcher;
     private final SnapshotStore store;
     private final Criu criu;
     private final Path workRoot;
     private final RestoreSlots slots;
+    private final Semaphore running = new Semaphore(CONCURRENT_RESTORES, true);
 
     SnapshotRestorer(EnvironmentLauncher launcher, SnapshotStore store, Criu criu, Path workRoot) {
         this.launcher = launcher;
@@ -68,6 +76,20 @@ final class SnapshotRestorer {
     }
 
     Environment restore(FunctionVersion version, Manifest manifest) throws RestoreFailed {
+        try {
+            running.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreFailed("interrupted while waiting for a restore to finish");
+        }
+        try {
+            return restoreNow(version, manifest);
+        } finally {
+            running.release();
+        }
+    }
+
+    private Environment restoreNow(FunctionVersion version, Manifest manifest) throws RestoreFailed {
         long start = System.nanoTime();
         RestoreSlots.Opener opener = () -> RestoreSlot.open(launcher, version, criuRestore(version, manifest),
                 workRoot.resolve(java.util.UUID.randomUUID().toString()));
