@@ -154,10 +154,6 @@ final class RestoreSlot {
         }
     }
 
-    static int memoryMb(FunctionVersion version) {
-        return version.config().memorySize();
-    }
-
     private static void mkfifo(Path fifo) throws IOException {
         Process p = new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).redirectErrorStream(true).start();
         try {
