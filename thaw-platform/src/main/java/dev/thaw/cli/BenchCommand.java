@@ -82,7 +82,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--workload", split = ",", paramLabel = "NAME", description = "Only these workloads (e.g. "
-            + "spring,spring-unprimed,spring-auto), and only their cold-start, ratio and priming tables.")
+            + "spring,spring-unprimed,spring-auto), and only their cold-start, ratio and priming tables; with spring, "
+            + "also the snapshot burst and the memory of its copies.")
     List<String> onlyWorkloads;
 
     @Option(names = "--warm-only", description = "Only the warm invokes of hello (1, 4 and 16 callers) and the CPU "
@@ -206,7 +207,7 @@ final class BenchCommand implements Callable<Integer> {
                 primed.put(w.name(), platform.primedClasses(w.name()));
             }
             StringBuilder rest = onlyWorkloads == null ? platformCosts(platform, results, callerSeries)
-                    : new StringBuilder();
+                    : onlyWorkloads.contains("spring") ? bursts(platform, results, false) : new StringBuilder();
             progress("stopping the platform");
             coldTable(md, byWorkload);
             ratioTable(md, byWorkload);
@@ -239,17 +240,46 @@ final class BenchCommand implements Callable<Integer> {
         number(envJson, "thawMicrosP50", costs.thawMicrosP50());
         envJson.put("invokeAfterFreezeP50", percentile(costs.afterFreeze(), 50));
         envJson.put("invokeBackToBackP50", percentile(costs.backToBack(), 50));
+        StringBuilder burstMd = bursts(platform, results, true);
+        warmTable(md, results, callerSeries, directMillis);
+        environmentTable(md, costs);
+        md.append(burstMd);
+        return md;
+    }
+
+    /**
+     * The burst of simultaneous cold invokes of spring: from its snapshot, then (when {@code plainToo}) with INIT.
+     * Before the snapshot burst one copy is restored alone, and after it the memory of all the copies is read, so
+     * their total can be set against that many times one copy's. Returns the tables.
+     */
+    private StringBuilder bursts(LocalPlatform platform, ObjectNode results, boolean plainToo) throws Exception {
         ObjectNode burstJson = results.putObject("burst");
         burstJson.put("size", burst);
         StringBuilder burstMd = new StringBuilder();
         StringBuilder burstErrors = new StringBuilder();
-        for (String[] m : new String[][] {{"snapshot", "snapshot restore (SnapStart)", "1"},
-                {"plain", "plain cold start (INIT)", "$LATEST"}}) {
-            progress("burst of " + burst + ": " + m[1]);
+        CopiesMemory one = null;
+        CopiesMemory all = null;
+        List<String[]> modes = new ArrayList<>();
+        modes.add(new String[] {"snapshot", "snapshot restore (SnapStart)", "1"});
+        if (plainToo) {
+            modes.add(new String[] {"plain", "plain cold start (INIT)", "$LATEST"});
+        }
+        for (String[] m : modes) {
+            boolean snapshot = "snapshot".equals(m[0]);
             platform.evict();
+            if (snapshot) {
+                progress("one restored copy of spring alone, for its memory");
+                platform.invoke("spring", m[2], SPRING_EVENT);
+                one = CopiesMemory.of(platform, "spring", m[2]);
+                platform.evict();
+            }
+            progress("burst of " + burst + ": " + m[1]);
             long start = System.nanoTime();
             BurstResult r = burst(platform, "spring", m[2], SPRING_EVENT, burst);
             double ms = (System.nanoTime() - start) / 1e6;
+            if (snapshot) {
+                all = CopiesMemory.of(platform, "spring", m[2]);
+            }
             ObjectNode b = burstJson.putObject(m[0]);
             b.put("lastResponseMillis", ms);
             b.put("failed", r.failed());
@@ -260,15 +290,52 @@ final class BenchCommand implements Callable<Integer> {
             }
             platform.evict();
         }
-        warmTable(md, results, callerSeries, directMillis);
-        environmentTable(md, costs);
+        StringBuilder md = new StringBuilder();
         md.append("\nBurst: ").append(burst)
                 .append(" simultaneous cold invokes of spring (time until the last response):\n\n")
                 .append("| mode | last response ms | failed |\n|---|---:|---:|\n").append(burstMd);
         if (!burstErrors.isEmpty()) {
             md.append('\n').append(burstErrors);
         }
+        if (one != null && all != null) {
+            ObjectNode mem = burstJson.putObject("memory");
+            mem.put("copies", all.copies());
+            number(mem, "oneCopyRssMb", one.rssMb());
+            number(mem, "oneCopyPssMb", one.pssMb());
+            number(mem, "copiesRssMb", all.rssMb());
+            number(mem, "copiesPssMb", all.pssMb());
+            number(mem, "copiesSharedMb", all.sharedMb());
+            number(mem, "copiesTimesOneCopyRssMb", all.copies() * one.rssMb());
+            md.append(String.format(Locale.ROOT, "%nMemory of the %d restored copies right after the burst "
+                    + "(/proc/PID/smaps_rollup of each copy's processes; PSS divides a page among the processes that "
+                    + "map it; shared: resident pages that another process maps too, counted once per copy):%n%n"
+                    + "| measure | MB |%n|---|---:|%n"
+                    + "| one copy restored alone: RSS | %.0f |%n| one copy restored alone: PSS | %.0f |%n"
+                    + "| %d × one copy's RSS | %.0f |%n| the %d copies: RSS summed | %.0f |%n"
+                    + "| the %d copies: PSS summed (what they take together) | %.0f |%n"
+                    + "| the %d copies: shared pages summed | %.0f |%n",
+                    all.copies(), one.rssMb(), one.pssMb(), all.copies(), all.copies() * one.rssMb(), all.copies(),
+                    all.rssMb(), all.copies(), all.pssMb(), all.copies(), all.sharedMb()));
+        }
         return md;
+    }
+
+    /** Summed memory of a function version's running environments (each with its descendants), in MB. */
+    record CopiesMemory(int copies, double rssMb, double pssMb, double sharedMb) {
+        static CopiesMemory of(LocalPlatform platform, String function, String version) {
+            List<Long> pids = platform.environmentPids(function, version);
+            long rss = 0;
+            long pss = 0;
+            long shared = 0;
+            for (long pid : pids) {
+                for (long p : LocalPlatform.tree(pid)) {
+                    rss += ProcStats.smapsRollupKb(p, "Rss");
+                    pss += ProcStats.smapsRollupKb(p, "Pss");
+                    shared += ProcStats.smapsRollupKb(p, "Shared_Clean") + ProcStats.smapsRollupKb(p, "Shared_Dirty");
+                }
+            }
+            return new CopiesMemory(pids.size(), rss / 1024.0, pss / 1024.0, shared / 1024.0);
+        }
     }
 
     private List<Workload> selectedWorkloads() {

@@ -252,6 +252,13 @@ final class LocalPlatform implements AutoCloseable {
         }
     }
 
+    /** {@code pid} and its live descendants. */
+    static java.util.List<Long> tree(long pid) {
+        return ProcessHandle.of(pid)
+                .map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants()))
+                .orElseGet(java.util.stream.Stream::empty).map(ProcessHandle::pid).toList();
+    }
+
     static long treeRssKb(long pid) {
         return ProcessHandle.of(pid)
                 .map(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h), h.descendants()))

@@ -73,6 +73,23 @@ public final class ProcStats {
         return names;
     }
 
+    /**
+     * A field of {@code /proc/PID/smaps_rollup} in kB: {@code Rss}, {@code Pss} (each page divided by the number of
+     * processes that map it), {@code Shared_Clean} or {@code Shared_Dirty} (resident pages another process maps too).
+     */
+    public static long smapsRollupKb(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // the process exited
+        }
+        return 0;
+    }
+
     private static long statusField(long pid, String field) {
         return ProcStatus.number(pid, field).orElse(0);
     }

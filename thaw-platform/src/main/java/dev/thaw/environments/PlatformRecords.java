@@ -143,9 +143,14 @@ public final class PlatformRecords {
         return "Init Type: " + LaunchMode.PROVISIONED_CONCURRENCY + "\t";
     }
 
-    public static String restoreReport(double criuMillis, double hooksMillis) {
-        return String.format(Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\tafterRestore and first poll: %.2f ms",
-                criuMillis, hooksMillis);
+    /**
+     * The phases of a restore. {@code slotMillis}: CRIU's start, namespaces and mounts, done before the restore
+     * ({@code ahead}, by a spare slot) or on its path.
+     */
+    public static String restoreReport(double criuMillis, double hooksMillis, double slotMillis, boolean ahead) {
+        return String.format(Locale.ROOT, "RESTORE_REPORT CRIU restore: %.2f ms\tafterRestore and first poll: %.2f ms"
+                + "\tSlot and namespaces: %.2f ms (%s)", criuMillis, hooksMillis, slotMillis,
+                ahead ? "prepared ahead" : "on the restore's path");
     }
 
     public static String restoreFailed(String status) {

@@ -1,6 +1,5 @@
 package dev.thaw.snapshots;
 
-import dev.thaw.environments.EnvironmentLauncher;
 import dev.thaw.functions.FunctionVersion;
 
 import java.io.IOException;
@@ -11,47 +10,58 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
- * Spare {@link RestoreSlot}s, one per memory size that has been restored (cgroup limits depend on it), refilled in
- * the background once the restore that took one is done ({@link #refill}): made during the restore, a slot's
- * process start and Runtime API server would take CPU from it on a small host. A take that finds none opens a slot
- * on the spot, which costs what the spare saves.
+ * Spare {@link RestoreSlot}s, one per snapshot that has been restored (a slot's CRIU is paused inside that
+ * snapshot's restore), refilled in the background once the restore that took one is done ({@link #refill}): made
+ * during the restore, a slot's process start, CRIU start and namespaces would take CPU from it on a small host. A
+ * take that finds none opens a slot on the spot, which costs what the spare saves. A spare made for an earlier
+ * snapshot of the same version (re-created since) is discarded, not used.
  */
 final class RestoreSlots implements AutoCloseable {
-    /** Memory sizes that get a spare; a host rarely runs more, and each spare holds a shell and its cgroups. */
-    private static final int MAX_SIZES = 8;
+    /** Snapshots that get a spare; each spare holds a paused CRIU, its namespaces and cgroups. */
+    private static final int MAX_SNAPSHOTS = 8;
     /** A refill waits this long, so it does not share the CPU with the restored copy's first invoke either. */
     private static final long REFILL_DELAY_MS = 200;
     private static final Logger LOG = Logger.getLogger(RestoreSlots.class.getName());
 
-    private final EnvironmentLauncher environments;
-    private final Map<Integer, Spare> spares = new ConcurrentHashMap<>();
+    /** Opens a slot for one snapshot. */
+    @FunctionalInterface
+    interface Opener {
+        RestoreSlot open() throws IOException;
+    }
+
+    private final Map<String, Spare> spares = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    RestoreSlots(EnvironmentLauncher environments) {
-        this.environments = environments;
-    }
-
-    /** A ready slot for a copy of {@code version}; the caller owns it (exec it or discard it). */
-    RestoreSlot take(FunctionVersion version) throws IOException {
-        int memoryMb = RestoreSlot.memoryMb(version);
-        Spare spare = spares.get(memoryMb);
-        if (spare == null && spares.size() < MAX_SIZES) {
-            spare = spares.computeIfAbsent(memoryMb, mb -> new Spare());
+    /** A ready slot for a copy of {@code version} from {@code manifest}'s snapshot; the caller owns it. */
+    RestoreSlot take(FunctionVersion version, Manifest manifest, Opener opener) throws IOException {
+        String key = key(version);
+        Spare spare = spares.get(key);
+        if (spare == null && spares.size() < MAX_SNAPSHOTS) {
+            spare = spares.computeIfAbsent(key, k -> new Spare());
         }
-        RestoreSlot slot = spare == null ? null : spare.slot.getAndSet(null);
-        if (slot != null && !slot.usable()) {
-            slot.discard();
-            slot = null;
-        }
-        return slot != null ? slot : RestoreSlot.open(environments, version);
-    }
-
-    /** Makes a spare for {@code version}'s memory size in the background, if there is none. */
-    void refill(FunctionVersion version) {
-        Spare spare = spares.get(RestoreSlot.memoryMb(version));
+        RestoreSlot slot = null;
         if (spare != null) {
-            spare.refill(version);
+            Made made = spare.slot.getAndSet(null);
+            if (made != null && (!made.manifest.equals(manifest) || !made.slot.usable())) {
+                made.slot.discard();
+            } else if (made != null) {
+                slot = made.slot;
+                slot.spare = true;
+            }
         }
+        return slot != null ? slot : opener.open();
+    }
+
+    /** Makes a spare for {@code version}'s snapshot in the background, if there is none. */
+    void refill(FunctionVersion version, Manifest manifest, Opener opener) {
+        Spare spare = spares.get(key(version));
+        if (spare != null) {
+            spare.refill(manifest, opener);
+        }
+    }
+
+    private static String key(FunctionVersion version) {
+        return version.functionName() + ":" + version.version();
     }
 
     @Override
@@ -68,19 +78,23 @@ final class RestoreSlots implements AutoCloseable {
             }
         }
         for (Spare spare : spares.values()) {
-            RestoreSlot slot = spare.slot.getAndSet(null);
-            if (slot != null) {
-                slot.discard();
+            Made made = spare.slot.getAndSet(null);
+            if (made != null) {
+                made.slot.discard();
             }
         }
     }
 
-    /** The one spare slot of a memory size, and whether one is being made. */
+    /** A spare slot and the snapshot it was made for. */
+    private record Made(RestoreSlot slot, Manifest manifest) {
+    }
+
+    /** The one spare slot of a snapshot, and whether one is being made. */
     private final class Spare {
-        final AtomicReference<RestoreSlot> slot = new AtomicReference<>();
+        final AtomicReference<Made> slot = new AtomicReference<>();
         final AtomicBoolean refilling = new AtomicBoolean();
 
-        void refill(FunctionVersion version) {
+        void refill(Manifest manifest, Opener opener) {
             if (closed || slot.get() != null || !refilling.compareAndSet(false, true)) {
                 return;
             }
@@ -90,10 +104,13 @@ final class RestoreSlots implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    RestoreSlot made = RestoreSlot.open(environments, version);
-                    slot.set(made);
+                    Made made = new Made(opener.open(), manifest);
+                    Made old = slot.getAndSet(made);
+                    if (old != null) {
+                        old.slot.discard();
+                    }
                     if (closed && slot.compareAndSet(made, null)) {
-                        made.discard();
+                        made.slot.discard();
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -26,13 +26,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Restores one environment from a version's snapshot. Each copy gets its own pid namespace (CRIU recreates it),
  * fresh stdio pipes ({@code --inherit-fd}), its own CRIU work directory and a new Runtime API port, all prepared
- * ahead in a {@link RestoreSlot} whose launcher execs CRIU inside the copy's cgroups. The copy is
+ * ahead in a {@link RestoreSlot} whose CRIU runs inside the copy's cgroups, paused after the namespaces. The copy is
  * blocked reading stdin; its first line tells it its identity and port. The restore counts as done when the runtime,
  * after its afterRestore hooks, polls for its first event; all of that must finish within 10 s.
  */
@@ -40,19 +41,26 @@ final class SnapshotRestorer {
     /** SnapStart's limit for restore plus afterRestore hooks. */
     static final long RESTORE_LIMIT_MS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Restores that run at once; the others wait their turn before their restore (and its 10 s limit) starts. On a
+     * small host a burst of simultaneous restores otherwise shares the cores so thinly that each runs past the limit,
+     * and a timed-out restore falls back to INIT, which adds load to the same cores.
+     */
+    static final int CONCURRENT_RESTORES = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
     private final EnvironmentLauncher launcher;
     private final SnapshotStore store;
     private final Criu criu;
     private final Path workRoot;
     private final RestoreSlots slots;
+    private final Semaphore running = new Semaphore(CONCURRENT_RESTORES, true);
 
     SnapshotRestorer(EnvironmentLauncher launcher, SnapshotStore store, Criu criu, Path workRoot) {
         this.launcher = launcher;
         this.store = store;
         this.criu = criu;
         this.workRoot = workRoot;
-        this.slots = new RestoreSlots(launcher);
+        this.slots = new RestoreSlots();
     }
 
     /** Releases the spare restore slots. */
@@ -68,56 +76,43 @@ final class SnapshotRestorer {
     }
 
     Environment restore(FunctionVersion version, Manifest manifest) throws RestoreFailed {
+        try {
+            running.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreFailed("interrupted while waiting for a restore to finish");
+        }
+        try {
+            return restoreNow(version, manifest);
+        } finally {
+            running.release();
+        }
+    }
+
+    private Environment restoreNow(FunctionVersion version, Manifest manifest) throws RestoreFailed {
         long start = System.nanoTime();
-        Path work = workRoot.resolve(java.util.UUID.randomUUID().toString());
+        RestoreSlots.Opener opener = () -> RestoreSlot.open(launcher, version, criuRestore(version, manifest),
+                workRoot.resolve(java.util.UUID.randomUUID().toString()));
         RestoreSlot slot = null;
-        Process criuProcess = null;
         long pid;
         try {
-            Files.createDirectories(work);
-            slot = slots.take(version);
-            Manifest.StdioInodes io = manifest.stdio();
-            EnvironmentRoot root = launcher.settings().root();
-            Path codeRoot = launcher.settings().codeRoot();
-            List<String> command = new ArrayList<>(List.of(criu.binary().toString(), "restore",
-                    // The environment's binds of host paths are external mounts, re-created under its root skeleton.
-                    "--root", root.directory().toString(), "--ext-mount-map", "auto",
-                    "--external", "mnt[" + EnvironmentRoot.TASK_MOUNT_KEY + "]:"
-                            + root.exposedCode(codeRoot.resolve(version.code().sha256Hex())),
-                    "--external", "mnt[" + EnvironmentRoot.RUNTIME_MOUNT_KEY + "]:" + root.exposedRuntime(),
-                    "--images-dir", store.images(version.functionName(), version.version()).toString(),
-                    "--work-dir", work.toString(), "--pidfile", work.resolve("pid").toString(),
-                    "--log-file", work.resolve("restore.log").toString(), "-v2",
-                    "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
-                    "--inherit-fd", "fd[1]:pipe:[" + io.stdout() + "]",
-                    "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]",
-                    // CRIU runs inside the copy's cgroups already (see RestoreSlot), so the copy is born there.
-                    "--manage-cgroups=ignore"));
-            // A layered version's /opt: its merged layers, made again by the launcher if they are gone.
-            launcher.mergedLayers(version).ifPresent(merged -> command.addAll(command.indexOf("--images-dir"),
-                    List.of("--external", "mnt[" + EnvironmentRoot.LAYERS_MOUNT_KEY + "]:"
-                            + root.exposedLayers(merged))));
-            criuProcess = slot.exec(command, work.resolve("criu.args"));
-            // CRIU stays the copy's parent; its work directory goes when it exits.
-            criuProcess.onExit().thenRun(() -> deleteQuietly(work));
+            slot = slots.take(version, manifest, opener);
+            Process criuProcess = slot.resume();
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
             handOverIdentity(criuProcess.getOutputStream(), slot.endpoint);
-            pid = awaitRestoredPid(criuProcess, work);
+            pid = awaitRestoredPid(criuProcess, slot.work);
         } catch (IOException | RuntimeException | InterruptedException | RestoreFailed e) {
             if (slot != null) {
                 slot.discard();
             }
-            slots.refill(version);
-            if (criuProcess == null) {
-                deleteQuietly(work);
-            }
+            slots.refill(version, manifest, opener);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             throw e instanceof RestoreFailed f ? f : new RestoreFailed("cannot restore: " + e.getMessage());
         }
         long restored = System.nanoTime();
-        Environment env = launcher.attach(version, slot.endpoint, EnvironmentProcess.restored(pid, criuProcess),
+        Environment env = launcher.attach(version, slot.endpoint, EnvironmentProcess.restored(pid, slot.process()),
                 slot.cgroup);
         try {
             awaitReady(env, start);
@@ -125,12 +120,40 @@ final class SnapshotRestorer {
             env.stop();
             throw e;
         } finally {
-            slots.refill(version);
+            slots.refill(version, manifest, opener);
         }
         long ready = System.nanoTime();
-        env.platformLine(PlatformRecords.restoreReport((restored - start) / 1e6, (ready - restored) / 1e6));
+        env.platformLine(PlatformRecords.restoreReport((restored - start) / 1e6, (ready - restored) / 1e6,
+                slot.preparedMillis, slot.spare));
         env.restored((ready - start) / 1e6);
         return env;
+    }
+
+    /**
+     * The {@code criu restore} command line for a copy of {@code version}, without what each slot adds (its work
+     * directory, pid file, log and action script).
+     */
+    private List<String> criuRestore(FunctionVersion version, Manifest manifest) {
+        Manifest.StdioInodes io = manifest.stdio();
+        EnvironmentRoot root = launcher.settings().root();
+        Path codeRoot = launcher.settings().codeRoot();
+        List<String> command = new ArrayList<>(List.of(criu.binary().toString(), "restore",
+                // The environment's binds of host paths are external mounts, re-created under its root skeleton.
+                "--root", root.directory().toString(), "--ext-mount-map", "auto",
+                "--external", "mnt[" + EnvironmentRoot.TASK_MOUNT_KEY + "]:"
+                        + root.exposedCode(codeRoot.resolve(version.code().sha256Hex())),
+                "--external", "mnt[" + EnvironmentRoot.RUNTIME_MOUNT_KEY + "]:" + root.exposedRuntime(),
+                "--images-dir", store.images(version.functionName(), version.version()).toString(), "-v2",
+                "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
+                "--inherit-fd", "fd[1]:pipe:[" + io.stdout() + "]",
+                "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]",
+                // CRIU runs inside the copy's cgroups already (see RestoreSlot), so the copy is born there.
+                "--manage-cgroups=ignore"));
+        // A layered version's /opt: its merged layers, made again by the launcher if they are gone.
+        launcher.mergedLayers(version).ifPresent(merged -> command.addAll(command.indexOf("--images-dir"),
+                List.of("--external", "mnt[" + EnvironmentRoot.LAYERS_MOUNT_KEY + "]:"
+                        + root.exposedLayers(merged))));
+        return command;
     }
 
     /**
@@ -206,14 +229,6 @@ final class SnapshotRestorer {
             env.drainLogs();
             throw new ThawException(ErrorCode.SNAP_START, "The restored environment exited before it was ready: "
                     + env.initLog().lines().reduce((a, b) -> b).orElse(""));
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            dev.thaw.io.FileTrees.delete(dir);
-        } catch (IOException ignored) {
-            // a leftover work dir holds only logs
         }
     }
 }

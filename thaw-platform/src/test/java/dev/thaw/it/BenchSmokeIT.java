@@ -133,6 +133,13 @@ class BenchSmokeIT {
         for (String mode : new String[] {"snapshot", "plain"}) {
             positive(results.path("burst").path(mode), "lastResponseMillis", "burst " + mode);
         }
+        JsonNode memory = results.path("burst").path("memory");
+        for (String field : new String[] {"copies", "oneCopyRssMb", "oneCopyPssMb", "copiesRssMb", "copiesPssMb",
+                "copiesSharedMb", "copiesTimesOneCopyRssMb"}) {
+            positive(memory, field, "memory of the burst's restored copies");
+        }
+        assertTrue(memory.path("copiesPssMb").asDouble() <= memory.path("copiesRssMb").asDouble(),
+                "PSS never exceeds RSS: " + memory);
         JsonNode environments = results.path("environments");
         for (String field : new String[] {"scaleTo16Millis", "idleRssMbPerEnvironment", "freezeMicrosP50",
                 "thawMicrosP50", "invokeAfterFreezeP50", "invokeBackToBackP50"}) {

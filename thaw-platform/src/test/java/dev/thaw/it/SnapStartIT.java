@@ -70,7 +70,16 @@ class SnapStartIT {
         }
         outside.close();
         lambda.close();
+        Path home = server.home();
         server.close();
+        // A spare slot's paused CRIU and the root task it made go with the server.
+        List<String> left = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> p.info().arguments().ifPresent(args -> {
+            if (String.join(" ", args).contains(home.toString())) {
+                left.add(p.pid() + " " + p.info().commandLine().orElse(""));
+            }
+        }));
+        assertEquals(List.of(), left, "processes of the stopped server's home");
     }
 
     private GetFunctionConfigurationResponse publishSnapStart(String name, String handler, Map<String, String> env) {
@@ -166,25 +175,72 @@ class SnapStartIT {
             answers.forEach(a -> values.add(a.path(field).asText()));
             assertEquals(8, values.size(), field + " must differ across restored copies: " + values);
         }
-        // Each copy's CRIU work directory (where CRIU mounts its cgroup yard) goes once its copy has stopped.
+        // Each copy's CRIU work directory (where CRIU mounts its cgroup yard) goes once its copy has stopped. What
+        // stays are the spare slots' directories: a CRIU paused before it restored anything (no pid file).
         server.evictIdle();
         Path work = server.home().resolve("restore-work");
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (leftovers(work) > 0 && System.nanoTime() < deadline) {
+        while (restoredCopiesWork(work) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(0, leftovers(work), "restore work directories left after the copies stopped");
+        assertEquals(0, restoredCopiesWork(work), "restore work directories left after the copies stopped");
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(work.toString()),
                 "a mount under " + work + " outlived its copy");
     }
 
-    private static long leftovers(Path dir) throws IOException {
+    /** Work directories of copies CRIU restored (they have a pid file; a spare slot's paused CRIU has none). */
+    private static long restoredCopiesWork(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
         try (var entries = Files.list(dir)) {
-            return entries.count();
+            return entries.filter(d -> Files.exists(d.resolve("pid"))).count();
         }
+    }
+
+    /** A spare slot of {@code function}'s snapshot: CRIU paused after the namespaces, before restoring anything. */
+    private static boolean spareSlotPaused(Path work, String function) throws IOException {
+        if (!Files.isDirectory(work)) {
+            return false;
+        }
+        try (var entries = Files.list(work)) {
+            for (Path d : entries.toList()) {
+                try {
+                    if (Files.exists(d.resolve("paused")) && !Files.exists(d.resolve("pid"))
+                            && Files.readString(d.resolve("criu.args")).contains("/snapshots/" + function + "/")) {
+                        return true;
+                    }
+                } catch (IOException gone) {
+                    // a slot taken or discarded meanwhile
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void aColdStartAfterTheFirstRestoresFromASlotWhoseNamespacesWerePreparedAhead() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("ahead", Fixtures.fixtureHandler("Uniqueness"), Map.of());
+        assertEquals(null, invoke("ahead", v.version(), "{}").functionError());
+        server.evictIdle();
+        Path work = server.home().resolve("restore-work");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!spareSlotPaused(work, "ahead") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(spareSlotPaused(work, "ahead"), "a spare slot for the snapshot, paused after its namespaces");
+        InvokeResponse r = invoke("ahead", v.version(), "{}");
+        assertEquals(null, r.functionError(), r.payload().asUtf8String());
+        assertTrue(tail(r).contains("Restore Duration"), tail(r));
+        List<String> reports = new ArrayList<>();
+        JSON.readTree(server.http("GET", "/thaw/v1/logs/ahead", null).body()).path("Events").forEach(e -> {
+            if (e.path("Message").asText().startsWith("RESTORE_REPORT")) {
+                reports.add(e.path("Message").asText());
+            }
+        });
+        assertEquals(2, reports.size(), reports.toString());
+        assertTrue(reports.get(0).contains("(on the restore's path)"), reports.get(0));
+        assertTrue(reports.get(1).contains("(prepared ahead)"), reports.get(1));
     }
 
     @Test
