@@ -2,7 +2,7 @@ package dev.thaw.it;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.thaw.cli.ThawCli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -419,6 +419,7 @@ class KubernetesManifestsIT {
         Path work = Files.createTempDirectory("thaw-k8s-keys-");
         try {
             Path keys = Files.writeString(work.resolve("access-keys"), secretValue(secret, "access-keys"));
+            Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             Profile first = ProfileFile.builder().content(keys).type(ProfileFile.Type.CREDENTIALS).build()
                     .profiles().values().iterator().next();
             try (ThawServerProcess server = ThawServerProcess.startWithAccessKeys(keys,
