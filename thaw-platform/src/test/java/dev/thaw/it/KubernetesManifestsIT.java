@@ -135,9 +135,12 @@ class KubernetesManifestsIT {
         Set<String> kinds = new TreeSet<>();
         objects.forEach(o -> kinds.add(o.path("kind").asText()));
         assertEquals(new TreeSet<>(List.of("ConfigMap", "DaemonSet", "Deployment", "Namespace", "NetworkPolicy",
-                "Secret", "Service")), kinds);
+                "PodDisruptionBudget", "Secret", "Service")), kinds);
         JsonNode api = one("Deployment", "thaw-api");
         assertTrue(api.path("spec").path("replicas").asInt() >= 2, "more than one API instance");
+        JsonNode budget = one("PodDisruptionBudget", "thaw-api").path("spec");
+        assertTrue(matches(budget.path("selector"), api.path("spec").path("template").path("metadata").path("labels")));
+        assertTrue(budget.path("minAvailable").asInt() >= 1);
         one("DaemonSet", "thaw-worker");
         one("Service", "thaw-api");
         one("NetworkPolicy", "thaw-worker-internal");
@@ -444,7 +447,8 @@ class KubernetesManifestsIT {
         List<JsonNode> base = kustomize(KUSTOMIZE.resolve("base"));
         Set<String> kinds = new TreeSet<>();
         base.forEach(o -> kinds.add(o.path("kind").asText()));
-        assertEquals(new TreeSet<>(List.of("ConfigMap", "DaemonSet", "Deployment", "NetworkPolicy", "Service")), kinds,
+        assertEquals(new TreeSet<>(List.of("ConfigMap", "DaemonSet", "Deployment", "NetworkPolicy",
+                "PodDisruptionBudget", "Service")), kinds,
                 "the base declares no Secret: each deployment brings its own");
         JsonNode baseConfig = base.stream().filter(o -> o.path("kind").asText().equals("ConfigMap")).findFirst()
                 .orElseThrow();
