@@ -9,10 +9,14 @@ say() { printf 'thaw-setup: %s\n' "$*"; }
 # awscli: the AWS CLI v2 the integration tests drive (Debian 12 ships 2.9.19). iproute2 and nftables: each
 # environment's network namespace, its veth link and the egress rules. prometheus: the server and promtool that
 # MetricsIT scrapes Thaw with; chromium, chromium-driver: the headless browser DashboardIT loads the dashboard in.
-# postgresql: the throwaway clusters the PostgreSQL store's tests start.
-PKGS=(util-linux uidmap maven curl awscli iproute2 nftables prometheus chromium chromium-driver postgresql)
+# postgresql: the throwaway clusters the PostgreSQL store's tests start. kubernetes-client: the kubectl whose
+# `kubectl kustomize` renders deploy/kubernetes for KubernetesManifestsIT.
+PKGS=(util-linux uidmap maven curl awscli iproute2 nftables prometheus chromium chromium-driver postgresql
+      kubernetes-client)
 missing=()
 for p in "${PKGS[@]}"; do
+  # A kubectl from another package (a cloud SDK's) renders kustomize as well, and Debian's would conflict with it.
+  [[ $p == kubernetes-client ]] && command -v kubectl >/dev/null && continue
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
 if (( ${#missing[@]} > 0 )); then
