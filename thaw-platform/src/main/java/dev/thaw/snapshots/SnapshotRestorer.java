@@ -42,14 +42,12 @@ final class SnapshotRestorer {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EnvironmentLauncher launcher;
-    private final SnapshotStore store;
     private final Criu criu;
     private final Path workRoot;
     private final RestoreSlots slots;
 
-    SnapshotRestorer(EnvironmentLauncher launcher, SnapshotStore store, Criu criu, Path workRoot) {
+    SnapshotRestorer(EnvironmentLauncher launcher, Criu criu, Path workRoot) {
         this.launcher = launcher;
-        this.store = store;
         this.criu = criu;
         this.workRoot = workRoot;
         this.slots = new RestoreSlots(launcher);
@@ -67,7 +65,8 @@ final class SnapshotRestorer {
         }
     }
 
-    Environment restore(FunctionVersion version, Manifest manifest) throws RestoreFailed {
+    /** Restores a copy from {@code images}, the snapshot's plain images in memory (see {@link PlainImages}). */
+    Environment restore(FunctionVersion version, Manifest manifest, Path images) throws RestoreFailed {
         long start = System.nanoTime();
         Path work = workRoot.resolve(java.util.UUID.randomUUID().toString());
         RestoreSlot slot = null;
@@ -85,7 +84,7 @@ final class SnapshotRestorer {
                     "--external", "mnt[" + EnvironmentRoot.TASK_MOUNT_KEY + "]:"
                             + root.exposedCode(codeRoot.resolve(version.code().sha256Hex())),
                     "--external", "mnt[" + EnvironmentRoot.RUNTIME_MOUNT_KEY + "]:" + root.exposedRuntime(),
-                    "--images-dir", store.images(version.functionName(), version.version()).toString(),
+                    "--images-dir", images.toString(),
                     "--work-dir", work.toString(), "--pidfile", work.resolve("pid").toString(),
                     "--log-file", work.resolve("restore.log").toString(), "-v2",
                     "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
