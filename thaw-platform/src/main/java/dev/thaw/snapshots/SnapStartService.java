@@ -71,6 +71,9 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
         this.restorer = new SnapshotRestorer(launcher, criu, workRoot);
+        if (criu.available()) {
+            Thread.ofPlatform().daemon().name("snapshot-cipher-warm-up").start(SealedFile::warmUp);
+        }
     }
 
     /**
