@@ -71,9 +71,6 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
         this.restorer = new SnapshotRestorer(launcher, criu, workRoot);
-        if (criu.available()) {
-            Thread.ofPlatform().daemon().name("snapshot-cipher-warm-up").start(SealedFile::warmUp);
-        }
     }
 
     /**
@@ -112,6 +109,10 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
      * invoke, and snapshots still Pending are taken again.
      */
     public void reconcile() {
+        if (criu.available()) {
+            // Once the platform serves, so that it does not slow the start.
+            Thread.ofPlatform().daemon().name("snapshot-cipher-warm-up").start(SealedFile::warmUp);
+        }
         List<String> unsealed = store.removeUnsealed();
         if (!unsealed.isEmpty()) {
             LOG.info(() -> "deleted unencrypted snapshots " + unsealed + "; each is re-created at its next invoke");
