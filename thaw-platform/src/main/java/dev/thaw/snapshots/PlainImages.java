@@ -163,11 +163,14 @@ final class PlainImages implements AutoCloseable {
         return used;
     }
 
-    /** A fresh directory for CRIU to dump into, after making room for about {@code expectedBytes}. */
-    synchronized Path staging(long expectedBytes) throws NoRoom, IOException {
+    /**
+     * A fresh directory for CRIU to dump into, after making room for about {@code expectedBytes}; {@code label}
+     * (function and version) makes its name say whose images it holds.
+     */
+    synchronized Path staging(String label, long expectedBytes) throws NoRoom, IOException {
         requireStorage();
         makeRoom(expectedBytes);
-        return Files.createDirectory(root.resolve("dump-" + UUID.randomUUID()));
+        return Files.createDirectory(root.resolve("dump-" + label + "-" + UUID.randomUUID()));
     }
 
     /** Makes a dump's staging directory the plain copy of snapshot {@code key}, held by nobody. */
@@ -195,6 +198,12 @@ final class PlainImages implements AutoCloseable {
         return Optional.of(new Lease(copy));
     }
 
+    /** The part of a snapshot's key before its last "/" (function and version), fit for a directory name. */
+    private static String label(String key) {
+        int last = key.lastIndexOf('/');
+        return (last > 0 ? key.substring(0, last) : key).replaceAll("[^A-Za-z0-9_.-]", "-");
+    }
+
     /** Writes the plain files of a new copy into a directory; the copy counts only if this returns. */
     interface Filler {
         void fill(Path directory) throws IOException, SealedFile.Broken;
@@ -209,7 +218,7 @@ final class PlainImages implements AutoCloseable {
         synchronized (this) {
             requireStorage();
             makeRoom(bytes);
-            copy = new Copy(root.resolve("copy-" + UUID.randomUUID()), bytes);
+            copy = new Copy(root.resolve("copy-" + label(key) + "-" + UUID.randomUUID()), bytes);
             copy.readers = 1;
             Files.createDirectory(copy.directory);
             used += bytes;

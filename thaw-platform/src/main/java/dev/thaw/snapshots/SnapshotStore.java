@@ -83,7 +83,7 @@ public final class SnapshotStore implements AutoCloseable {
         Path dir = directory(function, version);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        return plain.staging(expectedBytes);
+        return plain.staging(function + "-" + version, expectedBytes);
     }
 
     /**
