@@ -73,6 +73,11 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: 14d); the version goes Inactive until its snapshot is re-created.")
     String snapshotExpiry;
 
+    @Option(names = "--snapshot-key-file", paramLabel = "FILE", description = "The master key that encrypts "
+            + "every snapshot's data key; created (mode 0600) when absent (default: $THAW_SNAPSHOT_KEY_FILE, else "
+            + "snapshot.key in the home).")
+    Path snapshotKeyFile;
+
     @Option(names = "--event-retry-delay", paramLabel = "SECONDS", description = "Seconds before an Event "
             + "invocation's first retry; the second waits twice as long (default: 60).")
     Integer eventRetryDelaySeconds;
@@ -262,6 +267,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (snapshotExpiry != null) {
             config.snapshotExpiry(parseDuration(snapshotExpiry));
+        }
+        if (snapshotKeyFile != null) {
+            config.snapshotKeyFile(snapshotKeyFile);
         }
         if (eventRetryDelaySeconds != null) {
             if (eventRetryDelaySeconds < 0) {

@@ -51,6 +51,7 @@ import dev.thaw.cluster.WorkerNode;
 import dev.thaw.cluster.WorkerRegistry;
 import dev.thaw.credentials.CredentialsService;
 import dev.thaw.snapshots.Criu;
+import dev.thaw.snapshots.MasterKey;
 import dev.thaw.snapshots.SnapStartService;
 
 /** The platform: create, {@link #start()}, {@link #port()}, {@link #close()}. */
@@ -150,7 +151,8 @@ public final class Thaw implements AutoCloseable {
         PrometheusMetrics metrics = new PrometheusMetrics();
         functions.addListener(metrics);
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
-                criu, jdks, codeRoot, config.snapshotExpiry(), metrics, objects, config.objectStore().cacheBytes());
+                criu, jdks, codeRoot, config.snapshotExpiry(), metrics, objects, config.objectStore().cacheBytes(),
+                MasterKey.loadOrCreate(config.snapshotKey()), plainImagesMount(home));
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);
         // A version created through another instance sharing the object store has its code there only.
         ColdStarts.Launcher launchWithCode = (version, mode) -> {
@@ -279,6 +281,11 @@ public final class Thaw implements AutoCloseable {
     /** Where a home's environment root skeleton and its read-only exposures live while the platform runs. */
     public static Path environmentRootBase(Path home) {
         return Path.of("/run/thaw", groupName(home));
+    }
+
+    /** Where the tmpfs that holds a home's plain snapshot images is mounted while the platform runs. */
+    public static Path plainImagesMount(Path home) {
+        return Path.of("/run/thaw", groupName(home) + "-images");
     }
 
     /**

@@ -38,7 +38,8 @@ public record ThawConfig(
         int metricsPort,
         String database,
         Duration eventLease,
-        dev.thaw.objects.ObjectStoreSettings objectStore) {
+        dev.thaw.objects.ObjectStoreSettings objectStore,
+        Path snapshotKeyFile) {
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -57,7 +58,8 @@ public record ThawConfig(
                 env.getOrDefault("THAW_DATABASE", ""), MetadataStore.DEFAULT_EVENT_LEASE,
                 new dev.thaw.objects.ObjectStoreSettings(env.getOrDefault("THAW_OBJECT_STORE", ""),
                         env.getOrDefault("THAW_OBJECT_STORE_ENDPOINT", ""), "", "",
-                        dev.thaw.objects.ObjectStoreSettings.DEFAULT_CACHE_BYTES));
+                        dev.thaw.objects.ObjectStoreSettings.DEFAULT_CACHE_BYTES),
+                env.containsKey("THAW_SNAPSHOT_KEY_FILE") ? Path.of(env.get("THAW_SNAPSHOT_KEY_FILE")) : null);
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -77,6 +79,11 @@ public record ThawConfig(
         } catch (Exception e) {
             return Path.of("thaw-runtime.jar");
         }
+    }
+
+    /** The snapshot master key file: {@code --snapshot-key-file}, THAW_SNAPSHOT_KEY_FILE, or snapshot.key in the home. */
+    public Path snapshotKey() {
+        return snapshotKeyFile != null ? snapshotKeyFile : home.resolve("snapshot.key");
     }
 
     /**
@@ -143,6 +150,7 @@ public record ThawConfig(
         private String database;
         private Duration eventLease;
         private dev.thaw.objects.ObjectStoreSettings objectStore;
+        private Path snapshotKeyFile;
 
         private Builder(ThawConfig c) {
             home = c.home;
@@ -167,6 +175,7 @@ public record ThawConfig(
             database = c.database;
             eventLease = c.eventLease;
             objectStore = c.objectStore;
+            snapshotKeyFile = c.snapshotKeyFile;
         }
 
         public Builder home(Path value) {
@@ -283,11 +292,17 @@ public record ThawConfig(
             return this;
         }
 
+        /** The file holding the master key that wraps every snapshot's data key. */
+        public Builder snapshotKeyFile(Path value) {
+            snapshotKeyFile = value;
+            return this;
+        }
+
         public ThawConfig build() {
             return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                     accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                     eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort, metricsPort,
-                    database, eventLease, objectStore);
+                    database, eventLease, objectStore, snapshotKeyFile);
         }
     }
 }

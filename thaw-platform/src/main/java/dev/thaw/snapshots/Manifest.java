@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What a snapshot is and what it needs, written beside the images after a successful dump. Nothing is restored
- * unless the host still matches {@link #host} and every image file still matches {@link #files}.
+ * unless the host still matches {@link #host}, every image file still matches {@link #files}, and the images
+ * decrypt and authenticate under the data key that {@link #sealing} holds wrapped.
  */
 public record Manifest(
         int formatVersion,
@@ -19,16 +20,32 @@ public record Manifest(
         long rssBytesAtDump,
         double initMillis,
         double dumpMillis,
-        List<String> warnings) {
+        List<String> warnings,
+        Sealing sealing) {
 
-    /** 2: environments in a user namespace and their own root (EnvironmentRoot); older images need re-creating. */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 3: images encrypted at rest (SealedFile), older ones are plain and are deleted and re-created. 2: environments
+     * in a user namespace and their own root (EnvironmentRoot).
+     */
+    public static final int FORMAT_VERSION = 3;
 
     /** Pipe inodes of the dumped process's fds 0, 1 and 2, which CRIU remaps to fresh pipes at restore. */
     public record StdioInodes(long stdin, long stdout, long stderr) {
     }
 
-    /** One image file: its size, modification time and inode for the cheap check, and its SHA-256 for the full one. */
-    public record ImageFile(String name, long size, long mtimeMillis, long inode, String sha256) {
+    /**
+     * One image file as stored (sealed): its size, modification time and inode for the cheap check, its SHA-256 for
+     * checking a copy end to end, and the size of its plain content.
+     */
+    public record ImageFile(String name, long size, long mtimeMillis, long inode, String sha256, long plainSize) {
+    }
+
+    /**
+     * How the images are encrypted: the algorithm and chunk size, the master key's id, this snapshot's data key
+     * wrapped under it, and an HMAC (under a key derived from the data key) of what this manifest says about the
+     * snapshot's identity and files.
+     */
+    public record Sealing(String algorithm, int chunkBytes, String keyId, String wrappedDataKey, String tag) {
+        public static final String ALGORITHM = "AES-256-GCM, chunked; data key wrapped with AES-KW";
     }
 }

@@ -3,6 +3,7 @@ package dev.thaw.snapshots;
 import dev.thaw.functions.FunctionVersion;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,11 +30,18 @@ final class RestoreSlots implements AutoCloseable {
         RestoreSlot open() throws IOException;
     }
 
+    /**
+     * What a slot's paused CRIU is bound to: a snapshot and the plain copy of its images it reads. A copy evicted from
+     * memory and decrypted again lies elsewhere, so a spare made for the old one is discarded, not used.
+     */
+    record Source(Manifest manifest, Path images) {
+    }
+
     private final Map<String, Spare> spares = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** A ready slot for a copy of {@code version} from {@code manifest}'s snapshot; the caller owns it. */
-    RestoreSlot take(FunctionVersion version, Manifest manifest, Opener opener) throws IOException {
+    /** A ready slot for a copy of {@code version} from {@code source}; the caller owns it. */
+    RestoreSlot take(FunctionVersion version, Source source, Opener opener) throws IOException {
         String key = key(version);
         Spare spare = spares.get(key);
         if (spare == null && spares.size() < MAX_SNAPSHOTS) {
@@ -42,7 +50,7 @@ final class RestoreSlots implements AutoCloseable {
         RestoreSlot slot = null;
         if (spare != null) {
             Made made = spare.slot.getAndSet(null);
-            if (made != null && (!made.manifest.equals(manifest) || !made.slot.usable())) {
+            if (made != null && (!made.source.equals(source) || !made.slot.usable())) {
                 made.slot.discard();
             } else if (made != null) {
                 slot = made.slot;
@@ -53,10 +61,10 @@ final class RestoreSlots implements AutoCloseable {
     }
 
     /** Makes a spare for {@code version}'s snapshot in the background, if there is none. */
-    void refill(FunctionVersion version, Manifest manifest, Opener opener) {
+    void refill(FunctionVersion version, Source source, Opener opener) {
         Spare spare = spares.get(key(version));
         if (spare != null) {
-            spare.refill(manifest, opener);
+            spare.refill(source, opener);
         }
     }
 
@@ -86,7 +94,7 @@ final class RestoreSlots implements AutoCloseable {
     }
 
     /** A spare slot and the snapshot it was made for. */
-    private record Made(RestoreSlot slot, Manifest manifest) {
+    private record Made(RestoreSlot slot, Source source) {
     }
 
     /** The one spare slot of a snapshot, and whether one is being made. */
@@ -94,7 +102,7 @@ final class RestoreSlots implements AutoCloseable {
         final AtomicReference<Made> slot = new AtomicReference<>();
         final AtomicBoolean refilling = new AtomicBoolean();
 
-        void refill(Manifest manifest, Opener opener) {
+        void refill(Source source, Opener opener) {
             if (closed || slot.get() != null || !refilling.compareAndSet(false, true)) {
                 return;
             }
@@ -104,7 +112,7 @@ final class RestoreSlots implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    Made made = new Made(opener.open(), manifest);
+                    Made made = new Made(opener.open(), source);
                     Made old = slot.getAndSet(made);
                     if (old != null) {
                         old.slot.discard();

@@ -28,8 +28,9 @@ import java.util.logging.Logger;
  * {@code snapshots/<function>/<version>/}, the manifest last, so a manifest in the store means its images are
  * there; a host about to restore a snapshot it lacks downloads them. The files are opaque bytes here. A download
  * is trusted for nothing: its manifest is re-stamped with the local files' inodes and mtimes (sizes and SHA-256s
- * stay the uploader's), so {@link SnapshotStore#verify} checks every byte against the SHA-256s before the first
- * restore and a tampered or truncated object leads to INIT and re-creation like any corrupted image.
+ * stay the uploader's), and the first restore decrypts and authenticates every byte (AES-GCM, see
+ * {@link SnapshotStore#plainImages}), so a tampered or truncated object leads to INIT and re-creation like any
+ * corrupted image.
  *
  * <p>With a shared store, this host's snapshot directories are a cache bounded by {@code --cache-size}: the least
  * recently used go first, never one a restore is using, and are fetched again when next needed.

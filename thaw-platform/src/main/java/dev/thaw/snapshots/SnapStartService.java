@@ -51,20 +51,26 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     private final ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("snapshot-expiry").factory());
 
+    /**
+     * {@code plainImages} is where a tmpfs for the plain images is mounted (see {@link PlainImages}); every image in
+     * {@code snapshotRoot} is sealed under a data key wrapped by {@code masterKey}.
+     */
     public SnapStartService(FunctionService functions, EnvironmentLauncher launcher, Path snapshotRoot, Path workRoot,
                             Criu criu, Jdks jdks, Path codeRoot, Duration expiry, PlatformMetrics metrics,
-                            dev.thaw.objects.ObjectStore objects, long cacheBytes) {
+                            dev.thaw.objects.ObjectStore objects, long cacheBytes,
+                            MasterKey masterKey, Path plainImages) {
         this.expiry = expiry;
         this.metrics = metrics;
         this.functions = functions;
         this.launcher = launcher;
-        this.store = new SnapshotStore(snapshotRoot);
+        this.store = new SnapshotStore(snapshotRoot, masterKey,
+                PlainImages.mount(plainImages, PlainImages.defaultCapacity()));
         this.shared = new SharedSnapshots(objects, store, snapshotRoot, cacheBytes);
         this.criu = criu;
         this.jdks = jdks;
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
-        this.restorer = new SnapshotRestorer(launcher, store, criu, workRoot);
+        this.restorer = new SnapshotRestorer(launcher, criu, workRoot);
     }
 
     /**
@@ -98,8 +104,19 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         }
     }
 
-    /** After a restart: snapshots still Pending are taken again, and snapshots of deleted versions removed. */
+    /**
+     * After a restart: unencrypted snapshots (an earlier release's) are deleted, to be re-created at their next
+     * invoke, and snapshots still Pending are taken again.
+     */
     public void reconcile() {
+        if (criu.available()) {
+            // Once the platform serves, so that it does not slow the start.
+            Thread.ofPlatform().daemon().name("snapshot-cipher-warm-up").start(SealedFile::warmUp);
+        }
+        List<String> unsealed = store.removeUnsealed();
+        if (!unsealed.isEmpty()) {
+            LOG.info(() -> "deleted unencrypted snapshots " + unsealed + "; each is re-created at its next invoke");
+        }
         for (FunctionVersion v : functions.allStoredVersions()) {
             if (v.usesSnapshots() && v.state().state() == VersionState.State.Pending) {
                 LOG.info(() -> "resuming the snapshot of " + v.functionName() + ":" + v.version());
@@ -248,11 +265,21 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
             }
         }
         if (problem == null) {
-            try {
-                Environment env = restorer.restore(version, manifest.get());
+            try (PlainImages.Lease images = store.plainImages(manifest.get())) {
+                Environment env = restorer.restore(version, manifest.get(), images.directory());
                 store.markUsed(version.functionName(), version.version());
                 metrics.snapshotRestore(version.functionName(), version.version(), true);
                 return new Restore.Restored(env);
+            } catch (SealedFile.Broken e) {
+                metrics.snapshotIntegrityFailed(version.functionName(), version.version());
+                problem = "the images fail decryption: " + e.getMessage();
+            } catch (PlainImages.NoRoom e) {
+                // Nothing is wrong with the snapshot: this restore is served by INIT, and a later one may fit.
+                LOG.warning(() -> "not restoring " + version.functionName() + ":" + version.version() + ": "
+                        + e.getMessage() + "; serving with an ordinary INIT");
+                return new Restore.Unusable(e.getMessage());
+            } catch (java.io.IOException e) {
+                problem = "the images cannot be decrypted: " + e.getMessage();
             } catch (SnapshotRestorer.RestoreFailed e) {
                 metrics.snapshotRestore(version.functionName(), version.version(), false);
                 problem = "the restore failed: " + e.getMessage();
@@ -293,5 +320,6 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         expirer.shutdownNow();
         snapshotter.shutdownNow();
         restorer.close();
+        store.close();
     }
 }

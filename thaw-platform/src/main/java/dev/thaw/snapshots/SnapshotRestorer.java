@@ -49,15 +49,13 @@ final class SnapshotRestorer {
     static final int CONCURRENT_RESTORES = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
     private final EnvironmentLauncher launcher;
-    private final SnapshotStore store;
     private final Criu criu;
     private final Path workRoot;
     private final RestoreSlots slots;
     private final Semaphore running = new Semaphore(CONCURRENT_RESTORES, true);
 
-    SnapshotRestorer(EnvironmentLauncher launcher, SnapshotStore store, Criu criu, Path workRoot) {
+    SnapshotRestorer(EnvironmentLauncher launcher, Criu criu, Path workRoot) {
         this.launcher = launcher;
-        this.store = store;
         this.criu = criu;
         this.workRoot = workRoot;
         this.slots = new RestoreSlots();
@@ -75,7 +73,8 @@ final class SnapshotRestorer {
         }
     }
 
-    Environment restore(FunctionVersion version, Manifest manifest) throws RestoreFailed {
+    /** Restores a copy from {@code images}, the snapshot's plain images in memory (see {@link PlainImages}). */
+    Environment restore(FunctionVersion version, Manifest manifest, Path images) throws RestoreFailed {
         try {
             running.acquire();
         } catch (InterruptedException e) {
@@ -83,20 +82,21 @@ final class SnapshotRestorer {
             throw new RestoreFailed("interrupted while waiting for a restore to finish");
         }
         try {
-            return restoreNow(version, manifest);
+            return restoreNow(version, manifest, images);
         } finally {
             running.release();
         }
     }
 
-    private Environment restoreNow(FunctionVersion version, Manifest manifest) throws RestoreFailed {
+    private Environment restoreNow(FunctionVersion version, Manifest manifest, Path images) throws RestoreFailed {
         long start = System.nanoTime();
-        RestoreSlots.Opener opener = () -> RestoreSlot.open(launcher, version, criuRestore(version, manifest),
+        RestoreSlots.Source source = new RestoreSlots.Source(manifest, images);
+        RestoreSlots.Opener opener = () -> RestoreSlot.open(launcher, version, criuRestore(version, manifest, images),
                 workRoot.resolve(java.util.UUID.randomUUID().toString()));
         RestoreSlot slot = null;
         long pid;
         try {
-            slot = slots.take(version, manifest, opener);
+            slot = slots.take(version, source, opener);
             Process criuProcess = slot.resume();
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
             handOverIdentity(criuProcess.getOutputStream(), slot.endpoint);
@@ -105,7 +105,7 @@ final class SnapshotRestorer {
             if (slot != null) {
                 slot.discard();
             }
-            slots.refill(version, manifest, opener);
+            slots.refill(version, source, opener);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -120,7 +120,7 @@ final class SnapshotRestorer {
             env.stop();
             throw e;
         } finally {
-            slots.refill(version, manifest, opener);
+            slots.refill(version, source, opener);
         }
         long ready = System.nanoTime();
         env.platformLine(PlatformRecords.restoreReport((restored - start) / 1e6, (ready - restored) / 1e6,
@@ -133,7 +133,7 @@ final class SnapshotRestorer {
      * The {@code criu restore} command line for a copy of {@code version}, without what each slot adds (its work
      * directory, pid file, log and action script).
      */
-    private List<String> criuRestore(FunctionVersion version, Manifest manifest) {
+    private List<String> criuRestore(FunctionVersion version, Manifest manifest, Path images) {
         Manifest.StdioInodes io = manifest.stdio();
         EnvironmentRoot root = launcher.settings().root();
         Path codeRoot = launcher.settings().codeRoot();
@@ -143,7 +143,7 @@ final class SnapshotRestorer {
                 "--external", "mnt[" + EnvironmentRoot.TASK_MOUNT_KEY + "]:"
                         + root.exposedCode(codeRoot.resolve(version.code().sha256Hex())),
                 "--external", "mnt[" + EnvironmentRoot.RUNTIME_MOUNT_KEY + "]:" + root.exposedRuntime(),
-                "--images-dir", store.images(version.functionName(), version.version()).toString(), "-v2",
+                "--images-dir", images.toString(), "-v2",
                 "--inherit-fd", "fd[0]:pipe:[" + io.stdin() + "]",
                 "--inherit-fd", "fd[1]:pipe:[" + io.stdout() + "]",
                 "--inherit-fd", "fd[2]:pipe:[" + io.stderr() + "]",

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
 /**
  * Takes a version's snapshot: runs INIT in a fresh environment with {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start},
  * lets the runtime run its beforeCheckpoint hooks and close its own Runtime API connection, checks that no socket is
- * left, records the stdio pipe inodes and dumps the process tree with CRIU. The dump ends the process.
+ * left, records the stdio pipe inodes and dumps the process tree with CRIU into memory; the store then seals the
+ * images into the home. The dump ends the process.
  */
 final class SnapshotTaker {
     private static final Logger LOG = Logger.getLogger(SnapshotTaker.class.getName());
@@ -63,6 +64,7 @@ final class SnapshotTaker {
             throw new SnapshotFailure(reason, "INIT failed with " + f.errorType() + ": "
                     + new String(f.body(), StandardCharsets.UTF_8));
         }
+        Path staging = null;
         try {
             env.platformLine(PlatformRecords.initReport(initMillis, "success"));
             warnings.forEach(w -> env.platformLine(PlatformRecords.snapStartWarning(w)));
@@ -78,14 +80,22 @@ final class SnapshotTaker {
             Manifest.StdioInodes stdio = new Manifest.StdioInodes(pipeInode(pid, 0), pipeInode(pid, 1),
                     pipeInode(pid, 2));
             long rss = rssBytes(pid);
-            Path images = store.prepare(version.functionName(), version.version());
+            Path images;
+            try {
+                images = store.prepare(version.functionName(), version.version(), rss);
+            } catch (PlainImages.NoRoom e) {
+                throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "no memory to dump into: "
+                        + e.getMessage());
+            }
+            staging = images;
+            Path dumpLog = store.directory(version.functionName(), version.version()).resolve("dump.log");
             long start = System.nanoTime();
             // CRIU runs inside the environment's network namespace, so that the namespace is its own rather than
             // the image's: each copy is restored by a CRIU running in the namespace its slot prepared.
             List<String> command = new java.util.ArrayList<>(List.of("nsenter", "--net=/proc/" + pid + "/ns/net", "--",
                     criu.binary().toString(), "dump", "--tree",
                     Long.toString(pid), "--images-dir", images.toString(), "--log-file",
-                    images.resolveSibling("dump.log").toString(), "-v2", "--ext-mount-map", "auto",
+                    dumpLog.toString(), "-v2", "--ext-mount-map", "auto",
                     // Named, so a restore can map them to the exposed paths rather than the home's own.
                     "--external", "mnt[" + EnvironmentRoot.TASK_ROOT + "]:" + EnvironmentRoot.TASK_MOUNT_KEY,
                     "--external", "mnt[" + EnvironmentRoot.RUNTIME_DIR + "]:" + EnvironmentRoot.RUNTIME_MOUNT_KEY));
@@ -102,29 +112,35 @@ final class SnapshotTaker {
                 dump = Criu.run(command, DUMP_LIMIT_SECONDS);
             } catch (Criu.TimedOut e) {
                 throw new SnapshotFailure(SnapshotFailure.Reason.DUMP_TIMED_OUT, e.getMessage() + ": "
-                        + tail(images.resolveSibling("dump.log")));
+                        + tail(dumpLog));
             }
             double dumpMillis = (System.nanoTime() - start) / 1e6;
             if (dump.exitCode() != 0) {
                 throw new SnapshotFailure(SnapshotFailure.Reason.DUMP_FAILED, "criu dump exited with " + dump.exitCode() + ": "
-                        + tail(images.resolveSibling("dump.log")));
+                        + tail(dumpLog));
             }
             String jdkBuild = jdks.require(version.config().runtime()).fullVersion();
             Manifest draft = new Manifest(Manifest.FORMAT_VERSION, version.functionName(), version.version(),
                     version.environmentKey(), Instant.now().toString(),
                     HostFingerprint.current(jdkBuild, criu.version()), stdio, List.of(), 0, rss, initMillis,
-                    dumpMillis, List.copyOf(warnings));
-            Manifest sealed = store.seal(draft);
+                    dumpMillis, List.copyOf(warnings), null);
+            long sealStart = System.nanoTime();
+            Manifest sealed = store.seal(draft, images);
+            staging = null;
+            double sealMillis = (System.nanoTime() - sealStart) / 1e6;
             env.platformLine(PlatformRecords.snapshotReport(sealed.imageBytes(), rss, dumpMillis,
                     PrimingSummary.of(version, env.channel().checkpointSummary())));
-            LOG.info(() -> String.format(Locale.ROOT, "snapshot of %s:%s taken: INIT %.0f ms, dump %.0f ms, %.1f MB",
-                    version.functionName(), version.version(), initMillis, dumpMillis,
-                    sealed.imageBytes() / 1048576.0));
+            LOG.info(() -> String.format(Locale.ROOT, "snapshot of %s:%s taken: INIT %.0f ms, dump %.0f ms, "
+                            + "%.1f MB, encrypted in %.0f ms", version.functionName(), version.version(), initMillis,
+                    dumpMillis, sealed.imageBytes() / 1048576.0, sealMillis));
             return sealed;
         } catch (IOException e) {
             throw new SnapshotFailure(SnapshotFailure.Reason.INTERNAL_ERROR, "cannot take the snapshot: " + e.getMessage());
         } finally {
             env.stop();
+            if (staging != null) {
+                store.discardDump(staging);
+            }
         }
     }
 

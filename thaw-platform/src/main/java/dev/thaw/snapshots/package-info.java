@@ -4,11 +4,13 @@
  *
  * <p>It owns finding and checking CRIU ({@link dev.thaw.snapshots.Criu}), taking a snapshot
  * ({@link dev.thaw.snapshots.SnapshotTaker}: INIT, the runtime's beforeCheckpoint hooks, a socket check, the dump),
- * storing it with a manifest that is checked before every restore ({@link dev.thaw.snapshots.SnapshotStore}), and
+ * storing it with a manifest that is checked before every restore ({@link dev.thaw.snapshots.SnapshotStore}),
+ * encrypted at rest ({@link dev.thaw.snapshots.SealedFile} under a per-snapshot data key wrapped by the
+ * {@link dev.thaw.snapshots.MasterKey}; plain images exist only in the tmpfs of {@link dev.thaw.snapshots.PlainImages}), and
  * restoring copies ({@link dev.thaw.snapshots.SnapshotRestorer}), each with its own pid namespace, stdio pipes and
  * Runtime API port, handed over on the copy's new stdin, from a {@link dev.thaw.snapshots.RestoreSlot} made ready
  * in advance (endpoint, cgroups, and CRIU already running in them, paused once it has made the copy's namespaces and
- * mounts). A snapshot that is missing, corrupted or made on another
- * JDK, CRIU, kernel or CPU is never restored: the invoke runs an ordinary INIT and the snapshot is re-created.
+ * mounts). A snapshot that is missing, corrupted or made on another JDK, CRIU, kernel or CPU, or that fails its
+ * decryption, is never restored: the invoke runs an ordinary INIT and the snapshot is re-created.
  */
 package dev.thaw.snapshots;

@@ -207,7 +207,8 @@ class SnapStartIT {
             for (Path d : entries.toList()) {
                 try {
                     if (Files.exists(d.resolve("paused")) && !Files.exists(d.resolve("pid"))
-                            && Files.readString(d.resolve("criu.args")).contains("/snapshots/" + function + "/")) {
+                            && Files.readString(d.resolve("criu.args")).matches(
+                                    "(?s).*/(dump|copy)-" + function + "-\\d+-.*")) {
                         return true;
                     }
                 } catch (IOException gone) {

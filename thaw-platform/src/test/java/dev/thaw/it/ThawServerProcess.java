@@ -370,11 +370,13 @@ public final class ThawServerProcess implements AutoCloseable {
             String leftMounts = null;
             if (HOME_USERS.get(home).decrementAndGet() == 0) {
                 HOME_USERS.remove(home);
-                leftMounts = removeRunDirectory(home, killedHard);
+                leftMounts = removePlainImages(home, killedHard);
+                String leftRoot = removeRunDirectory(home, killedHard);
+                leftMounts = leftMounts == null ? leftRoot : leftRoot == null ? leftMounts : leftMounts + ", " + leftRoot;
                 deleteTree(home);
             }
             if (leftMounts != null) {
-                throw new AssertionError("a cleanly stopped server left its environment root behind: " + leftMounts);
+                throw new AssertionError("a cleanly stopped server left mounts behind: " + leftMounts);
             }
             if (!leaked.isEmpty()) {
                 throw new AssertionError("environment processes outlived the server: " + leaked);
@@ -410,6 +412,36 @@ public final class ThawServerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return killed ? null : run.toString();
+    }
+
+    /**
+     * The tmpfs of plain snapshot images is unmounted by the platform when it stops, and by its guard when it is
+     * killed; whatever is left is unmounted here. Returns what a clean stop left behind, or null.
+     */
+    private static String removePlainImages(Path home, boolean killed) {
+        Path plain = dev.thaw.server.Thaw.plainImagesMount(home);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(killed ? 5 : 0);
+            boolean mounted;
+            do {
+                mounted = Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + plain + " ");
+                if (mounted && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+            } while (mounted && System.nanoTime() < deadline);
+            if (!mounted && !Files.exists(plain)) {
+                return null;
+            }
+            new ProcessBuilder("umount", "-l", plain.toString()).redirectErrorStream(true).start()
+                    .waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(plain);
+            return mounted && !killed ? plain.toString() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private static void deleteTree(Path dir) {
