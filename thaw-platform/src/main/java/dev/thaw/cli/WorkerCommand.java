@@ -7,6 +7,7 @@ import dev.thaw.server.ThawConfig;
 import dev.thaw.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -49,6 +50,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--memory", paramLabel = "MiB", description = "Memory this worker offers to environments "
             + "(default: three quarters of the host's).")
     Long memoryMib;
+
+    @Mixin
+    SharedStateOptions sharedState;
 
     @Spec
     CommandSpec spec;
@@ -100,6 +104,7 @@ final class WorkerCommand implements Callable<Integer> {
         if (home != null) {
             builder.home(home);
         }
+        sharedState.applyTo(builder, ThawConfig.defaults(), this::invalid);
         ThawConfig config = builder.build();
         try {
             if (!(config.metadataDatabase() instanceof Database.Postgres)) {

@@ -367,6 +367,18 @@ class KubernetesManifestsIT {
     }
 
     @Test
+    void theWorkersArgumentsAreOptionsOfTheRealThawWorkerCommandAndAgreeWithItsPort() {
+        JsonNode container = container(one("DaemonSet", "thaw-worker"));
+        CommandLine.ParseResult worker = parse(expandedArguments(container));
+        assertEquals("worker", worker.commandSpec().name());
+        String listen = worker.matchedOptionValue("--listen", "");
+        assertEquals(Integer.toString(containerPort(container, "internal")), listen.substring(listen.lastIndexOf(':') + 1));
+        assertEquals(Path.of("/etc/thaw/secrets/cluster-token"), worker.matchedOptionValue("--cluster-token-file", Path.of("")));
+        assertEquals(Path.of("/etc/thaw/secrets/snapshot-key"), worker.matchedOptionValue("--snapshot-key-file", Path.of("")));
+        assertTrue(worker.hasMatchedOption("--object-store"), "workers read code and images from the shared store");
+    }
+
+    @Test
     void onlyTheApiTierReachesTheWorkersInternalPort() {
         JsonNode worker = one("DaemonSet", "thaw-worker");
         JsonNode apiPods = one("Deployment", "thaw-api").path("spec").path("template").path("metadata").path("labels");

@@ -33,14 +33,26 @@ class SystemdUnitsIT {
                 .substring("ExecStart=".length());
     }
 
-    /** The words after the platform jar, with ${VAR} and %d replaced by sample values as systemd would. */
-    private static List<String> thawArguments(String commandLine) {
+    /** The VAR=value lines of the environment files docs/deploy.md shows (the first value of each). */
+    private static java.util.Map<String, String> documentedValues() throws IOException {
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        Matcher m = Pattern.compile("(?m)^([A-Z_][A-Z0-9_]*)=(\\S+)$")
+                .matcher(Files.readString(ThawServerProcess.REPO.resolve("docs/deploy.md")));
+        while (m.find()) {
+            values.putIfAbsent(m.group(1), m.group(2));
+        }
+        return values;
+    }
+
+    /** The words after the platform jar, with ${VAR} and %d replaced as systemd would, from the documented values. */
+    private static List<String> thawArguments(String commandLine) throws IOException {
+        java.util.Map<String, String> values = documentedValues();
         List<String> words = List.of(commandLine.trim().split("\\s+"));
         int jar = words.indexOf("/opt/thaw/thaw-platform.jar");
         assertTrue(jar > 0 && words.get(jar - 1).equals("-jar"), commandLine);
         List<String> out = new ArrayList<>();
         for (String w : words.subList(jar + 1, words.size())) {
-            out.add(VARIABLE.matcher(w).replaceAll(m -> m.group(1).equals("THAW_HOST") ? "0.0.0.0" : "sample")
+            out.add(VARIABLE.matcher(w).replaceAll(m -> Matcher.quoteReplacement(values.getOrDefault(m.group(1), "sample")))
                     .replace("%d", "/run/credentials/thaw.service"));
         }
         return out;
@@ -57,6 +69,20 @@ class SystemdUnitsIT {
         assertEquals(List.of(), server.unmatched(), "arguments that `thaw server` does not take, in " + args);
         assertTrue(server.hasMatchedOption("--access-keys"), "listening beyond loopback needs access keys");
         assertTrue(server.hasMatchedOption("--home"), "its home is the unit's StateDirectory");
+    }
+
+    @Test
+    void theWorkerUnitPassesOnlyOptionsOfTheRealThawWorkerCommand() throws IOException {
+        List<String> args = thawArguments(execStart("thaw-worker.service"));
+        assertEquals("worker", args.getFirst());
+        CommandLine thaw = new CommandLine(new ThawCli());
+        thaw.setUnmatchedArgumentsAllowed(true);
+        CommandLine.ParseResult worker = thaw.parseArgs(args.toArray(String[]::new)).subcommand();
+        assertEquals("worker", worker.commandSpec().name());
+        assertEquals(List.of(), worker.unmatched(), "arguments that `thaw worker` does not take, in " + args);
+        for (String option : List.of("--listen", "--cluster-token-file", "--snapshot-key-file", "--object-store")) {
+            assertTrue(worker.hasMatchedOption(option), option);
+        }
     }
 
     @Test
