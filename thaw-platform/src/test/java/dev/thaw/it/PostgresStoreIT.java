@@ -159,6 +159,60 @@ class PostgresStoreIT {
     }
 
     @Test
+    void fiveHundredAcceptedEventsOfAKilledInstanceAreAllDeliveredByAnotherAndNoneTwiceInItsLog() throws Exception {
+        String url = cluster.createDatabase();
+        ThawServerProcess a = ThawServerProcess.start("--database", url, "--event-lease", "3");
+        List<String> markers = new ArrayList<>();
+        Set<String> undoneAtKill;
+        try (LambdaClient viaA = a.lambda()) {
+            Fixtures.deploy(viaA, "sleeper", "test-functions", FIXTURES + "Sleeper", x -> x.timeout(30));
+            for (int i = 0; i < 500; i++) {
+                String marker = String.format("burst-%03d", i);
+                markers.add(marker);
+                assertEquals(202, viaA.invoke(x -> x.functionName("sleeper").invocationType(InvocationType.EVENT)
+                        .payload(SdkBytes.fromUtf8String("{\"ms\":100,\"marker\":\"" + marker + "\"}")))
+                        .statusCode());
+            }
+        } finally {
+            a.kill();
+        }
+        undoneAtKill = markersNotDone(url);
+        assertTrue(undoneAtKill.size() >= 50, "the killed instance still held or queued many: " + undoneAtKill.size());
+        try (ThawServerProcess b = ThawServerProcess.start("--database", url, "--event-lease", "3")) {
+            await("every event's delivery", 300_000, () -> pendingEvents(url) == 0);
+            Map<String, Long> inB = new java.util.HashMap<>();
+            for (String line : logs(b, "sleeper")) {
+                int at = line.indexOf("sleeper-done {ms=100, marker=");
+                if (at >= 0) {
+                    inB.merge(line.substring(at + "sleeper-done {ms=100, marker=".length(), line.indexOf('}', at)),
+                            1L, Long::sum);
+                }
+            }
+            for (String marker : undoneAtKill) {
+                assertEquals(1L, inB.getOrDefault(marker, 0L), marker + " was left by the killed instance");
+            }
+            inB.forEach((marker, count) -> assertEquals(1L, count, marker + " delivered twice by the survivor"));
+            assertTrue(markers.containsAll(inB.keySet()), inB.keySet().toString());
+            JsonNode failed = JSON.readTree(b.http("GET", "/thaw/v1/failed-events", null).body());
+            assertEquals(0, failed.path("FailedEvents").size(), failed.toString());
+        }
+    }
+
+    /** Markers of events accepted and not yet done (queued, or running under some instance's lease). */
+    private Set<String> markersNotDone(String url) throws Exception {
+        try (Connection c = cluster.connect(url);
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT payload FROM events WHERE state IN ('queued', 'running')")) {
+            Set<String> markers = new HashSet<>();
+            while (rs.next()) {
+                Map<?, ?> payload = JSON.readValue(new String(rs.getBytes(1), StandardCharsets.UTF_8), Map.class);
+                markers.add(String.valueOf(payload.get("marker")));
+            }
+            return markers;
+        }
+    }
+
+    @Test
     void aPostgresRestartFailsRequestsFastWithServiceExceptionsThenServingResumes() throws Exception {
         String url = cluster.createDatabase();
         try (ThawServerProcess server = ThawServerProcess.start("--database", url);
