@@ -207,13 +207,34 @@ public final class FunctionLogs {
 
     /**
      * One environment's log stream; thread-safe. Lines are buffered until {@link #flush}: the environment flushes
-     * once per invocation, after its REPORT line, and after every line written outside an invocation.
+     * once per invocation, after its REPORT line, and after every line written outside an invocation. Lines of a
+     * long invocation still reach the file within {@link #FLUSH_EVERY_MS}: readers of the log (a tail, another
+     * process after a crash) see them while it runs.
      */
     public static final class Stream implements AutoCloseable {
+        static final long FLUSH_EVERY_MS = 200;
+        private static final java.util.Set<Stream> UNFLUSHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        static {
+            Thread.ofPlatform().daemon().name("function-log-flusher").start(() -> {
+                while (true) {
+                    try {
+                        Thread.sleep(FLUSH_EVERY_MS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (Stream s : UNFLUSHED) {
+                        s.flush();
+                    }
+                }
+            });
+        }
+
         private final Path group;
         private final Path file;
         private OutputStream out;
         private long written;
+        private boolean unflushed;
 
         Stream(Path group, Path file) {
             this.group = group;
@@ -230,6 +251,10 @@ public final class FunctionLogs {
                 byte[] bytes = (System.currentTimeMillis() + " " + line + "\n").getBytes(StandardCharsets.UTF_8);
                 out.write(bytes);
                 written += bytes.length;
+                if (!unflushed) {
+                    unflushed = true;
+                    UNFLUSHED.add(this);
+                }
                 if (written >= MAX_STREAM_BYTES) {
                     rotate();
                 }
@@ -239,6 +264,10 @@ public final class FunctionLogs {
         }
 
         public synchronized void flush() {
+            if (unflushed) {
+                unflushed = false;
+                UNFLUSHED.remove(this);
+            }
             try {
                 if (out != null) {
                     out.flush();
@@ -278,9 +307,12 @@ public final class FunctionLogs {
 
         @Override
         public synchronized void close() {
+            UNFLUSHED.remove(this);
+            unflushed = false;
             try {
                 if (out != null) {
                     out.close();
+                    out = null;
                 }
             } catch (IOException ignored) {
                 // Nothing to do on close.
