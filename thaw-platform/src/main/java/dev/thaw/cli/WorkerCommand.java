@@ -12,9 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -84,12 +82,7 @@ final class WorkerCommand implements Callable<Integer> {
     }
 
     private static long hostMemoryMib() {
-        try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
-                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).findFirst().orElse(4096L);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.thaw.io.HostMemory.totalBytes().orElse(4096L * 1024 * 1024) / (1024 * 1024);
     }
 
     @Override

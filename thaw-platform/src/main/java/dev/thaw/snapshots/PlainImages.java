@@ -140,12 +140,11 @@ final class PlainImages implements AutoCloseable {
     /** A quarter of the host's memory (MemTotal). */
     static long defaultCapacity() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024 / 4;
-                }
+            java.util.OptionalLong total = dev.thaw.io.HostMemory.totalBytes();
+            if (total.isPresent()) {
+                return total.getAsLong() / 4;
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (UncheckedIOException | NumberFormatException e) {
             // fall through
         }
         return 1L << 30;
