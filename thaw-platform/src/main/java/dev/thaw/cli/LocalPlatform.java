@@ -184,10 +184,14 @@ final class LocalPlatform implements AutoCloseable {
                 + (present ? "become ready and frozen" : "go away") + " within 2 minutes");
     }
 
-    /** The Primed Classes of {@code function}'s last SNAPSHOT_REPORT: a number, "off", or "n/a" without one. */
+    /**
+     * The Primed Classes of {@code function}'s last SNAPSHOT_REPORT: a number, "off", or "n/a" without one. The whole
+     * log is read: the report comes from the publish, before the thousands of lines of the warm series.
+     */
     String primedClasses(String function) {
         String primed = "n/a";
-        for (JsonNode e : api.json("GET", "/thaw/v1/logs/" + ApiClient.encode(function), null).path("Events")) {
+        for (JsonNode e : api.json("GET", "/thaw/v1/logs/" + ApiClient.encode(function)
+                + "?Limit=" + Integer.MAX_VALUE, null).path("Events")) {
             Matcher m = PRIMED.matcher(e.path("Message").asText());
             if (m.find()) {
                 primed = m.group(1);

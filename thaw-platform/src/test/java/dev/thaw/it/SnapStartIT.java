@@ -188,6 +188,35 @@ class SnapStartIT {
                 "a mount under " + work + " outlived its copy");
     }
 
+    @Test
+    void restoredCopiesThatFreeAndRetakeMuchMemoryKeepTheirInitDataAndGetZeroedPages() throws Exception {
+        GetFunctionConfigurationResponse v = publishSnapStart("churn", Fixtures.fixtureHandler("MemoryChurn"), Map.of());
+        List<JsonNode> answers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<InvokeResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(pool.submit(() -> invoke("churn", v.version(), "{}")));
+            }
+            for (Future<InvokeResponse> f : calls) {
+                InvokeResponse r = f.get();
+                assertEquals(null, r.functionError(), r.payload().asUtf8String());
+                assertTrue(tail(r).contains("Restore Duration"), tail(r));
+                answers.add(JSON.readTree(r.payload().asByteArray()));
+            }
+        }
+        // A second round in the same copies: memory the first round gave back is taken again.
+        for (int i = 0; i < 4; i++) {
+            answers.add(JSON.readTree(invoke("churn", v.version(), "{}").payload().asByteArray()));
+        }
+        assertEquals(4, server.environmentPids("churn").size(), "four restored copies");
+        for (JsonNode a : answers) {
+            assertTrue(a.path("initDataIntact").asBoolean(), "INIT's pattern survives the churn: " + a);
+            assertEquals(0, a.path("nonZeroFreshBytes").asLong(), "fresh arrays read as zeros: " + a);
+            assertTrue(a.path("maxCommittedMb").asLong() - a.path("minCommittedMb").asLong() >= 32,
+                    "the heap gave memory back to the kernel and took it again: " + a);
+        }
+    }
+
     /** Work directories of copies CRIU restored (they have a pid file; a spare slot's paused CRIU has none). */
     private static long restoredCopiesWork(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
