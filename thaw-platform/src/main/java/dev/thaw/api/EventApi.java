@@ -38,40 +38,41 @@ final class EventApi {
     }
 
     private void putConfig(ServerRequest req, ServerResponse res) {
-        rejectQualifier(req);
         JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "PutFunctionEventInvokeConfig"));
+        requireSomeSetting(body);
         rejectDestinations(body);
-        StoredEventConfig config = configs.put(Http.pathParam(req, "name"),
+        StoredEventConfig config = configs.put(Http.pathParam(req, "name"), qualifier(req),
                 Json.integer(body, "MaximumRetryAttempts").orElse(null),
                 Json.integer(body, "MaximumEventAgeInSeconds").orElse(null));
         Http.json(res, 200, shape(config));
     }
 
     private void updateConfig(ServerRequest req, ServerResponse res) {
-        rejectQualifier(req);
         JsonNode body = Json.parseObject(bodies.read(req, 64 * 1024, "UpdateFunctionEventInvokeConfig"));
+        requireSomeSetting(body);
         rejectDestinations(body);
-        StoredEventConfig config = configs.update(Http.pathParam(req, "name"),
+        StoredEventConfig config = configs.update(Http.pathParam(req, "name"), qualifier(req),
                 Json.integer(body, "MaximumRetryAttempts").orElse(null),
                 Json.integer(body, "MaximumEventAgeInSeconds").orElse(null));
         Http.json(res, 200, shape(config));
     }
 
     private void listConfigs(ServerRequest req, ServerResponse res) {
+        EventInvokeConfigs.Page page = configs.list(Http.pathParam(req, "name"), Http.query(req, "Marker"),
+                Http.intQuery(req, "MaxItems", 1, 50));
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode items = out.putArray("FunctionEventInvokeConfigs");
-        configs.list(Http.pathParam(req, "name")).forEach(c -> items.add(shape(c)));
+        page.items().forEach(c -> items.add(shape(c)));
+        page.nextMarker().ifPresent(m -> out.put("NextMarker", m));
         Http.json(res, 200, out);
     }
 
     private void getConfig(ServerRequest req, ServerResponse res) {
-        rejectQualifier(req);
-        Http.json(res, 200, shape(configs.get(Http.pathParam(req, "name"))));
+        Http.json(res, 200, shape(configs.get(Http.pathParam(req, "name"), qualifier(req))));
     }
 
     private void deleteConfig(ServerRequest req, ServerResponse res) {
-        rejectQualifier(req);
-        configs.delete(Http.pathParam(req, "name"));
+        configs.delete(Http.pathParam(req, "name"), qualifier(req));
         Http.noContent(res);
     }
 
@@ -83,6 +84,7 @@ final class EventApi {
             item.put("RequestId", e.id());
             item.put("FunctionName", e.functionName());
             item.put("Version", e.version());
+            item.put("Qualifier", e.qualifier());
             item.put("Payload", new String(e.payload(), StandardCharsets.UTF_8));
             item.put("Attempts", e.attempts());
             item.put("LastError", e.lastError());
@@ -93,7 +95,7 @@ final class EventApi {
 
     private ObjectNode shape(StoredEventConfig config) {
         ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("FunctionArn", configs.functionArn(config.functionName()));
+        out.put("FunctionArn", configs.functionArn(config));
         if (config.maximumRetryAttempts() != null) {
             out.put("MaximumRetryAttempts", config.maximumRetryAttempts());
         }
@@ -116,11 +118,16 @@ final class EventApi {
         }
     }
 
-    /** Configs are kept per function; a per-version or per-alias config would silently not apply. */
-    private static void rejectQualifier(ServerRequest req) {
-        Http.query(req, "Qualifier").filter(q -> !q.equals("$LATEST")).ifPresent(q -> {
-            throw ThawException.invalidParameter("Event invoke configs are per function in Thaw; Qualifier "
-                    + q + " is not supported.");
-        });
+    /** A version number or alias name; none means $LATEST. */
+    private static String qualifier(ServerRequest req) {
+        return Http.query(req, "Qualifier").orElse(null);
+    }
+
+    private static void requireSomeSetting(JsonNode body) {
+        if (!body.hasNonNull("MaximumRetryAttempts") && !body.hasNonNull("MaximumEventAgeInSeconds")
+                && !body.hasNonNull("DestinationConfig")) {
+            throw ThawException.invalidParameter(
+                    "You must specify at least one of error handling or destination setting.");
+        }
     }
 }

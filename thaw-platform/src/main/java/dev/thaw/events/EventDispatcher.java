@@ -136,7 +136,7 @@ public final class EventDispatcher implements AutoCloseable {
     }
 
     private void deliver(StoredEvent event) {
-        RetryPolicy policy = configs.policy(event.functionName());
+        RetryPolicy policy = configs.policy(event.functionName(), event.qualifier());
         long now = clock.millis();
         if (policy.expiredAt(event.acceptedAt(), now)) {
             queue.fail(event, event.attempts(), Optional.ofNullable(event.lastError())

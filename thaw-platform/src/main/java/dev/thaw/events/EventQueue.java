@@ -2,6 +2,7 @@ package dev.thaw.events;
 
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionService;
+import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.Invocable;
 import dev.thaw.metrics.PlatformMetrics;
 import dev.thaw.store.MetadataStore;
@@ -36,8 +37,8 @@ public final class EventQueue {
     }
 
     /**
-     * Resolves the target now (so later alias or $LATEST changes do not alter what runs) and stores the event;
-     * returns its request id once it is durable.
+     * Resolves the target now (so later alias or $LATEST changes do not alter what runs) and stores the event with
+     * the qualifier it named; returns its request id once it is durable.
      */
     public String accept(String functionRef, Optional<String> qualifier, byte[] payload) {
         if (payload.length > MAX_EVENT_PAYLOAD) {
@@ -45,8 +46,12 @@ public final class EventQueue {
                     + " bytes for the InvokeFunction operation");
         }
         Invocable target = functions.resolveForInvoke(functionRef, qualifier.orElse(null));
+        // The qualifier as named (an alias stays an alias), so its event invoke config governs the retries.
+        String named = functions.arns().parse(functionRef).qualifier(qualifier.orElse(null))
+                .orElse(FunctionVersion.LATEST);
         String id = UUID.randomUUID().toString();
-        store.insertEvent(id, target.version().functionName(), target.executedVersion(), payload, clock.millis());
+        store.insertEvent(id, target.version().functionName(), target.executedVersion(), named, payload,
+                clock.millis());
         metrics.eventAccepted(target.version().functionName());
         synchronized (signal) {
             signalled = true;

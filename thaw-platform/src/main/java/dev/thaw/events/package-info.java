@@ -7,6 +7,7 @@
  * throttled delivery waits without using up an attempt, a function error or platform failure is retried after a
  * growing delay, and an event out of attempts or too old is kept as a failed event. Delivery is at least once: an
  * event that was running when the platform died is queued again at startup. {@link dev.thaw.events.EventInvokeConfigs}
- * holds each function's MaximumRetryAttempts and MaximumEventAgeInSeconds.
+ * holds MaximumRetryAttempts and MaximumEventAgeInSeconds per qualifier ($LATEST, a version or an alias); an event
+ * keeps the qualifier its invoke named, and that qualifier's config alone governs its retries.
  */
 package dev.thaw.events;

@@ -228,11 +228,13 @@ public final class MetadataStore implements AutoCloseable {
         }
     }
 
-    /** Deletes a version with its provisioned concurrency configuration. */
+    /** Deletes a version with its provisioned concurrency configuration and its event invoke config. */
     public void deleteVersion(String functionName, String version) {
         try {
             inTransaction(c -> {
                 updateCount(c, "DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?",
+                        functionName, version);
+                updateCount(c, "DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?",
                         functionName, version);
                 updateCount(c, "DELETE FROM versions WHERE function_name = ? AND version = ?", functionName,
                         version);
@@ -344,13 +346,15 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /**
-     * Deletes an alias with the Function URL that serves it, its resource policy and its provisioned concurrency
-     * configuration, as Lambda does.
+     * Deletes an alias with the Function URL that serves it, its resource policy, its provisioned concurrency
+     * configuration and its event invoke config, as Lambda does.
      */
     public void deleteAlias(String functionName, String alias) {
         try {
             inTransaction(c -> {
                 updateCount(c, "DELETE FROM provisioned_concurrency WHERE function_name = ? AND qualifier = ?",
+                        functionName, alias);
+                updateCount(c, "DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?",
                         functionName, alias);
                 updateCount(c, "DELETE FROM permissions WHERE function_name = ? AND qualifier = ?", functionName,
                         alias);
@@ -604,12 +608,16 @@ public final class MetadataStore implements AutoCloseable {
     // --- asynchronous invocations ---------------------------------------------------------------------------
 
     private static final String EVENT_COLUMNS =
-            "id, function_name, version, payload, accepted_at, attempts, next_attempt_at, last_error, state";
+            "id, function_name, version, payload, accepted_at, attempts, next_attempt_at, last_error, state, qualifier";
 
-    /** Stores an accepted event as queued and due now; it is durable when this returns. */
-    public void insertEvent(String id, String functionName, String version, byte[] payload, long acceptedAt) {
-        update("INSERT INTO events(" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, 0, ?, NULL, 'queued')",
-                id, functionName, version, payload, acceptedAt, acceptedAt);
+    /**
+     * Stores an accepted event as queued and due now; it is durable when this returns. {@code version} is what runs,
+     * {@code qualifier} what the invoke named ({@code $LATEST} for none).
+     */
+    public void insertEvent(String id, String functionName, String version, String qualifier, byte[] payload,
+                            long acceptedAt) {
+        update("INSERT INTO events(" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, 0, ?, NULL, 'queued', ?)",
+                id, functionName, version, payload, acceptedAt, acceptedAt, qualifier);
     }
 
     /**
@@ -696,37 +704,77 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     private static StoredEvent event(ResultSet rs) throws SQLException {
-        return new StoredEvent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getLong(5),
-                rs.getInt(6), rs.getLong(7), rs.getString(8),
+        return new StoredEvent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(10), rs.getBytes(4),
+                rs.getLong(5), rs.getInt(6), rs.getLong(7), rs.getString(8),
                 StoredEvent.State.valueOf(rs.getString(9).toUpperCase(java.util.Locale.ROOT)));
     }
 
+    // --- event invoke configs, one per qualifier of a function -----------------------------------------------
+
+    private static final String EVENT_CONFIG_COLUMNS =
+            "function_name, qualifier, maximum_retry_attempts, maximum_event_age_seconds, last_modified";
+
+    /** Adds or replaces the config of a function's qualifier. */
     public void putEventConfig(StoredEventConfig config) {
-        update("""
-                INSERT INTO event_invoke_configs(function_name, maximum_retry_attempts, maximum_event_age_seconds,
-                  last_modified) VALUES (?, ?, ?, ?)
-                ON CONFLICT (function_name) DO UPDATE SET maximum_retry_attempts = excluded.maximum_retry_attempts,
+        update("INSERT INTO event_invoke_configs(" + EVENT_CONFIG_COLUMNS + ") VALUES (?, ?, ?, ?, ?) "
+                + """
+                ON CONFLICT (function_name, qualifier) DO UPDATE SET
+                  maximum_retry_attempts = excluded.maximum_retry_attempts,
                   maximum_event_age_seconds = excluded.maximum_event_age_seconds,
                   last_modified = excluded.last_modified""",
-                config.functionName(), config.maximumRetryAttempts(), config.maximumEventAgeInSeconds(),
-                config.lastModifiedEpochSeconds());
+                config.functionName(), config.qualifier(), config.maximumRetryAttempts(),
+                config.maximumEventAgeInSeconds(), config.lastModifiedEpochSeconds());
     }
 
-    public Optional<StoredEventConfig> eventConfig(String functionName) {
-        return queryOne("""
-                SELECT function_name, maximum_retry_attempts, maximum_event_age_seconds, last_modified
-                FROM event_invoke_configs WHERE function_name = ?""", rs -> new StoredEventConfig(rs.getString(1),
-                nullableInt(rs, 2), nullableInt(rs, 3), rs.getLong(4)), functionName);
+    /**
+     * Changes the limits given (non-null) of an existing config in one statement, so concurrent updates of
+     * different limits both stay; empty when the qualifier has no config.
+     */
+    public Optional<StoredEventConfig> updateEventConfig(String functionName, String qualifier,
+                                                         Integer maximumRetryAttempts,
+                                                         Integer maximumEventAgeInSeconds, long lastModified) {
+        return inTransaction(c -> {
+            int updated = updateCount(c, """
+                    UPDATE event_invoke_configs SET
+                      maximum_retry_attempts = COALESCE(?, maximum_retry_attempts),
+                      maximum_event_age_seconds = COALESCE(?, maximum_event_age_seconds),
+                      last_modified = ?
+                    WHERE function_name = ? AND qualifier = ?""",
+                    maximumRetryAttempts, maximumEventAgeInSeconds, lastModified, functionName, qualifier);
+            if (updated == 0) {
+                return Optional.empty();
+            }
+            return queryOne(c, "SELECT " + EVENT_CONFIG_COLUMNS + " FROM event_invoke_configs "
+                    + "WHERE function_name = ? AND qualifier = ?", MetadataStore::eventConfigRow, functionName, qualifier);
+        });
+    }
+
+    public Optional<StoredEventConfig> eventConfig(String functionName, String qualifier) {
+        return queryOne("SELECT " + EVENT_CONFIG_COLUMNS + " FROM event_invoke_configs "
+                + "WHERE function_name = ? AND qualifier = ?", MetadataStore::eventConfigRow, functionName, qualifier);
+    }
+
+    /** A function's configs in qualifier order, after {@code afterQualifier} (exclusive; null for the first page). */
+    public List<StoredEventConfig> eventConfigs(String functionName, String afterQualifier, int limit) {
+        return queryList("SELECT " + EVENT_CONFIG_COLUMNS + " FROM event_invoke_configs "
+                + "WHERE function_name = ? AND qualifier > ? ORDER BY qualifier LIMIT ?", MetadataStore::eventConfigRow,
+                functionName, afterQualifier == null ? "" : afterQualifier, limit);
+    }
+
+    /** Returns whether there was a config to delete. */
+    public boolean deleteEventConfig(String functionName, String qualifier) {
+        return updateCount("DELETE FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?",
+                functionName, qualifier) > 0;
+    }
+
+    private static StoredEventConfig eventConfigRow(ResultSet rs) throws SQLException {
+        return new StoredEventConfig(rs.getString(1), rs.getString(2), nullableInt(rs, 3), nullableInt(rs, 4),
+                rs.getLong(5));
     }
 
     private static Integer nullableInt(ResultSet rs, int column) throws SQLException {
         int value = rs.getInt(column);
         return rs.wasNull() ? null : value;
-    }
-
-    /** Returns whether there was a config to delete. */
-    public boolean deleteEventConfig(String functionName) {
-        return updateCount("DELETE FROM event_invoke_configs WHERE function_name = ?", functionName) > 0;
     }
 
     /** The classes recorded for a function's class priming, with the code they were recorded from. */

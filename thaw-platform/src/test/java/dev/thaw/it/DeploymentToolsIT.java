@@ -162,7 +162,9 @@ class DeploymentToolsIT {
         Fixtures.deploy(lambda, "evented", "test-functions", ECHO, b -> { });
         assertTrue(lambda.listFunctionEventInvokeConfigs(b -> b.functionName("evented")).functionEventInvokeConfigs()
                 .isEmpty());
-        lambda.updateFunctionEventInvokeConfig(b -> b.functionName("evented").maximumRetryAttempts(1));
+        assertThrows(ResourceNotFoundException.class, () -> lambda.updateFunctionEventInvokeConfig(b -> b
+                .functionName("evented").maximumRetryAttempts(1)), "as on Lambda, an update needs a config");
+        lambda.putFunctionEventInvokeConfig(b -> b.functionName("evented").maximumRetryAttempts(1));
         var updated = lambda.updateFunctionEventInvokeConfig(b -> b.functionName("evented")
                 .maximumEventAgeInSeconds(120));
         assertEquals(1, updated.maximumRetryAttempts(), "an update keeps what it does not name");

@@ -1,13 +1,16 @@
 package dev.thaw.it;
 
 import dev.thaw.store.Database;
+import dev.thaw.store.EventInvokeConfigStoreChecks;
 import dev.thaw.store.MetadataStore;
 import dev.thaw.store.ShippedMigrations;
 import dev.thaw.store.StoredEvent;
+import dev.thaw.store.StoredEventConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.flywaydb.core.Flyway;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -60,6 +63,39 @@ class PostgresMetadataStoreIT {
                 applied.add(rs.getString(1));
             }
             assertEquals(ShippedMigrations.versions("postgresql"), applied);
+        }
+    }
+
+    @Test
+    void eventInvokeConfigsAreKeptPerQualifierAndLeaveWithWhatTheyBelongTo() {
+        try (MetadataStore store = open(cluster.createDatabase(), "a", Duration.ofSeconds(30))) {
+            EventInvokeConfigStoreChecks.configsAreKeptPerQualifierAndLeaveWithWhatTheyBelongTo(store);
+            EventInvokeConfigStoreChecks.eventsKeepTheQualifierTheirInvokeNamed(store);
+        }
+    }
+
+    @Test
+    void aDatabaseFromBeforeQualifiersKeepsItsConfigAsTheLatestOneAndItsEvents() throws Exception {
+        String url = cluster.createDatabase();
+        Database db = Database.parse(url);
+        Database.Postgres pg = (Database.Postgres) db;
+        Flyway.configure().dataSource(db.jdbcUrl(), pg.user(), pg.password())
+                .locations("classpath:dev/thaw/store/migrations/postgresql").target("9").load().migrate();
+        try (Connection c = cluster.connect(url)) {
+            c.createStatement().executeUpdate("INSERT INTO functions(name, created_at) VALUES ('old', 'now')");
+            c.createStatement().executeUpdate("INSERT INTO event_invoke_configs VALUES ('old', 1, NULL, 1700000000)");
+            c.createStatement().executeUpdate("INSERT INTO events(id, function_name, version, payload, accepted_at, "
+                    + "next_attempt_at, state) VALUES ('queued', 'old', '2', '\\x7b7d', 5, 5, 'queued')");
+        }
+        try (MetadataStore store = open(url, "a", Duration.ofSeconds(30))) {
+            assertEquals(Optional.of(new StoredEventConfig("old", "$LATEST", 1, null, 1700000000L)),
+                    store.eventConfig("old", "$LATEST"), "the function's config became $LATEST's");
+            store.insertAlias("old", "live", "{}");
+            store.putEventConfig(new StoredEventConfig("old", "live", 0, null, 1700000001L));
+            assertEquals(2, store.eventConfigs("old", null, 10).size(), "the key now holds the qualifier");
+            List<StoredEvent> due = store.claimDueEvents(10, 10);
+            assertEquals(List.of("queued"), due.stream().map(StoredEvent::id).toList());
+            assertEquals("$LATEST", due.getFirst().qualifier());
         }
     }
 
@@ -119,7 +155,7 @@ class PostgresMetadataStoreIT {
             Set<String> accepted = new HashSet<>();
             for (int i = 0; i < 400; i++) {
                 String id = "e" + i;
-                a.insertEvent(id, "f", "$LATEST", ("{\"n\":" + i + "}").getBytes(), 1000 + i);
+                a.insertEvent(id, "f", "$LATEST", "$LATEST", ("{\"n\":" + i + "}").getBytes(), 1000 + i);
                 accepted.add(id);
             }
             Set<String> claimed = ConcurrentHashMap.newKeySet();
@@ -152,8 +188,8 @@ class PostgresMetadataStoreIT {
         try (MetadataStore a = open(url, "a", Duration.ofSeconds(2));
              MetadataStore b = open(url, "b", Duration.ofSeconds(2))) {
             a.insertFunction("f", "{}", "now");
-            a.insertEvent("kept", "f", "$LATEST", new byte[] {1}, 1);
-            a.insertEvent("lost", "f", "$LATEST", new byte[] {2}, 2);
+            a.insertEvent("kept", "f", "$LATEST", "$LATEST", new byte[] {1}, 1);
+            a.insertEvent("lost", "f", "$LATEST", "$LATEST", new byte[] {2}, 2);
             long now = System.currentTimeMillis();
             assertEquals(Set.of("kept", "lost"), ids(a.claimDueEvents(now, 10)));
             assertEquals(List.of(), b.claimDueEvents(now + 1000, 10), "a's leases have not ended");

@@ -71,4 +71,12 @@ class MetadataStoreTest {
             assertEquals(1, reopened.hostUidSlot("b", 2), "slots are stored");
         }
     }
+
+    @Test
+    void eventInvokeConfigsAreKeptPerQualifierAndLeaveWithWhatTheyBelongTo() {
+        try (MetadataStore store = MetadataStore.open(dir.resolve("m.db"))) {
+            EventInvokeConfigStoreChecks.configsAreKeptPerQualifierAndLeaveWithWhatTheyBelongTo(store);
+            EventInvokeConfigStoreChecks.eventsKeepTheQualifierTheirInvokeNamed(store);
+        }
+    }
 }

@@ -90,12 +90,17 @@ class MetadataStoreUpgradeTest {
             assertEquals(OptionalInt.of(4), store.reservedConcurrency("old"));
             assertEquals(3, store.allocateVersionNumber("old"), "version numbers go on where they were");
             assertEquals(0, store.hostUidSlot("old", 10));
-            assertEquals(new StoredEventConfig("old", 1, null, 1700000000L), store.eventConfig("old").orElseThrow());
+            assertEquals(new StoredEventConfig("old", "$LATEST", 1, null, 1700000000L),
+                    store.eventConfig("old", "$LATEST").orElseThrow(), "the function's config became $LATEST's");
+            assertEquals(List.of("$LATEST"), store.eventConfigs("old", null, 10).stream()
+                    .map(StoredEventConfig::qualifier).toList());
             assertEquals(List.of("failed"), store.failedEvents("old").stream().map(StoredEvent::id).toList());
             assertEquals(1, store.requeueRunningEvents(), "an event running at the old release's stop is redone");
             List<StoredEvent> due = store.claimDueEvents(100, 10);
             assertEquals(List.of("was-running", "queued"), due.stream().map(StoredEvent::id).toList());
             assertEquals(1, due.getFirst().attempts());
+            assertEquals(List.of("$LATEST", "$LATEST"), due.stream().map(StoredEvent::qualifier).toList(),
+                    "events from before qualifiers are governed by the $LATEST config, as they were by the function's");
             assertEquals("{}", new String(due.getFirst().payload()));
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
