@@ -92,7 +92,8 @@ public final class EventInvokeConfigs {
     /** The policy the dispatcher applies now to an event whose invoke named {@code qualifier}. */
     RetryPolicy policy(String functionName, String qualifier) {
         return store.eventConfig(functionName, qualifier).map(c -> new RetryPolicy(
-                        c.maximumRetryAttempts() != null ? c.maximumRetryAttempts() : RetryPolicy.DEFAULT_RETRY_ATTEMPTS,
+                        c.maximumRetryAttempts() != null ? c.maximumRetryAttempts()
+                                : RetryPolicy.DEFAULT_RETRY_ATTEMPTS,
                         c.maximumEventAgeInSeconds() != null ? c.maximumEventAgeInSeconds()
                                 : RetryPolicy.DEFAULT_EVENT_AGE_SECONDS))
                 .orElse(RetryPolicy.DEFAULT);

@@ -745,7 +745,8 @@ public final class MetadataStore implements AutoCloseable {
                 return Optional.empty();
             }
             return queryOne(c, "SELECT " + EVENT_CONFIG_COLUMNS + " FROM event_invoke_configs "
-                    + "WHERE function_name = ? AND qualifier = ?", MetadataStore::eventConfigRow, functionName, qualifier);
+                    + "WHERE function_name = ? AND qualifier = ?", MetadataStore::eventConfigRow, functionName,
+                    qualifier);
         });
     }
 

@@ -24,7 +24,8 @@ public final class EventInvokeConfigStoreChecks {
         store.putEventConfig(new StoredEventConfig("f", "live", 2, null, 12));
 
         assertEquals(Optional.of(new StoredEventConfig("f", "1", 1, 120, 11)), store.eventConfig("f", "1"));
-        assertEquals(Optional.of(new StoredEventConfig("f", "$LATEST", 0, null, 10)), store.eventConfig("f", "$LATEST"));
+        assertEquals(Optional.of(new StoredEventConfig("f", "$LATEST", 0, null, 10)),
+                store.eventConfig("f", "$LATEST"));
         assertEquals(Optional.empty(), store.eventConfig("f", "2"));
         assertEquals(Set.of("$LATEST", "1", "live"), qualifiers(store.eventConfigs("f", null, 10)));
         List<StoredEventConfig> first = store.eventConfigs("f", null, 2);
