@@ -29,6 +29,8 @@ public final class EventDispatcher implements AutoCloseable {
     private static final Duration IDLE_POLL = Duration.ofMillis(200);
     /** A throttled or not-yet-ready function is tried again this much later, without using an attempt. */
     private static final Duration BUSY_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration SYSTEM_RETRY_FIRST = Duration.ofSeconds(1);
+    private static final Duration SYSTEM_RETRY_MAX = Duration.ofMinutes(5);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final int MAX_ERROR_CHARS = 4096;
     private static final Set<ErrorCode> TRY_LATER = Set.of(ErrorCode.TOO_MANY_REQUESTS,
@@ -155,11 +157,32 @@ public final class EventDispatcher implements AutoCloseable {
         } catch (ThawException e) {
             if (TRY_LATER.contains(e.code())) {
                 queue.retryAt(event, event.attempts(), clock.millis() + BUSY_BACKOFF.toMillis(), event.lastError());
+            } else if (e.code().httpStatus() >= 500) {
+                systemErrorRetry(event, policy, e.code().awsType() + ": " + e.getMessage());
             } else {
                 attemptFailed(event, policy, e.code().awsType() + ": " + e.getMessage());
             }
         } catch (RuntimeException e) {
             attemptFailed(event, policy, e.toString());
+        }
+    }
+
+    /**
+     * A system error (the platform's, such as a worker lost with the invocation in flight), not the function's: as on
+     * Lambda, the event goes back to the queue without spending a retry attempt and is tried again until its maximum
+     * age, the wait growing with the event's age from 1 s to 5 minutes.
+     */
+    private void systemErrorRetry(StoredEvent event, RetryPolicy policy, String error) {
+        if (!running) {
+            return;
+        }
+        String lastError = error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) : error;
+        long now = clock.millis();
+        long wait = Math.clamp(now - event.acceptedAt(), SYSTEM_RETRY_FIRST.toMillis(), SYSTEM_RETRY_MAX.toMillis());
+        if (policy.expiredAt(event.acceptedAt(), now + wait)) {
+            queue.fail(event, event.attempts(), lastError);
+        } else {
+            queue.retryAt(event, event.attempts(), now + wait, lastError);
         }
     }
 
