@@ -103,21 +103,35 @@ final class PlatformApi {
     }
 
     /**
-     * A published version's snapshot: sizes, timings and the safety scan's warnings; in a cluster also
-     * {@code Fingerprints}, the workers holding a snapshot of it grouped by host fingerprint.
+     * A published version's snapshot: sizes, timings and the safety scan's warnings of this host's copy; with a
+     * shared object store {@code SharedSnapshots}, the one snapshot per host fingerprint that hosts restore from;
+     * in a cluster also {@code Fingerprints}, the workers holding a restorable copy, grouped by host fingerprint.
      */
     private void snapshot(ServerRequest req, ServerResponse res) {
         FunctionVersion v = functions.get(Http.pathParam(req, "name"), Http.pathParam(req, "version"));
         java.util.Map<String, java.util.List<String>> held = workerSnapshots == null ? java.util.Map.of()
                 : workerSnapshots.apply(v.environmentKey());
         java.util.Optional<Manifest> local = snapStart.manifest(v);
-        if (local.isEmpty() && held.isEmpty()) {
+        java.util.List<Manifest> shared = v.usesSnapshots() ? snapStart.sharedManifests(v) : java.util.List.of();
+        if (local.isEmpty() && held.isEmpty() && shared.isEmpty()) {
             throw ThawException.notFound("Version " + v.version() + " of " + v.functionName()
                     + " has no snapshot (state " + v.state().state() + ").");
         }
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("FunctionName", v.functionName());
         out.put("Version", v.version());
+        if (!shared.isEmpty()) {
+            ArrayNode sharedOut = out.putArray("SharedSnapshots");
+            for (Manifest m : shared) {
+                ObjectNode s = sharedOut.addObject();
+                s.put("SnapshotFingerprint", m.host().id());
+                s.put("JdkBuild", m.host().jdkBuild());
+                s.put("CriuVersion", m.host().criuVersion());
+                s.put("KernelRelease", m.host().kernelRelease());
+                s.put("CreatedAt", m.createdAt());
+                s.put("ImageBytes", m.imageBytes());
+            }
+        }
         if (workerSnapshots != null) {
             ArrayNode fingerprints = out.putArray("Fingerprints");
             held.forEach((fingerprint, workers) -> {

@@ -29,13 +29,20 @@ import java.util.logging.Logger;
 /**
  * Places each admitted invocation on a worker and runs it there. Warm first: a worker with an idle environment of
  * the version (as its heartbeat said, or as this router knows from the invocations it ran there); then cold where
- * it is cheapest: a worker holding the version's snapshot with free memory, then the least loaded worker with free
- * memory. A worker that cannot be reached is skipped until it heartbeats again, and the invocation goes to the next;
- * one that goes away with the invocation in flight fails it with a ServiceException, since it may have run.
+ * it is cheapest: a worker holding the version's snapshot with free memory (unless it is already busier than the
+ * least loaded by {@link #SNAPSHOT_HOLDER_SLACK}), then the least loaded worker with free memory. A worker that
+ * cannot be reached is skipped until it heartbeats again, and the invocation goes to the next; one that goes away
+ * with the invocation in flight fails it with a ServiceException, since it may have run.
  */
 public final class ClusterRouter implements InvocationRunner, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterRouter.class.getName());
     private static final long REFRESH_MILLIS = 500;
+    /**
+     * How much busier than the least loaded worker a worker holding a version's snapshot may be and still be
+     * preferred for a cold start: a burst spreads instead of queueing restores on the one holder, since the others
+     * fetch the snapshot from the object store (or, without one, make their own).
+     */
+    private static final int SNAPSHOT_HOLDER_SLACK = 2;
 
     private final WorkerRegistry registry;
     private final WorkerClient client;
@@ -202,8 +209,10 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
         long memory = version.config().memorySize();
         List<WorkerStatus> roomy = candidates.stream().filter(w -> freeMemory(w) >= memory).toList();
         Comparator<WorkerStatus> order = leastLoaded.thenComparingInt(w -> ThreadLocalRandom.current().nextInt());
+        int leastLoad = roomy.stream().mapToInt(this::load).min().orElse(0);
         Optional<WorkerStatus> withSnapshot = version.usesSnapshots()
-                ? roomy.stream().filter(w -> w.cachedSnapshots().contains(key)).min(order) : Optional.empty();
+                ? roomy.stream().filter(w -> w.cachedSnapshots().contains(key))
+                .filter(w -> load(w) < leastLoad + SNAPSHOT_HOLDER_SLACK).min(order) : Optional.empty();
         if (withSnapshot.isPresent()) {
             return withSnapshot;
         }

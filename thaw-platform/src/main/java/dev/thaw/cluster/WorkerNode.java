@@ -12,7 +12,6 @@ import dev.thaw.invoke.InvokeRequest;
 import dev.thaw.invoke.InvokeResponse;
 import dev.thaw.invoke.InvokeService;
 import dev.thaw.snapshots.HostFingerprint;
-import dev.thaw.snapshots.Manifest;
 import dev.thaw.snapshots.SnapStartService;
 
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -123,10 +121,7 @@ public final class WorkerNode implements AutoCloseable {
                 idle.merge(e.version().environmentKey(), 1, Integer::sum);
             }
         }
-        Set<String> cached = new TreeSet<>();
-        for (Manifest m : snapshots.manifests()) {
-            cached.add(m.environmentKey());
-        }
+        Set<String> cached = snapshots.restorable();
         return new WorkerStatus(id, address, fingerprint, memoryMib, Math.max(0, memoryMib - used),
                 environments.size(), idle, cached, startedAt, registry.now());
     }

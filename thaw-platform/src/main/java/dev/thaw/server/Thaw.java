@@ -185,6 +185,7 @@ public final class Thaw implements AutoCloseable {
         ClusterRouter router = null;
         if (role instanceof ClusterRole.RemoteWorkers remote) {
             router = router(remote, home, code);
+            snapStart.leaveSnapshotsToWorkers();
             invoker = routedInvoker(router, home, functions, pool, metrics);
         }
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC(), metrics);
@@ -228,6 +229,10 @@ public final class Thaw implements AutoCloseable {
                 WorkerNode.fingerprint(jdks, criu.version()),
                 new WorkerRegistry(store.cluster(), Clock.systemUTC()), invoker, pool, snapStart, code);
         clusterParts.add(node);
+        dev.thaw.cluster.SnapshotLeases claims = new dev.thaw.cluster.SnapshotLeases(store.cluster(),
+                instanceId(home), Clock.systemUTC()).start();
+        clusterParts.add(claims);
+        snapStart.makeSnapshotsFor(claims);
         workerApi = new dev.thaw.api.WorkerApiServer(worker.listenHost(), worker.listenPort(), worker.token(), node)
                 .start();
         clusterParts.add(workerApi);

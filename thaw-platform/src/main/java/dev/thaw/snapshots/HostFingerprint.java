@@ -22,6 +22,20 @@ public record HostFingerprint(String jdkBuild, String criuVersion, String kernel
         return new HostFingerprint(jdkBuild, criuVersion, KERNEL_RELEASE, CPU_FLAGS_SHA256);
     }
 
+    /**
+     * A short name for this fingerprint (16 hex digits of the SHA-256 of all four fields): where its snapshots are
+     * kept in the object store, and whose claim a host takes to make one.
+     */
+    public String id() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.join("\n", jdkBuild, criuVersion,
+                    kernelRelease, cpuFlagsSha256).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String cpuFlags() {
         String flags = read("/proc/cpuinfo").lines().filter(l -> l.startsWith("flags")).findFirst().orElse("");
         try {

@@ -66,6 +66,10 @@ final class SharedSnapshots {
         return "snapshots/" + function + "/" + version + "/";
     }
 
+    private static String prefix(String function, String version, String fingerprint) {
+        return prefix(function, version) + fingerprint + "/";
+    }
+
     private void evict(String name) {
         String[] parts = name.split("/", 2);
         LOG.info(() -> "evicting the snapshot of " + parts[0] + ":" + parts[1] + " from this host's cache; it stays "
@@ -99,7 +103,7 @@ final class SharedSnapshots {
     }
 
     /** Uploads a snapshot just sealed on this host: its files first, the manifest last. */
-    void publish(String function, String version) throws IOException {
+    void publish(String function, String version, String fingerprint) throws IOException {
         if (!objects.shared()) {
             return;
         }
@@ -110,7 +114,7 @@ final class SharedSnapshots {
             files = walk.filter(Files::isRegularFile)
                     .filter(p -> !LOCAL_ONLY.contains(dir.relativize(p).toString())).sorted().toList();
         }
-        String prefix = prefix(function, version);
+        String prefix = prefix(function, version, fingerprint);
         // A snapshot re-created here replaces the old one: its manifest goes first, so no host fetches a mixture.
         objects.delete(prefix + MANIFEST);
         long bytes = 0;
@@ -125,8 +129,8 @@ final class SharedSnapshots {
         objects.put(prefix + MANIFEST, dir.resolve(MANIFEST));
         cache.admit(name(function, version), size(dir));
         long total = bytes;
-        LOG.info(() -> String.format("uploaded the snapshot of %s:%s (%d MB) to the object store in %d ms",
-                function, version, total >> 20, (System.nanoTime() - start) / 1_000_000));
+        LOG.info(() -> String.format("uploaded the snapshot of %s:%s for fingerprint %s (%d MB) to the object store "
+                + "in %d ms", function, version, fingerprint, total >> 20, (System.nanoTime() - start) / 1_000_000));
     }
 
     /**
@@ -134,15 +138,17 @@ final class SharedSnapshots {
      * the cache until the returned use is closed. Without a shared store, or when the store has no such snapshot,
      * nothing is fetched and the restore finds what the home holds.
      */
-    HostCache.Use fetch(String function, String version) throws IOException {
+    HostCache.Use fetch(String function, String version, String fingerprint) throws IOException {
         if (!objects.shared()) {
             return () -> { };
         }
         HostCache.Use use = cache.use(name(function, version));
         try {
             synchronized (fetching.computeIfAbsent(name(function, version), k -> new Object())) {
-                if (!Files.isRegularFile(store.directory(function, version).resolve(MANIFEST))) {
-                    download(function, version);
+                boolean ownFingerprint = store.manifest(function, version)
+                        .filter(m -> m.host().id().equals(fingerprint)).isPresent();
+                if (!ownFingerprint) {
+                    download(function, version, fingerprint);
                 }
             }
             return use;
@@ -152,9 +158,40 @@ final class SharedSnapshots {
         }
     }
 
-    private void download(String function, String version) throws IOException {
-        long start = System.nanoTime();
+    /** True when the object store holds a whole snapshot of the version taken under {@code fingerprint}. */
+    boolean has(String function, String version, String fingerprint) {
+        return objects.shared() && objects.list(prefix(function, version, fingerprint))
+                .contains(prefix(function, version, fingerprint) + MANIFEST);
+    }
+
+    /** The manifests of every snapshot of the version in the object store, one per host fingerprint. */
+    List<Manifest> sharedManifests(String function, String version) throws IOException {
+        if (!objects.shared()) {
+            return List.of();
+        }
         String prefix = prefix(function, version);
+        List<Manifest> found = new ArrayList<>();
+        for (String key : objects.list(prefix)) {
+            String rest = key.substring(prefix.length());
+            if (!rest.endsWith("/" + MANIFEST) || rest.indexOf('/') != rest.length() - MANIFEST.length() - 1) {
+                continue;
+            }
+            Files.createDirectories(root);
+            Path copy = Files.createTempFile(root, ".shared-manifest-", ".json");
+            try {
+                if (objects.get(key, copy)) {
+                    found.add(JSON.readValue(copy.toFile(), Manifest.class));
+                }
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        }
+        return found;
+    }
+
+    private void download(String function, String version, String fingerprint) throws IOException {
+        long start = System.nanoTime();
+        String prefix = prefix(function, version, fingerprint);
         List<String> keys = objects.list(prefix);
         if (!keys.contains(prefix + MANIFEST)) {
             return;
@@ -201,8 +238,9 @@ final class SharedSnapshots {
             Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
             cache.admit(name(function, version), size(dir));
             long total = bytes;
-            LOG.info(() -> String.format("fetched the snapshot of %s:%s (%d MB) from the object store in %d ms",
-                    function, version, total >> 20, (System.nanoTime() - start) / 1_000_000));
+            LOG.info(() -> String.format("fetched the snapshot of %s:%s for fingerprint %s (%d MB) from the object "
+                    + "store in %d ms", function, version, fingerprint, total >> 20,
+                    (System.nanoTime() - start) / 1_000_000));
         } finally {
             FileTrees.delete(staging);
         }
@@ -226,7 +264,7 @@ final class SharedSnapshots {
         JSON.writeValue(manifest.toFile(), root);
     }
 
-    /** Deletes a snapshot from the object store as well as from this host. */
+    /** Deletes a version's snapshots, of every fingerprint, from the object store (this host's copy is the caller's). */
     void delete(String function, String version) {
         if (objects.shared()) {
             cache.forget(name(function, version));

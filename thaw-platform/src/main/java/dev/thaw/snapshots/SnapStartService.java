@@ -50,6 +50,13 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     private final SharedSnapshots shared;
     private final ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("snapshot-expiry").factory());
+    private final ScheduledExecutorService publishedWatch = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("published-snapshots").factory());
+    private final dev.thaw.objects.ObjectStore objects;
+    /** Who may make a snapshot; on one host, always this host. */
+    private volatile SnapshotClaims claims = SnapshotClaims.THIS_HOST_ONLY;
+    /** An API instance over workers that share snapshots leaves every snapshot to them. */
+    private volatile boolean leftToWorkers;
 
     /**
      * {@code plainImages} is where a tmpfs for the plain images is mounted (see {@link PlainImages}); every image in
@@ -66,11 +73,61 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         this.store = new SnapshotStore(snapshotRoot, masterKey,
                 PlainImages.mount(plainImages, PlainImages.defaultCapacity()));
         this.shared = new SharedSnapshots(objects, store, snapshotRoot, cacheBytes);
+        this.objects = objects;
         this.criu = criu;
         this.jdks = jdks;
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
         this.restorer = new SnapshotRestorer(launcher, criu, workRoot);
+    }
+
+    /**
+     * On an API instance over remote workers: when snapshots are shared through an object store, a published
+     * version's first snapshot is made by a worker ({@link #makeSnapshotsFor}), not here. Without a shared store this
+     * instance still takes it, and each worker makes its own when it first needs one.
+     */
+    public void leaveSnapshotsToWorkers() {
+        leftToWorkers = objects.shared();
+    }
+
+    /**
+     * On a worker: with a shared object store, a version is checkpointed once per host fingerprint in the cluster.
+     * This worker makes a snapshot only under a claim ({@link SnapshotClaims}): the first snapshot of a version
+     * published anywhere in the cluster (claim {@link SnapshotClaims#FIRST}, looked for every second), or the one of
+     * its own fingerprint when it needs one the store lacks; meanwhile it serves the version by INIT. Without a
+     * shared store every worker makes its own, as one host does.
+     */
+    public void makeSnapshotsFor(SnapshotClaims workerClaims) {
+        if (!objects.shared()) {
+            return;
+        }
+        this.claims = workerClaims;
+        publishedWatch.scheduleWithFixedDelay(this::takePublished, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Claims and takes the first snapshot of versions published (Pending) anywhere in the cluster. */
+    void takePublished() {
+        try {
+            for (FunctionVersion v : functions.allStoredVersions()) {
+                if (!v.usesSnapshots() || v.state().state() != VersionState.State.Pending
+                        || recreating.contains(v.environmentKey())
+                        || !claims.claim(v.functionName(), v.version(), SnapshotClaims.FIRST)) {
+                    continue;
+                }
+                // Read again under the claim: another worker may have finished it since the list was read.
+                Optional<FunctionVersion> now = functions.allStoredVersions().stream()
+                        .filter(c -> c.environmentKey().equals(v.environmentKey())).findFirst();
+                if (now.isEmpty() || now.get().state().state() != VersionState.State.Pending
+                        || !recreating.add(v.environmentKey())) {
+                    claims.release(v.functionName(), v.version(), SnapshotClaims.FIRST);
+                    continue;
+                }
+                LOG.info(() -> "claimed the first snapshot of " + v.functionName() + ":" + v.version());
+                snapshotter.submit(() -> takeSnapshot(now.get(), false, SnapshotClaims.FIRST));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot look for published versions to snapshot: " + e.getMessage());
+        }
     }
 
     /**
@@ -118,7 +175,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
             LOG.info(() -> "deleted unencrypted snapshots " + unsealed + "; each is re-created at its next invoke");
         }
         for (FunctionVersion v : functions.allStoredVersions()) {
-            if (v.usesSnapshots() && v.state().state() == VersionState.State.Pending) {
+            if (v.usesSnapshots() && v.state().state() == VersionState.State.Pending && !leftToWorkers) {
                 LOG.info(() -> "resuming the snapshot of " + v.functionName() + ":" + v.version());
                 versionPublished(v);
             }
@@ -127,10 +184,11 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
 
     @Override
     public void versionPublished(FunctionVersion version) {
-        if (!version.usesSnapshots()) {
+        if (!version.usesSnapshots() || leftToWorkers) {
             return;
         }
-        snapshotter.submit(() -> takeSnapshot(version, false));
+        recreating.add(version.environmentKey());
+        snapshotter.submit(() -> takeSnapshot(version, false, SnapshotClaims.FIRST));
     }
 
     @Override
@@ -145,8 +203,16 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         }
     }
 
-    private void takeSnapshot(FunctionVersion version, boolean recreate) {
+    /** Takes a version's snapshot under {@code claim}, which is given back when done. */
+    private void takeSnapshot(FunctionVersion version, boolean recreate, String claim) {
         try {
+            if (recreate && shared.has(version.functionName(), version.version(), claim)
+                    && store.manifest(version.functionName(), version.version())
+                    .filter(m -> m.host().id().equals(claim)).isEmpty()) {
+                LOG.info(() -> "the snapshot of " + version.functionName() + ":" + version.version()
+                        + " for this host's fingerprint was made by another host meanwhile; not taking another");
+                return;
+            }
             if (criu.available()) {
                 functions.ensureCode(version);
                 List<String> warnings = SnapshotSafetyScan.scan(codeRoot.resolve(version.code().sha256Hex()),
@@ -182,13 +248,17 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
             }
         } finally {
             recreating.remove(version.environmentKey());
+            claims.release(version.functionName(), version.version(), claim);
         }
     }
 
     /** Uploads a snapshot just taken; one that stays on this host only is still restored here. */
     private void publish(FunctionVersion version) {
         try {
-            shared.publish(version.functionName(), version.version());
+            Optional<Manifest> taken = store.manifest(version.functionName(), version.version());
+            if (taken.isPresent()) {
+                shared.publish(version.functionName(), version.version(), taken.get().host().id());
+            }
         } catch (java.io.IOException | dev.thaw.objects.ObjectStoreException e) {
             LOG.warning(() -> "the snapshot of " + version.functionName() + ":" + version.version()
                     + " stays on this host only: " + e.getMessage());
@@ -208,6 +278,28 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
 
     public Optional<Manifest> manifest(FunctionVersion version) {
         return store.manifest(version.functionName(), version.version());
+    }
+
+    /** Environment keys of the snapshots on this host that it can restore (taken under its own fingerprint). */
+    public java.util.Set<String> restorable() {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (FunctionVersion v : functions.allStoredVersions()) {
+            if (v.usesSnapshots()) {
+                store.manifest(v.functionName(), v.version())
+                        .filter(m -> m.host().equals(hostFingerprint(v)))
+                        .ifPresent(m -> keys.add(m.environmentKey()));
+            }
+        }
+        return keys;
+    }
+
+    /** The version's snapshots in the object store, one per host fingerprint; none without a shared store. */
+    public List<Manifest> sharedManifests(FunctionVersion version) {
+        try {
+            return shared.sharedManifests(version.functionName(), version.version());
+        } catch (java.io.IOException | dev.thaw.objects.ObjectStoreException e) {
+            throw ThawException.service("cannot list the snapshots in the object store: " + e.getMessage(), e);
+        }
     }
 
     /** What a restore of a version's snapshot came to. */
@@ -243,7 +335,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         }
         dev.thaw.objects.HostCache.Use inUse;
         try {
-            inUse = shared.fetch(version.functionName(), version.version());
+            inUse = shared.fetch(version.functionName(), version.version(), hostFingerprint(version).id());
         } catch (java.io.IOException | dev.thaw.objects.ObjectStoreException e) {
             return unusable(version, "the snapshot cannot be fetched from the object store: " + e.getMessage());
         }
@@ -290,9 +382,10 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
 
     private Restore unusable(FunctionVersion version, String problem) {
         String reason = problem;
+        boolean here = recreate(version);
         LOG.warning(() -> "not restoring " + version.functionName() + ":" + version.version() + ": " + reason
-                + "; serving with an ordinary INIT and re-creating the snapshot");
-        recreate(version);
+                + "; serving with an ordinary INIT " + (here ? "and re-creating the snapshot"
+                : "while another host of this fingerprint makes it"));
         return new Restore.Unusable(reason);
     }
 
@@ -300,24 +393,49 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         if (!m.environmentKey().equals(version.environmentKey())) {
             return Optional.of("the snapshot belongs to another revision");
         }
-        String jdk = jdks.forRuntime(version.config().runtime()).map(Jdks.Jdk::fullVersion).orElse("none");
-        HostFingerprint now = HostFingerprint.current(jdk, criu.version());
+        HostFingerprint now = hostFingerprint(version);
         if (!now.equals(m.host())) {
             return Optional.of("the snapshot was taken with " + m.host() + " but this host has " + now);
         }
         return Optional.empty();
     }
 
-    private void recreate(FunctionVersion version) {
-        if (recreating.add(version.environmentKey())) {
-            metrics.snapshotRecreated(version.functionName(), version.version());
-            snapshotter.submit(() -> takeSnapshot(version, true));
+    /** What a snapshot of this version taken on this host depends on. */
+    private HostFingerprint hostFingerprint(FunctionVersion version) {
+        String jdk = jdks.forRuntime(version.config().runtime()).map(Jdks.Jdk::fullVersion).orElse("none");
+        return HostFingerprint.current(jdk, criu.version());
+    }
+
+    /**
+     * Has the version's snapshot re-created here unless another host of this fingerprint holds the claim on it;
+     * false in that case (its snapshot reaches this host through the object store when made).
+     */
+    private boolean recreate(FunctionVersion version) {
+        if (!recreating.add(version.environmentKey())) {
+            return true;
         }
+        String fingerprint = hostFingerprint(version).id();
+        boolean claimed;
+        try {
+            claimed = claims.claim(version.functionName(), version.version(), fingerprint);
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "cannot claim the snapshot of " + version.functionName() + ":" + version.version()
+                    + ": " + e.getMessage());
+            claimed = false;
+        }
+        if (!claimed) {
+            recreating.remove(version.environmentKey());
+            return false;
+        }
+        metrics.snapshotRecreated(version.functionName(), version.version());
+        snapshotter.submit(() -> takeSnapshot(version, true, fingerprint));
+        return true;
     }
 
     @Override
     public void close() {
         expirer.shutdownNow();
+        publishedWatch.shutdownNow();
         snapshotter.shutdownNow();
         restorer.close();
         store.close();

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * The SQL of a cluster: worker rows written by workers and read by routers, and the concurrency leases that make
- * account and reserved concurrency hold across API instances. The cluster package gives the rows their meaning.
+ * The SQL of a cluster: worker rows written by workers and read by routers, the concurrency leases that make
+ * account and reserved concurrency hold across API instances, and the claims that let one worker per host
+ * fingerprint make a version's snapshot. The cluster package gives the rows their meaning.
  */
 public final class ClusterTables {
     /** One lock number for every concurrency decision, so two instances never both take the last slot. */
@@ -150,6 +151,30 @@ public final class ClusterTables {
             throw failure("counting concurrency leases", e);
         }
         return running;
+    }
+
+    /**
+     * Claims the making of a version's snapshot under {@code fingerprint} for {@code holder}: true when the claim
+     * was free, had expired (its holder died), or is already {@code holder}'s (then its lease is extended).
+     */
+    public boolean claimSnapshot(String function, String version, String fingerprint, String holder, long now,
+                                 long leaseUntil) {
+        return update("INSERT INTO snapshot_claims (function_name, version, fingerprint, holder, lease_until) "
+                + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (function_name, version, fingerprint) DO UPDATE SET "
+                + "holder = excluded.holder, lease_until = excluded.lease_until "
+                + "WHERE snapshot_claims.lease_until <= ? OR snapshot_claims.holder = excluded.holder",
+                function, version, fingerprint, holder, leaseUntil, now) == 1;
+    }
+
+    /** Extends every snapshot claim {@code holder} still holds. */
+    public void renewSnapshotClaims(String holder, long leaseUntil) {
+        update("UPDATE snapshot_claims SET lease_until = ? WHERE holder = ?", leaseUntil, holder);
+    }
+
+    /** Gives a claim back (its snapshot is made, or could not be); someone else's claim is left alone. */
+    public void releaseSnapshotClaim(String function, String version, String fingerprint, String holder) {
+        update("DELETE FROM snapshot_claims WHERE function_name = ? AND version = ? AND fingerprint = ? "
+                + "AND holder = ?", function, version, fingerprint, holder);
     }
 
     private static long count(Connection c, String sql, Object... args) throws SQLException {

@@ -30,10 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A cluster on one machine: PostgreSQL, two API instances ({@code thaw server --workers remote}) and three workers
- * ({@code thaw worker}), each worker in a network namespace of its own with its own address, home and cgroup
- * subtree. Invocations are placed on workers (warm on the environment already there, cold spread out), reserved
- * concurrency holds across API instances, a worker killed mid-burst fails only what it had started, and Events
+ * A cluster on one machine: PostgreSQL, S3Proxy as the object store, two API instances ({@code thaw server --workers
+ * remote}) and three workers ({@code thaw worker}), each worker in a network namespace of its own with its own
+ * address, home and cgroup subtree. Invocations are placed on workers (warm on the environment already there, cold
+ * spread out), reserved concurrency holds across API instances, a worker killed mid-burst fails only what it had
+ * started, a SnapStart version is checkpointed once per host fingerprint and restored by every worker, and Events
  * accepted by an API instance that is killed are delivered by the other.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -42,7 +43,13 @@ class ClusterIT {
     private static final Pattern STARTED = Pattern.compile("sleeper-start \\{id=([0-9a-f-]+)");
     private static final Pattern DONE = Pattern.compile("sleeper-done \\{id=([0-9a-f-]+)");
 
+    private static final Pattern UPLOADED = Pattern.compile("uploaded the snapshot of (\\S+) for fingerprint");
+
     private PostgresCluster postgres;
+    private S3ProxyServer s3;
+    private String bucket;
+    private List<String> objectStore;
+    private Path criuWrapperDir;
     private String database;
     private Path tokenFile;
     private final List<ClusterWorker> workers = new ArrayList<>();
@@ -60,16 +67,32 @@ class ClusterIT {
             workers.add(ClusterWorker.prepare(i));
         }
         postgres.alsoServe(workers.stream().map(ClusterWorker::hostAddress).toList(), "10.251.0.0/16");
-        apiA = ThawServerProcess.start("--database", database, "--workers", "remote", "--cluster-token-file",
-                tokenFile.toString(), "--event-lease", "3", "--event-retry-delay", "1");
+        // On the host's end of the first worker's link, which every worker's namespace routes to.
+        s3 = S3ProxyServer.start(workers.getFirst().hostAddress());
+        bucket = s3.createBucket();
+        objectStore = s3.serverArguments(bucket, "cluster");
+        apiA = startApi();
         for (ClusterWorker w : workers) {
-            w.start(database, tokenFile, 2048);
+            startWorker(w, Map.of());
         }
-        apiB = ThawServerProcess.start("--database", database, "--workers", "remote", "--cluster-token-file",
-                tokenFile.toString(), "--event-lease", "3", "--event-retry-delay", "1");
+        apiB = startApi();
         Fixtures.deploy(apiA.lambda(), "echo", "test-functions", Fixtures.fixtureHandler("Echo"), b -> b.timeout(30));
         Fixtures.deploy(apiA.lambda(), "sleeper", "test-functions", Fixtures.fixtureHandler("Sleeper"),
                 b -> b.timeout(60));
+    }
+
+    private ThawServerProcess startApi() {
+        List<String> args = new ArrayList<>(List.of("--database", database, "--workers", "remote",
+                "--cluster-token-file", tokenFile.toString(), "--event-lease", "3", "--event-retry-delay", "1"));
+        args.addAll(objectStore);
+        return ThawServerProcess.start(args.toArray(String[]::new));
+    }
+
+    /** Every worker shares the object store, and the master key that seals snapshots (the token file's folder). */
+    private void startWorker(ClusterWorker w, Map<String, String> environment) {
+        List<String> args = new ArrayList<>(objectStore);
+        args.addAll(List.of("--snapshot-key-file", tokenFile + ".snapshot-key"));
+        w.start(database, tokenFile, 2048, args, environment);
     }
 
     @AfterAll
@@ -93,8 +116,15 @@ class ClusterIT {
         if (postgres != null) {
             postgres.close();
         }
+        if (s3 != null) {
+            s3.close();
+        }
         if (tokenFile != null) {
             Files.deleteIfExists(tokenFile);
+            Files.deleteIfExists(Path.of(tokenFile + ".snapshot-key"));
+        }
+        if (criuWrapperDir != null) {
+            dev.thaw.io.FileTrees.delete(criuWrapperDir);
         }
         if (!failures.isEmpty()) {
             throw failures.getFirst();
@@ -246,47 +276,165 @@ class ClusterIT {
         waitFor(() -> liveWorkers().size() == 2, 10_000, "the killed worker left the rotation");
         burst(apiA, 4, 100).values().forEach(r -> assertEquals(200, r.statusCode(), r.body()));
 
-        victim.start(database, tokenFile, 2048);
+        startWorker(victim, Map.of());
         waitFor(() -> liveWorkers().size() == 3, 10_000, "the worker rejoined");
         assertTrue(victim.output().contains("registered at " + victim.advertised()), victim.output());
     }
 
     @Test
     @Order(7)
-    void workersMakeTheirOwnSnapshotOfAVersionAndTheListingShowsThemPerFingerprint() throws Exception {
-        Fixtures.deploy(apiA.lambda(), "snappy", "test-functions", Fixtures.fixtureHandler("Sleeper"),
-                b -> b.timeout(30).snapStart(s -> s.applyOn(software.amazon.awssdk.services.lambda.model.SnapStartApplyOn.PUBLISHED_VERSIONS)));
-        apiA.lambda().waiter().waitUntilFunctionActiveV2(b -> b.functionName("snappy"));
-        apiA.lambda().publishVersion(b -> b.functionName("snappy"));
-        apiA.lambda().waiter().waitUntilPublishedVersionActive(b -> b.functionName("snappy").qualifier("1"));
-        List<Future<HttpResponse<String>>> first = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            first.add(callers.submit(() -> apiA.http("POST",
-                    "/2015-03-31/functions/snappy/invocations?Qualifier=1", "{\"ms\":1500}")));
+    void aSnapStartVersionIsCheckpointedOnceAndEveryWorkerRestoresTheSharedSnapshot() throws Exception {
+        publishSnapStartVersion("snappy");
+        List<String> fingerprints = sharedFingerprints("snappy", "1");
+        assertEquals(1, fingerprints.size(), "one snapshot in the object store: " + fingerprints);
+
+        Map<String, HttpResponse<String>> results = burst(apiA, "snappy:1", 24, 1500);
+        results.values().forEach(r -> assertEquals(200, r.statusCode(), r.body()));
+        int restores = 0;
+        for (ClusterWorker w : workers) {
+            String logs = w.functionLogs("snappy");
+            int restored = count(logs, "Restore Duration");
+            assertTrue(restored > 0, "worker " + w.advertised() + " restored no copy of the shared snapshot");
+            assertEquals(0, count(logs, "MB\tInit Duration"), "a cold start ran INIT: " + logs);
+            restores += restored;
         }
-        for (Future<HttpResponse<String>> f : first) {
-            assertEquals(200, f.get().statusCode(), f.get().body());
-        }
-        waitFor(() -> {
-            String listing = apiA.http("GET", "/thaw/v1/functions/snappy/versions/1/snapshot", null).body();
-            return workers.stream().allMatch(w -> listing.contains(workerId(w)));
-        }, 180_000, "every worker that served version 1 holds its own snapshot");
-        String listing = apiA.http("GET", "/thaw/v1/functions/snappy/versions/1/snapshot", null).body();
-        assertEquals(1, listing.split("\"Fingerprint\"", -1).length - 1, "one host, one fingerprint: " + listing);
-        List<Future<HttpResponse<String>>> cold = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            cold.add(callers.submit(() -> apiA.http("POST",
-                    "/2015-03-31/functions/snappy/invocations?Qualifier=1", "{\"ms\":1500}")));
-        }
-        for (Future<HttpResponse<String>> f : cold) {
-            assertEquals(200, f.get().statusCode(), f.get().body());
-        }
-        assertTrue(workers.stream().anyMatch(w -> w.functionLogs("snappy").contains("Restore Duration")),
-                "a later cold start on a worker restored its snapshot");
+        System.out.println("24 cold invokes of a SnapStart version: " + restores + " restores on 3 workers");
+        Map<String, Integer> uploads = uploads();
+        assertEquals(Map.of("snappy:1", 1), Map.of("snappy:1", uploads.getOrDefault("snappy:1", 0)),
+                "one worker checkpointed the version: " + uploads);
+        assertEquals(2, workers.stream().filter(w -> w.output().contains("fetched the snapshot of snappy:1")).count(),
+                "the two other workers fetched it from the object store");
+        assertEquals(fingerprints, sharedFingerprints("snappy", "1"), "no worker made a second snapshot");
+
+        waitFor(() -> snapshotListing("snappy").path("Fingerprints").size() == 1
+                && snapshotListing("snappy").path("Fingerprints").get(0).path("Workers").size() == 3,
+                10_000, "the listing shows the three workers holding it under one fingerprint: "
+                        + snapshotListing("snappy"));
+        com.fasterxml.jackson.databind.JsonNode shared = snapshotListing("snappy").path("SharedSnapshots");
+        assertEquals(1, shared.size(), shared.toString());
+        assertEquals(fingerprints.getFirst(), shared.get(0).path("SnapshotFingerprint").asText());
     }
 
     @Test
     @Order(8)
+    void aWorkerWithAnotherFingerprintMakesItsOwnSnapshotAndTheOthersShareOne() throws Exception {
+        ClusterWorker odd = workers.get(1);
+        odd.stop();
+        startWorker(odd, Map.of("THAW_CRIU", criuReportingAnotherVersion().toString()));
+        waitFor(() -> liveWorkers().size() == 3, 10_000, "the worker rejoined");
+        assertEquals(2, workerFingerprints().size(), "its CRIU makes its fingerprint differ: "
+                + workerFingerprints());
+
+        publishSnapStartVersion("oddsnap");
+        burst(apiA, "oddsnap:1", 6, 3000).values().forEach(r -> assertEquals(200, r.statusCode(), r.body()));
+        waitFor(() -> sharedFingerprints("oddsnap", "1").size() == 2, 120_000,
+                "a snapshot per fingerprint in the object store");
+        assertEquals(1, count(odd.output(), "uploaded the snapshot of oddsnap:1"),
+                "the worker of the other fingerprint made its own");
+        assertEquals(2, uploads().getOrDefault("oddsnap:1", 0), "one snapshot per fingerprint: " + uploads());
+        com.fasterxml.jackson.databind.JsonNode shared = snapshotListing("oddsnap").path("SharedSnapshots");
+        assertEquals(2, shared.size(), shared.toString());
+        assertTrue(shared.toString().contains("+other-build"), shared.toString());
+        waitFor(() -> snapshotListing("oddsnap").path("Fingerprints").size() == 2, 10_000,
+                "the listing groups the holders by fingerprint: " + snapshotListing("oddsnap"));
+
+        burst(apiA, "oddsnap:1", 12, 1000).values().forEach(r -> assertEquals(200, r.statusCode(), r.body()));
+        assertTrue(odd.functionLogs("oddsnap").contains("Restore Duration"),
+                "a later cold start on the odd worker restored its own snapshot");
+    }
+
+    /** Deploys a SnapStart function and publishes version 1, which a worker checkpoints. */
+    private void publishSnapStartVersion(String name) {
+        Fixtures.deploy(apiA.lambda(), name, "test-functions", Fixtures.fixtureHandler("Sleeper"),
+                b -> b.timeout(30).snapStart(s -> s.applyOn(
+                        software.amazon.awssdk.services.lambda.model.SnapStartApplyOn.PUBLISHED_VERSIONS)));
+        apiA.lambda().waiter().waitUntilFunctionActiveV2(b -> b.functionName(name));
+        apiA.lambda().publishVersion(b -> b.functionName(name));
+        apiA.lambda().waiter().waitUntilPublishedVersionActive(b -> b.functionName(name).qualifier("1"));
+    }
+
+    /**
+     * A CRIU that names another version for {@code criu --version} and is the real one for everything else: a host
+     * whose CRIU build differs, so its snapshots must not be restored by the others nor theirs by it.
+     */
+    private Path criuReportingAnotherVersion() throws Exception {
+        Path installed = Path.of("/usr/local/lib/thaw/criu/criu");
+        String real = System.getenv("THAW_CRIU") != null ? System.getenv("THAW_CRIU")
+                : Files.isExecutable(installed) ? installed.toString() : "criu";
+        criuWrapperDir = Files.createTempDirectory("thaw-it-criu-");
+        Path wrapper = criuWrapperDir.resolve("criu");
+        Files.writeString(wrapper, String.join("\n", "#!/bin/sh",
+                "if [ \"$1\" = --version ]; then",
+                "  '" + real + "' --version | sed 's/^Version: \\(.*\\)$/Version: \\1+other-build/'",
+                "  exit 0",
+                "fi",
+                "exec '" + real + "' \"$@\"", ""));
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(criuWrapperDir,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return wrapper;
+    }
+
+    /** The fingerprints whose snapshot of a version the object store holds (each under its own folder). */
+    private List<String> sharedFingerprints(String function, String version) {
+        String prefix = "cluster/snapshots/" + function + "/" + version + "/";
+        Set<String> found = new java.util.TreeSet<>();
+        try (software.amazon.awssdk.services.s3.S3Client client = s3.client()) {
+            client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().forEach(o -> {
+                String rest = o.key().substring(prefix.length());
+                if (rest.matches("[0-9a-f]{16}/manifest\\.json")) {
+                    found.add(rest.substring(0, 16));
+                }
+            });
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** Snapshot uploads by function:version, from every worker's output. */
+    private Map<String, Integer> uploads() {
+        Map<String, Integer> uploads = new java.util.TreeMap<>();
+        for (ClusterWorker w : workers) {
+            Matcher m = UPLOADED.matcher(w.allOutput());
+            while (m.find()) {
+                uploads.merge(m.group(1), 1, Integer::sum);
+            }
+        }
+        return uploads;
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode snapshotListing(String function) {
+        HttpResponse<String> r = apiA.http("GET", "/thaw/v1/functions/" + function + "/versions/1/snapshot", null);
+        assertEquals(200, r.statusCode(), r.body());
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Set<String> workerFingerprints() {
+        Set<String> fingerprints = new HashSet<>();
+        try (Connection c = postgres.connect(database);
+             ResultSet rs = c.createStatement().executeQuery("SELECT fingerprint FROM workers")) {
+            while (rs.next()) {
+                fingerprints.add(rs.getString(1));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return fingerprints;
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    @Order(9)
     void eventsAcceptedByAKilledApiInstanceAreDeliveredByTheOther() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -305,24 +453,17 @@ class ClusterIT {
         assertEquals(200, invoke(apiA, "echo", "{}").statusCode());
     }
 
-    /** The id a worker registered under (its row's address is the one it advertised). */
-    private String workerId(ClusterWorker w) {
-        try (Connection c = postgres.connect(database);
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT id FROM workers WHERE address = ?")) {
-            ps.setString(1, w.advertised());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : "(not registered)";
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    private Map<String, HttpResponse<String>> burst(ThawServerProcess via, int n, int millis) throws Exception {
+        return burst(via, "sleeper", n, millis);
     }
 
-    private Map<String, HttpResponse<String>> burst(ThawServerProcess via, int n, int millis) throws Exception {
+    /** {@code n} invocations of {@code target} (a function, or function:version) at once. */
+    private Map<String, HttpResponse<String>> burst(ThawServerProcess via, String target, int n, int millis)
+            throws Exception {
         Map<String, Future<HttpResponse<String>>> calls = new HashMap<>();
         for (int i = 0; i < n; i++) {
             String id = UUID.randomUUID().toString();
-            calls.put(id, callers.submit(() -> invoke(via, "sleeper", "{\"id\":\"" + id + "\",\"ms\":" + millis
+            calls.put(id, callers.submit(() -> invoke(via, target, "{\"id\":\"" + id + "\",\"ms\":" + millis
                     + "}")));
         }
         Map<String, HttpResponse<String>> results = new HashMap<>();
@@ -332,8 +473,10 @@ class ClusterIT {
         return results;
     }
 
-    private static HttpResponse<String> invoke(ThawServerProcess via, String function, String payload) {
-        return via.http("POST", "/2015-03-31/functions/" + function + "/invocations", payload);
+    private static HttpResponse<String> invoke(ThawServerProcess via, String target, String payload) {
+        String[] qualified = target.split(":", 2);
+        return via.http("POST", "/2015-03-31/functions/" + qualified[0] + "/invocations"
+                + (qualified.length > 1 ? "?Qualifier=" + qualified[1] : ""), payload);
     }
 
     private static Set<String> ids(Pattern line, String logs) {

@@ -51,6 +51,8 @@ final class ClusterWorker implements AutoCloseable {
             run("ip", "-n", name, "link", "set", "lo", "up");
             run("ip", "-n", name, "addr", "add", worker + "/30", "dev", "eth0");
             run("ip", "-n", name, "link", "set", "eth0", "up");
+            // The host's ends of the other workers' links too (a server there serves every worker).
+            run("ip", "-n", name, "route", "add", "10.251.0.0/16", "via", host);
         } catch (IOException | RuntimeException e) {
             run("ip", "netns", "delete", name);
             throw e;
@@ -82,6 +84,12 @@ final class ClusterWorker implements AutoCloseable {
 
     /** Starts (or starts again, on the same home) {@code thaw worker} inside the namespace. */
     void start(String databaseUrlOnHost, Path tokenFile, long memoryMib) {
+        start(databaseUrlOnHost, tokenFile, memoryMib, List.of(), java.util.Map.of());
+    }
+
+    /** As {@link #start(String, Path, long)}, with more arguments and variables for the worker. */
+    void start(String databaseUrlOnHost, Path tokenFile, long memoryMib, List<String> moreArguments,
+               java.util.Map<String, String> environment) {
         String database = databaseUrlOnHost.replace("127.0.0.1", hostAddress);
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + namespace, "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -89,12 +97,15 @@ final class ClusterWorker implements AutoCloseable {
                 "worker", "--database", database, "--listen", workerAddress + ":0",
                 "--cluster-token-file", tokenFile.toString(), "--home", home.toString(),
                 "--memory", Long.toString(memoryMib)));
+        cmd.addAll(moreArguments);
         try {
             log = ThawServerProcess.REPO.resolve("thaw-platform/target/it-logs/" + namespace + "-" + (++starts)
                     + ".log");
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (System.nanoTime() < deadline) {
                 Matcher m = READY.matcher(Files.readString(log));
@@ -129,6 +140,20 @@ final class ClusterWorker implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return all.toString();
+    }
+
+    /** What every start of this worker printed, first start first. */
+    String allOutput() {
+        StringBuilder all = new StringBuilder();
+        for (int n = 1; n <= starts; n++) {
+            try {
+                all.append(Files.readString(ThawServerProcess.REPO.resolve("thaw-platform/target/it-logs/"
+                        + namespace + "-" + n + ".log")));
+            } catch (IOException e) {
+                // that start left no log
+            }
         }
         return all.toString();
     }

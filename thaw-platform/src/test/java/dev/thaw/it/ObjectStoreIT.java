@@ -182,7 +182,12 @@ class ObjectStoreIT {
                     coldMillis, warmMillis);
 
             Path pages;
-            try (var files = Files.list(s3.objectFile(bucket, "team/snapshots/tampered/1/images"))) {
+            List<Path> fingerprints;
+            try (var dirs = Files.list(s3.objectFile(bucket, "team/snapshots/tampered/1"))) {
+                fingerprints = dirs.filter(Files::isDirectory).toList();
+            }
+            assertEquals(1, fingerprints.size(), "one snapshot, under its host's fingerprint: " + fingerprints);
+            try (var files = Files.list(fingerprints.getFirst().resolve("images"))) {
                 pages = files.filter(p -> p.getFileName().toString().startsWith("pages-")).findFirst().orElseThrow();
             }
             byte[] bytes = Files.readAllBytes(pages);

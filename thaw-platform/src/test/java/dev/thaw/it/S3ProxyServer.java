@@ -32,12 +32,14 @@ final class S3ProxyServer implements AutoCloseable {
 
     private final Path dir;
     private final Process process;
+    private final String address;
     private final int port;
     final String accessKey;
     final String secretKey;
 
-    private S3ProxyServer(Path dir, Process process, int port, String accessKey, String secretKey) {
+    private S3ProxyServer(Path dir, Process process, String address, int port, String accessKey, String secretKey) {
         this.dir = dir;
+        this.address = address;
         this.process = process;
         this.port = port;
         this.accessKey = accessKey;
@@ -45,6 +47,14 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     static S3ProxyServer start() {
+        return start("127.0.0.1");
+    }
+
+    /**
+     * On {@code address} instead of loopback: an address of this host that a test's network namespaces reach (the
+     * host end of a link the test made), for platforms running inside them.
+     */
+    static S3ProxyServer start(String address) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException("S3Proxy is missing at " + JAR + "; the build copies it (mvn package)");
         }
@@ -53,12 +63,12 @@ final class S3ProxyServer implements AutoCloseable {
         try {
             dir = Files.createTempDirectory("thaw-s3proxy-");
             Path data = Files.createDirectories(dir.resolve("data"));
-            int port = freePort();
+            int port = freePort(address);
             String id = "it" + UUID.randomUUID().toString().substring(0, 8);
             String secret = UUID.randomUUID().toString();
             Path properties = dir.resolve("s3proxy.properties");
             Files.writeString(properties, String.join("\n",
-                    "s3proxy.endpoint=http://127.0.0.1:" + port,
+                    "s3proxy.endpoint=http://" + address + ":" + port,
                     "s3proxy.authorization=aws-v2-or-v4",
                     "s3proxy.identity=" + id,
                     "s3proxy.credential=" + secret,
@@ -67,8 +77,8 @@ final class S3ProxyServer implements AutoCloseable {
             process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
                     "--properties", properties.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
-            awaitListening(process, port, dir.resolve("s3proxy.log"));
-            return new S3ProxyServer(dir, process, port, id, secret);
+            awaitListening(process, address, port, dir.resolve("s3proxy.log"));
+            return new S3ProxyServer(dir, process, address, port, id, secret);
         } catch (IOException | RuntimeException e) {
             if (process != null) {
                 stop(process);
@@ -80,13 +90,13 @@ final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    private static void awaitListening(Process process, int port, Path log) throws IOException {
+    private static void awaitListening(Process process, String address, int port, Path log) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("S3Proxy exited: " + Files.readString(log));
             }
-            try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            try (Socket s = new Socket(java.net.InetAddress.getByName(address), port)) {
                 return;
             } catch (IOException notYet) {
                 try {
@@ -100,14 +110,14 @@ final class S3ProxyServer implements AutoCloseable {
         throw new IllegalStateException("S3Proxy did not listen within 60 s: " + Files.readString(log));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    private static int freePort(String address) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(address))) {
             return s.getLocalPort();
         }
     }
 
     String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + address + ":" + port;
     }
 
     /** An S3 client of this server, path-style. */
