@@ -14,11 +14,7 @@ import dev.thaw.invoke.InvokeService;
 import dev.thaw.snapshots.HostFingerprint;
 import dev.thaw.snapshots.SnapStartService;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -73,14 +69,7 @@ public final class WorkerNode implements AutoCloseable {
         String jdkBuilds = List.of("java17", "java21", "java25").stream()
                 .map(r -> r + "=" + jdks.forRuntime(r).map(Jdks.Jdk::fullVersion).orElse("none"))
                 .collect(Collectors.joining(","));
-        HostFingerprint host = HostFingerprint.current(jdkBuilds, criuVersion);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(host.toString()
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HostFingerprint.current(jdkBuilds, criuVersion).id();
     }
 
     /** Registers as reachable at {@code advertised} (host:port), then heartbeats every second until closed. */

@@ -102,6 +102,10 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
             return;
         }
         this.claims = workerClaims;
+        if (!criu.available()) {
+            // Leaves first snapshots to workers that can take them.
+            return;
+        }
         publishedWatch.scheduleWithFixedDelay(this::takePublished, 1, 1, TimeUnit.SECONDS);
     }
 
