@@ -293,7 +293,7 @@ class ClusterIT {
         int restores = 0;
         for (ClusterWorker w : workers) {
             String logs = w.functionLogs("snappy");
-            int restored = count(logs, "Restore Duration");
+            int restored = count(logs, "MB\tRestore Duration");
             assertTrue(restored > 0, "worker " + w.advertised() + " restored no copy of the shared snapshot");
             assertEquals(0, count(logs, "MB\tInit Duration"), "a cold start ran INIT: " + logs);
             restores += restored;
