@@ -264,7 +264,7 @@ final class SharedSnapshots {
         JSON.writeValue(manifest.toFile(), root);
     }
 
-    /** Deletes a version's snapshots, of every fingerprint, from the object store (this host's copy is the caller's). */
+    /** Deletes a version's snapshots of every fingerprint from the object store; this host's copy is the caller's. */
     void delete(String function, String version) {
         if (objects.shared()) {
             cache.forget(name(function, version));
