@@ -19,7 +19,7 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * {@code thaw worker}'s internal API, through which API instances hand it invocations and code packages. It listens
+ * {@code thaw worker}'s internal API, through which API instances hand it invocations, code packages and layers. It listens
  * only on {@code --listen}, and every request must bear the cluster token (compared in constant time); environments
  * never reach it (the worker's egress rules drop whatever they send to the host). Errors keep AWS's shape, so a
  * router passes a worker's refusal on as it came.
@@ -62,6 +62,8 @@ public final class WorkerApiServer implements AutoCloseable {
                     r.post(BASE + "/invoke/{name}/{version}", this::invoke);
                     r.put(BASE + "/code/{sha256}", this::storeCode);
                     r.get(BASE + "/code/{sha256}", this::readCode);
+                    r.put(BASE + "/layers/{sha256}", this::storeLayer);
+                    r.get(BASE + "/layers/{sha256}", this::readLayer);
                     r.any((req, res) -> AwsErrors.send(req, res, AwsErrors.unknownOperation(req)));
                     r.error(Throwable.class, AwsErrors::send);
                 })
@@ -91,7 +93,9 @@ public final class WorkerApiServer implements AutoCloseable {
                 Http.header(req, "X-Thaw-Request-Id"), Http.header(req, "X-Amzn-Trace-Id"));
         String sha = Http.header(req, "X-Thaw-Code-Sha256")
                 .orElseThrow(() -> ThawException.invalidParameter("X-Thaw-Code-Sha256 is required"));
-        InvokeResponse out = worker.invoke(request, sha);
+        java.util.List<String> layers = Http.header(req, "X-Thaw-Layer-Sha256s").filter(h -> !h.isBlank())
+                .map(h -> java.util.List.of(h.split(","))).orElse(java.util.List.of());
+        InvokeResponse out = worker.invoke(request, sha, layers);
         res.status(Status.create(out.statusCode()));
         res.header(HeaderNames.create("X-Amz-Executed-Version"), out.executedVersion());
         out.functionError().ifPresent(e -> res.header(HeaderNames.create("X-Amz-Function-Error"), e));
@@ -108,6 +112,18 @@ public final class WorkerApiServer implements AutoCloseable {
     private void readCode(ServerRequest req, ServerResponse res) {
         byte[] zip = worker.codePackage(Http.pathParam(req, "sha256")).orElseThrow(() -> ThawException.notFound(
                 "This worker does not hold code package " + Http.pathParam(req, "sha256")));
+        res.header(HeaderNames.CONTENT_TYPE, "application/zip");
+        res.send(zip);
+    }
+
+    private void storeLayer(ServerRequest req, ServerResponse res) {
+        worker.storeLayer(Http.pathParam(req, "sha256"), req.content().as(byte[].class));
+        Http.noContent(res);
+    }
+
+    private void readLayer(ServerRequest req, ServerResponse res) {
+        byte[] zip = worker.layerArchive(Http.pathParam(req, "sha256")).orElseThrow(() -> ThawException.notFound(
+                "This worker does not hold layer archive " + Http.pathParam(req, "sha256")));
         res.header(HeaderNames.CONTENT_TYPE, "application/zip");
         res.send(zip);
     }

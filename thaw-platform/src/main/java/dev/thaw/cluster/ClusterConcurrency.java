@@ -18,6 +18,7 @@ import java.util.logging.Logger;
  * Account and reserved concurrency across every API instance of a cluster: each running invocation holds a lease row
  * in the shared database, taken under one lock so two instances never both take the last slot, renewed every 2 s
  * while it runs, and given back when it ends. An instance that dies loses its leases when they expire, 15 s on.
+ * Provisioned concurrency is counted the same way: a lease on a version's copies names their environment key.
  */
 public final class ClusterConcurrency implements ConcurrencyGate, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterConcurrency.class.getName());
@@ -56,10 +57,21 @@ public final class ClusterConcurrency implements ConcurrencyGate, AutoCloseable 
 
     @Override
     public Permit acquire(String functionName, OptionalInt reserved, int totalReserved) {
+        return acquire(functionName, reserved, totalReserved, new Provisioned("", 0, 0));
+    }
+
+    /**
+     * Provisioned concurrency across the cluster: an invocation of an unreserved function runs on its version's
+     * copies while fewer than their number of leases (of any instance) do; the copies of all unreserved functions
+     * are taken out of the account's unreserved share, as in one process.
+     */
+    @Override
+    public Permit acquire(String functionName, OptionalInt reserved, int totalReserved, Provisioned provisioned) {
         String id = UUID.randomUUID().toString();
         long now = clock.millis();
         Optional<ClusterTables.Refusal> refused = tables.takeConcurrencyLease(id, functionName, reserved,
-                accountLimit - totalReserved, holder, now, now + LEASE_MILLIS);
+                accountLimit - totalReserved - provisioned.onUnreservedFunctions(), provisioned.key(),
+                provisioned.copies(), holder, now, now + LEASE_MILLIS);
         if (refused.isPresent()) {
             throw switch (refused.get()) {
                 case RESERVED_LIMIT -> ThawException.throttled("ReservedFunctionConcurrentInvocationLimitExceeded",

@@ -2,15 +2,13 @@ package dev.thaw.cluster;
 
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.CodeStore;
+import dev.thaw.functions.FunctionLayer;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.Invocable;
 import dev.thaw.invoke.InvocationRunner;
 import dev.thaw.invoke.InvokeRequest;
 import dev.thaw.invoke.InvokeResponse;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -28,11 +26,12 @@ import java.util.logging.Logger;
 
 /**
  * Places each admitted invocation on a worker and runs it there. Warm first: a worker with an idle environment of
- * the version (as its heartbeat said, or as this router knows from the invocations it ran there); then cold where
- * it is cheapest: a worker holding the version's snapshot with free memory (unless it is already busier than the
- * least loaded by {@link #SNAPSHOT_HOLDER_SLACK}), then the least loaded worker with free memory. A worker that
- * cannot be reached is skipped until it heartbeats again, and the invocation goes to the next; one that goes away
- * with the invocation in flight fails it with a ServiceException, since it may have run.
+ * the version (as its heartbeat said, or as this router knows from the invocations it ran there), one with an idle
+ * provisioned copy before the others; then cold where it is cheapest: a worker holding the version's snapshot with
+ * free memory (unless it is already busier than the least loaded by {@link #SNAPSHOT_HOLDER_SLACK}), then the least
+ * loaded worker with free memory. A worker that cannot be reached is skipped until it heartbeats again, and the
+ * invocation goes to the next; one that goes away with the invocation in flight fails it with a ServiceException,
+ * since it may have run.
  */
 public final class ClusterRouter implements InvocationRunner, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterRouter.class.getName());
@@ -46,7 +45,7 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
 
     private final WorkerRegistry registry;
     private final WorkerClient client;
-    private final CodeStore code;
+    private final ContentHandover handover;
     private volatile List<WorkerStatus> workers = List.of();
     /** Invocations this router has running, by worker. */
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
@@ -61,15 +60,16 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("worker-directory").factory());
 
-    public ClusterRouter(WorkerRegistry registry, ClusterToken token, CodeStore code) {
+    public ClusterRouter(WorkerRegistry registry, ClusterToken token, CodeStore code, CodeStore layers) {
         this.registry = registry;
         this.client = new WorkerClient(token);
-        this.code = code;
+        this.handover = new ContentHandover(client, code, layers, this::workers);
     }
 
     public ClusterRouter start() {
         refresh();
         refresher.scheduleWithFixedDelay(this::refresh, REFRESH_MILLIS, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        handover.start();
         return this;
     }
 
@@ -158,40 +158,18 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
             throws WorkerClient.NotReached, WorkerClient.LostInFlight {
         FunctionVersion version = target.version();
         String sha = version.code().sha256Hex();
+        List<String> layerShas = version.config().layers().stream().map(FunctionLayer::sha256Hex).toList();
         for (int attempt = 0; ; attempt++) {
             try {
-                return client.invoke(worker, version.functionName(), target.executedVersion(), sha, request,
-                        requestId, version.config().timeout());
-            } catch (WorkerClient.MissingCode missing) {
+                return client.invoke(worker, version.functionName(), target.executedVersion(), sha, layerShas,
+                        request, requestId, version.config().timeout());
+            } catch (WorkerClient.MissingContent missing) {
                 if (attempt > 0) {
-                    throw ThawException.service("Worker " + worker.id() + " still lacks code package " + sha, null);
+                    throw ThawException.service("Worker " + worker.id() + " still lacks " + missing.getMessage(),
+                            null);
                 }
-                client.putCode(worker, sha, packageBytes(sha));
+                handover.handOver(worker, missing.code, missing.layers);
             }
-        }
-    }
-
-    /**
-     * A code package for a worker that lacks it: this instance's copy, else one from a worker that holds it (the
-     * package may have been uploaded through another instance).
-     */
-    private byte[] packageBytes(String sha) {
-        try {
-            return Files.readAllBytes(code.archivePath(sha));
-        } catch (NoSuchFileException e) {
-            for (WorkerStatus w : workers()) {
-                try {
-                    Optional<byte[]> copy = client.getCode(w, sha);
-                    if (copy.isPresent()) {
-                        return copy.get();
-                    }
-                } catch (WorkerClient.NotReached | WorkerClient.LostInFlight unavailable) {
-                    // the next worker may hold it
-                }
-            }
-            throw ThawException.service("Neither this instance nor any worker holds code package " + sha + ".", e);
-        } catch (IOException e) {
-            throw ThawException.service("cannot read code package " + sha, e);
         }
     }
 
@@ -202,7 +180,8 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
         Comparator<WorkerStatus> leastLoaded = Comparator.comparingInt(this::load);
         Optional<WorkerStatus> warm = candidates.stream()
                 .filter(w -> idleFor(w, key) > 0)
-                .max(Comparator.comparingInt((WorkerStatus w) -> idleFor(w, key)).thenComparing(leastLoaded.reversed()));
+                .max(Comparator.comparing((WorkerStatus w) -> w.provisionedIdle(key) > 0)
+                        .thenComparingInt(w -> idleFor(w, key)).thenComparing(leastLoaded.reversed()));
         if (warm.isPresent()) {
             return warm;
         }
@@ -266,5 +245,6 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
     @Override
     public void close() {
         refresher.shutdownNow();
+        handover.close();
     }
 }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +27,7 @@ import java.util.Optional;
 final class WorkerClient {
     static final String INVOKE_PATH = "/thaw/internal/v1/invoke/";
     static final String CODE_PATH = "/thaw/internal/v1/code/";
+    static final String LAYERS_PATH = "/thaw/internal/v1/layers/";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     /** Beyond the function's own timeout: the worker's cold start and its reply. */
@@ -53,19 +55,21 @@ final class WorkerClient {
         }
     }
 
-    /** The worker lacks the code package named. */
-    static final class MissingCode extends Exception {
-        final String sha256;
+    /** The worker lacks the code package or the layer archives named (by SHA-256). */
+    static final class MissingContent extends Exception {
+        final Optional<String> code;
+        final List<String> layers;
 
-        MissingCode(String sha256) {
-            super("missing code " + sha256);
-            this.sha256 = sha256;
+        MissingContent(Optional<String> code, List<String> layers) {
+            super("missing code " + code.orElse("(none)") + ", layers " + layers);
+            this.code = code;
+            this.layers = layers;
         }
     }
 
     InvokeResponse invoke(WorkerStatus worker, String function, String version, String codeSha256,
-                          InvokeRequest request, String requestId, int timeoutSeconds)
-            throws NotReached, LostInFlight, MissingCode {
+                          List<String> layerSha256s, InvokeRequest request, String requestId, int timeoutSeconds)
+            throws NotReached, LostInFlight, MissingContent {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + worker.address() + INVOKE_PATH
                         + encode(function) + "/" + encode(version)))
                 .timeout(Duration.ofSeconds(timeoutSeconds).plus(REPLY_MARGIN))
@@ -76,13 +80,17 @@ final class WorkerClient {
         if (request.tailLog()) {
             b.header("X-Amz-Log-Type", "Tail");
         }
+        if (!layerSha256s.isEmpty()) {
+            b.header("X-Thaw-Layer-Sha256s", String.join(",", layerSha256s));
+        }
         request.clientContext().ifPresent(c -> b.header("X-Amz-Client-Context",
                 java.util.Base64.getEncoder().encodeToString(c.getBytes(StandardCharsets.UTF_8))));
         request.traceHeader().ifPresent(t -> b.header("X-Amzn-Trace-Id", t));
         HttpResponse<byte[]> response = send(worker, b.build());
-        Optional<String> missing = response.headers().firstValue(WorkerNode.MISSING_CODE_HEADER);
-        if (missing.isPresent()) {
-            throw new MissingCode(missing.get());
+        Optional<String> missingCode = response.headers().firstValue(WorkerNode.MISSING_CODE_HEADER);
+        Optional<String> missingLayers = response.headers().firstValue(WorkerNode.MISSING_LAYERS_HEADER);
+        if (missingCode.isPresent() || missingLayers.isPresent()) {
+            throw new MissingContent(missingCode, missingLayers.map(l -> List.of(l.split(","))).orElse(List.of()));
         }
         if (response.statusCode() != 200) {
             throw error(response);
@@ -94,8 +102,16 @@ final class WorkerClient {
     }
 
     void putCode(WorkerStatus worker, String sha256, byte[] zip) throws NotReached, LostInFlight {
+        put(worker, CODE_PATH, sha256, zip);
+    }
+
+    void putLayer(WorkerStatus worker, String sha256, byte[] zip) throws NotReached, LostInFlight {
+        put(worker, LAYERS_PATH, sha256, zip);
+    }
+
+    private void put(WorkerStatus worker, String path, String sha256, byte[] zip) throws NotReached, LostInFlight {
         HttpResponse<byte[]> response = send(worker, HttpRequest.newBuilder(URI.create("http://" + worker.address()
-                        + CODE_PATH + sha256))
+                        + path + sha256))
                 .timeout(REPLY_MARGIN)
                 .header(ClusterToken.HEADER, token.value())
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(zip)).build());
@@ -106,8 +122,17 @@ final class WorkerClient {
 
     /** The worker's copy of a code package, or empty when it has none. */
     Optional<byte[]> getCode(WorkerStatus worker, String sha256) throws NotReached, LostInFlight {
+        return get(worker, CODE_PATH, sha256);
+    }
+
+    /** The worker's copy of a layer's archive, or empty when it has none. */
+    Optional<byte[]> getLayer(WorkerStatus worker, String sha256) throws NotReached, LostInFlight {
+        return get(worker, LAYERS_PATH, sha256);
+    }
+
+    private Optional<byte[]> get(WorkerStatus worker, String path, String sha256) throws NotReached, LostInFlight {
         HttpResponse<byte[]> response = send(worker, HttpRequest.newBuilder(URI.create("http://" + worker.address()
-                        + CODE_PATH + sha256))
+                        + path + sha256))
                 .timeout(REPLY_MARGIN)
                 .header(ClusterToken.HEADER, token.value())
                 .GET().build());

@@ -8,9 +8,11 @@ import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.CodePackage;
 import dev.thaw.functions.CodeStore;
+import dev.thaw.functions.FunctionLayer;
 import dev.thaw.invoke.InvokeRequest;
 import dev.thaw.invoke.InvokeResponse;
 import dev.thaw.invoke.InvokeService;
+import dev.thaw.provisioned.ProvisionedCopies;
 import dev.thaw.snapshots.HostFingerprint;
 import dev.thaw.snapshots.SnapStartService;
 
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +32,16 @@ import java.util.stream.Collectors;
 
 /**
  * {@code thaw worker}'s side of the cluster: it registers in the shared database, heartbeats its capacity, and runs
- * the invocations routers hand it on this host's environments. A worker that comes back after dying registers
- * again under its id (kept in its home), having swept what it left at startup like any platform.
+ * the invocations routers hand it on this host's environments, and its share of provisioned copies (reported with
+ * each heartbeat). A worker that comes back after dying registers again under its id (kept in its home), having swept
+ * what it left at startup like any platform.
  */
 public final class WorkerNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WorkerNode.class.getName());
     /** The header a worker answers with when it lacks a version's code package, naming its SHA-256. */
     public static final String MISSING_CODE_HEADER = "X-Thaw-Missing-Code";
+    /** The header a worker answers with when it lacks some of a version's layers, naming their SHA-256s. */
+    public static final String MISSING_LAYERS_HEADER = "X-Thaw-Missing-Layers";
 
     private final String id;
     private volatile String address;
@@ -45,13 +52,18 @@ public final class WorkerNode implements AutoCloseable {
     private final EnvironmentPool pool;
     private final SnapStartService snapshots;
     private final CodeStore code;
+    private final CodeStore layers;
+    private volatile ProvisionedCopies provisioned;
+    /** What this worker lacks to make provisioned copies, by environment key, until it has it. */
+    private final Map<String, WorkerStatus.ProvisionedReport> lacking = new ConcurrentHashMap<>();
     private final long startedAt;
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("worker-heartbeat").factory());
     private volatile boolean registered;
 
     public WorkerNode(String id, String address, long memoryMib, String fingerprint, WorkerRegistry registry,
-                      InvokeService invoker, EnvironmentPool pool, SnapStartService snapshots, CodeStore code) {
+                      InvokeService invoker, EnvironmentPool pool, SnapStartService snapshots, CodeStore code,
+                      CodeStore layers) {
         this.id = id;
         this.address = address;
         this.memoryMib = memoryMib;
@@ -61,7 +73,35 @@ public final class WorkerNode implements AutoCloseable {
         this.pool = pool;
         this.snapshots = snapshots;
         this.code = code;
+        this.layers = layers;
         this.startedAt = registry.now();
+    }
+
+    /**
+     * Makes provisioned copies with {@code make} once this worker holds the version's code package and layers
+     * (fetched from a shared object store when there is one). Until then it names what it lacks in its heartbeat,
+     * for an API instance to hand over, and the keeper tries again at its next pass.
+     */
+    public ProvisionedCopies.Maker provisioning(ProvisionedCopies.Maker make) {
+        return version -> {
+            String key = version.environmentKey();
+            String codeSha = version.code().sha256Hex();
+            String missingCode = holds(code, codeSha) ? "" : codeSha;
+            List<String> missingLayers = version.config().layers().stream().map(FunctionLayer::sha256Hex)
+                    .filter(sha -> !holds(layers, sha)).toList();
+            if (!missingCode.isEmpty() || !missingLayers.isEmpty()) {
+                lacking.put(key, new WorkerStatus.ProvisionedReport(0, 0, "", missingCode, missingLayers));
+                throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "This worker waits for the code of " + key
+                        + " to make its provisioned copies.");
+            }
+            lacking.remove(key);
+            return make.make(version);
+        };
+    }
+
+    /** The keeper whose copies and failures this worker reports with each heartbeat. */
+    public void reportingOn(ProvisionedCopies copies) {
+        this.provisioned = copies;
     }
 
     /** What a restored copy depends on, for every JDK this host runs, as one short name. */
@@ -112,19 +152,59 @@ public final class WorkerNode implements AutoCloseable {
         }
         Set<String> cached = snapshots.restorable();
         return new WorkerStatus(id, address, fingerprint, memoryMib, Math.max(0, memoryMib - used),
-                environments.size(), idle, cached, startedAt, registry.now());
+                environments.size(), idle, cached, startedAt, registry.now(), provisionedCopies());
+    }
+
+    /** This worker's provisioned copies, and why it cannot make its missing ones, by environment key. */
+    private Map<String, WorkerStatus.ProvisionedReport> provisionedCopies() {
+        Map<String, WorkerStatus.ProvisionedReport> reports = new TreeMap<>();
+        ProvisionedCopies keeper = provisioned;
+        Set<String> keys = new TreeSet<>(pool.provisionedKeys());
+        lacking.keySet().retainAll(keys);
+        for (String key : keys) {
+            List<Environment> copies = pool.provisionedCopies(key);
+            int idle = (int) copies.stream().filter(e -> e.state() == EnvironmentState.IDLE).count();
+            WorkerStatus.ProvisionedReport missing = lacking.get(key);
+            reports.put(key, new WorkerStatus.ProvisionedReport(copies.size(), idle,
+                    keeper == null ? "" : keeper.failure(key).orElse(""),
+                    missing == null ? "" : missing.missingCode(),
+                    missing == null ? List.of() : missing.missingLayers()));
+        }
+        return reports;
     }
 
     /**
-     * Runs one invocation a router admitted. A version whose code package this worker lacks is refused with
-     * {@link #MISSING_CODE_HEADER} before anything runs, so the router can hand the package over and ask again.
+     * Runs one invocation a router admitted. A version whose code package or layers this worker lacks (and cannot
+     * fetch from a shared object store) is refused with {@link #MISSING_CODE_HEADER} and
+     * {@link #MISSING_LAYERS_HEADER} before anything runs, so the router can hand them over and ask again.
      */
-    public InvokeResponse invoke(InvokeRequest request, String codeSha256) {
-        if (!Files.isDirectory(code.taskRoot(codeSha256))) {
-            throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "This worker does not hold code package "
-                    + codeSha256 + " yet.", Map.of(), Map.of(MISSING_CODE_HEADER, codeSha256), null);
+    public InvokeResponse invoke(InvokeRequest request, String codeSha256, List<String> layerSha256s) {
+        Map<String, String> missing = new TreeMap<>();
+        if (!holds(code, codeSha256)) {
+            missing.put(MISSING_CODE_HEADER, codeSha256);
+        }
+        List<String> missingLayers = layerSha256s.stream().filter(sha -> !holds(layers, sha)).toList();
+        if (!missingLayers.isEmpty()) {
+            missing.put(MISSING_LAYERS_HEADER, String.join(",", missingLayers));
+        }
+        if (!missing.isEmpty()) {
+            throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "This worker does not hold "
+                    + String.join(" and ", missing.values()) + " yet.", Map.of(), missing, null);
         }
         return invoker.invokeAdmitted(request);
+    }
+
+    /** Whether a package is here, fetched from the object store first when one is shared and has it. */
+    private static boolean holds(CodeStore store, String sha256) {
+        if (Files.isDirectory(store.taskRoot(sha256))) {
+            return true;
+        }
+        try {
+            store.ensure(sha256);
+        } catch (ThawException notInTheObjectStore) {
+            return false;
+        }
+        return Files.isDirectory(store.taskRoot(sha256));
     }
 
     /**
@@ -132,7 +212,16 @@ public final class WorkerNode implements AutoCloseable {
      * invocations found the package missing at once all hand it over.
      */
     public synchronized void storeCode(String sha256, byte[] zip) {
-        CodePackage stored = code.store(zip);
+        store(code, sha256, zip);
+    }
+
+    /** Stores a layer's archive a router handed over, as {@link #storeCode} does a code package. */
+    public synchronized void storeLayer(String sha256, byte[] zip) {
+        store(layers, sha256, zip);
+    }
+
+    private static void store(CodeStore into, String sha256, byte[] zip) {
+        CodePackage stored = into.store(zip);
         if (!stored.sha256Hex().equals(sha256)) {
             throw ThawException.invalidContent("The package's SHA-256 is " + stored.sha256Hex() + ", not " + sha256);
         }
@@ -140,11 +229,20 @@ public final class WorkerNode implements AutoCloseable {
 
     /** A code package this worker holds, for a router that lacks it. */
     public java.util.Optional<byte[]> codePackage(String sha256) {
+        return archive(code, sha256);
+    }
+
+    /** A layer's archive this worker holds, for a router that lacks it. */
+    public java.util.Optional<byte[]> layerArchive(String sha256) {
+        return archive(layers, sha256);
+    }
+
+    private static java.util.Optional<byte[]> archive(CodeStore from, String sha256) {
         if (!sha256.matches("[0-9a-f]{64}")) {
             return java.util.Optional.empty();
         }
         try {
-            return java.util.Optional.of(Files.readAllBytes(code.archivePath(sha256)));
+            return java.util.Optional.of(Files.readAllBytes(from.archivePath(sha256)));
         } catch (java.nio.file.NoSuchFileException e) {
             return java.util.Optional.empty();
         } catch (java.io.IOException e) {

@@ -36,13 +36,13 @@ public final class WorkerRegistry {
     void register(WorkerStatus w) {
         tables.putWorker(new ClusterTables.WorkerRow(w.id(), w.address(), w.fingerprint(), w.memoryMib(),
                 w.freeMemoryMib(), w.runningEnvironments(), json(w.idleEnvironments()), json(w.cachedSnapshots()),
-                w.startedAt(), w.heartbeatAt()));
+                w.startedAt(), w.heartbeatAt(), json(w.provisionedCopies())));
     }
 
     /** Returns false when the worker's row is gone and it must register again. */
     boolean heartbeat(WorkerStatus w) {
         return tables.heartbeat(w.id(), w.freeMemoryMib(), w.runningEnvironments(), json(w.idleEnvironments()),
-                json(w.cachedSnapshots()), w.heartbeatAt());
+                json(w.cachedSnapshots()), w.heartbeatAt(), json(w.provisionedCopies()));
     }
 
     void leave(String workerId) {
@@ -60,8 +60,11 @@ public final class WorkerRegistry {
             Map<String, Integer> idle = JSON.readValue(r.idleEnvironmentsJson(), new TypeReference<TreeMap<String,
                     Integer>>() { });
             Set<String> snapshots = JSON.readValue(r.cachedSnapshotsJson(), new TypeReference<TreeSet<String>>() { });
+            Map<String, WorkerStatus.ProvisionedReport> provisioned = JSON.readValue(r.provisionedCopiesJson(),
+                    new TypeReference<TreeMap<String, WorkerStatus.ProvisionedReport>>() { });
             return new WorkerStatus(r.id(), r.address(), r.fingerprint(), r.memoryMib(), r.freeMemoryMib(),
-                    r.runningEnvironments(), Map.copyOf(idle), Set.copyOf(snapshots), r.startedAt(), r.heartbeatAt());
+                    r.runningEnvironments(), Map.copyOf(idle), Set.copyOf(snapshots), r.startedAt(), r.heartbeatAt(),
+                    Map.copyOf(provisioned));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("worker " + r.id() + " has an unreadable row", e);
         }

@@ -7,6 +7,9 @@
  * ({@link ClusterConcurrency}, leases in the database) and places them ({@link ClusterRouter}): warm on a worker with
  * an idle environment of the version, cold on one holding the version's snapshot and free memory, else on the least
  * loaded with free memory. An invocation refused before it reached a worker goes to another; one lost in flight
- * fails with a ServiceException. Code packages reach a worker from the routing instance when it lacks them.
+ * fails with a ServiceException. Code packages and layer archives reach a worker from the routing instance when it
+ * lacks them ({@link ContentHandover}). Provisioned copies are dealt over the live workers the same way by each
+ * worker ({@link ProvisionedPlacement}); workers report theirs with each heartbeat, and API instances count those
+ * reports for a configuration's status ({@link WorkerCopyCensus}) and lease provisioned concurrency like the rest.
  */
 package dev.thaw.cluster;

@@ -26,9 +26,11 @@ import java.util.logging.Logger;
 /**
  * Keeps the copies that provisioned concurrency configurations ask for: every half second, and at once after a
  * change, it resolves each configuration to its version, tells the pool how many copies of that version to keep
- * and has the missing ones made. It is also what the throttle reads ({@link ProvisionedCapacity}).
+ * (this host's {@link HostShare} of them) and has the missing ones made. It is also what the throttle reads
+ * ({@link ProvisionedCapacity}), and what a configuration's status counts, through a {@link CopyCensus}: this
+ * host's pool, or the copies a cluster's workers report.
  */
-public final class ProvisionedCopies implements ProvisionedCapacity, AutoCloseable {
+public final class ProvisionedCopies implements ProvisionedCapacity, CopyCensus, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ProvisionedCopies.class.getName());
     private static final long PERIOD_MILLIS = 500;
 
@@ -44,8 +46,11 @@ public final class ProvisionedCopies implements ProvisionedCapacity, AutoCloseab
 
     private final FunctionService functions;
     private final MetadataStore store;
+    /** Null on an API tier, which keeps no copies itself. */
     private final EnvironmentPool pool;
     private final Maker maker;
+    private final HostShare share;
+    private final CopyCensus census;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("provisioned-copies").factory());
     private final ExecutorService makers = Executors.newThreadPerTaskExecutor(
@@ -57,11 +62,36 @@ public final class ProvisionedCopies implements ProvisionedCapacity, AutoCloseab
     private volatile int onUnreservedFunctions;
     private volatile boolean closed;
 
+    /** Keeps every copy in {@code pool} (one process). */
     public ProvisionedCopies(FunctionService functions, MetadataStore store, EnvironmentPool pool, Maker maker) {
+        this(functions, store, pool, maker, HostShare.ALL, null);
+    }
+
+    private ProvisionedCopies(FunctionService functions, MetadataStore store, EnvironmentPool pool, Maker maker,
+                              HostShare share, CopyCensus census) {
         this.functions = functions;
         this.store = store;
         this.pool = pool;
         this.maker = maker;
+        this.share = share;
+        this.census = census == null ? this : census;
+    }
+
+    /** A cluster's worker: keeps its {@code share} of each version's copies in {@code pool}. */
+    public static ProvisionedCopies onWorker(FunctionService functions, MetadataStore store, EnvironmentPool pool,
+                                             Maker maker, HostShare share) {
+        return new ProvisionedCopies(functions, store, pool, maker, share, null);
+    }
+
+    /**
+     * A cluster's API tier: keeps no copy, but knows how many each version wants (for the throttle) and reports
+     * configurations' status from the copies the workers report ({@code census}).
+     */
+    public static ProvisionedCopies countingWorkers(FunctionService functions, MetadataStore store,
+                                                    CopyCensus census) {
+        return new ProvisionedCopies(functions, store, null, version -> {
+            throw new IllegalStateException("an API tier makes no provisioned copy");
+        }, (key, wanted) -> 0, census);
     }
 
     public ProvisionedCopies start() {
@@ -108,6 +138,9 @@ public final class ProvisionedCopies implements ProvisionedCapacity, AutoCloseab
         }
         wanted = Map.copyOf(want);
         onUnreservedFunctions = functions.provisionedOnUnreservedFunctions("");
+        if (pool == null) {
+            return;
+        }
         for (String key : pool.provisionedKeys()) {
             if (!want.containsKey(key)) {
                 pool.keepProvisioned(key, 0);
@@ -117,13 +150,14 @@ public final class ProvisionedCopies implements ProvisionedCapacity, AutoCloseab
         long now = System.currentTimeMillis();
         for (Map.Entry<String, Integer> e : want.entrySet()) {
             String key = e.getKey();
-            pool.keepProvisioned(key, e.getValue());
+            int here = share.copiesHere(key, e.getValue());
+            pool.keepProvisioned(key, here);
             Failure failed = failures.get(key);
             if (failed != null && failed.retryAtMillis() > now) {
                 continue;
             }
             int live = pool.provisionedCopies(key).size();
-            int start = CopyPlan.toStart(e.getValue(), live, making.getOrDefault(key, 0));
+            int start = CopyPlan.toStart(here, live, making.getOrDefault(key, 0));
             for (int i = 0; i < start; i++) {
                 making.merge(key, 1, Integer::sum);
                 FunctionVersion version = versions.get(key);
@@ -189,12 +223,23 @@ public final class ProvisionedCopies implements ProvisionedCapacity, AutoCloseab
                 before += other.requested();
             }
         }
-        int live = pool.provisionedCopies(key).size();
-        int allocated = CopyPlan.allocated(config.requested(), live, before);
-        Optional<String> failure = Optional.ofNullable(failures.get(key)).map(Failure::reason);
+        int allocated = CopyPlan.allocated(config.requested(), census.ready(key), before);
+        Optional<String> failure = census.failure(key);
         ProvisionedStatus.Status status = CopyPlan.status(config.requested(), allocated, failure);
         return new ProvisionedStatus(functionArn, config.requested(), allocated, allocated, status,
                 status == ProvisionedStatus.Status.FAILED ? failure : Optional.empty(), config.lastModified());
+    }
+
+    /** This host's live copies of {@code environmentKey}. */
+    @Override
+    public int ready(String environmentKey) {
+        return pool == null ? 0 : pool.provisionedCopies(environmentKey).size();
+    }
+
+    /** Why this host's last try to make a copy of {@code environmentKey} failed, while it waits to try again. */
+    @Override
+    public Optional<String> failure(String environmentKey) {
+        return Optional.ofNullable(failures.get(environmentKey)).map(Failure::reason);
     }
 
     /** Keys of the versions whose copies are being made now (for tests and the bench). */

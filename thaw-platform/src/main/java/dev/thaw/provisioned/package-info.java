@@ -9,6 +9,7 @@
  * {@code provisioned-concurrency} otherwise) and tells the pool how many to keep, so copies lost to a crash are
  * replaced and surplus ones stopped. A configuration's status is READY when all its copies are live, FAILED while
  * they cannot be made (with the reason), IN_PROGRESS otherwise. {@link dev.thaw.provisioned.CopyPlan} is the pure
- * arithmetic of it. Each platform instance keeps its own copies.
+ * arithmetic of it. One process keeps every copy; in a cluster each worker keeps its {@link HostShare} of them and
+ * an API instance keeps none, counting the copies the workers report ({@link CopyCensus}) for the status.
  */
 package dev.thaw.provisioned;

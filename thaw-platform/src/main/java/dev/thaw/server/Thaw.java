@@ -47,6 +47,8 @@ import dev.thaw.cgroups.Cgroups;
 import dev.thaw.cluster.ClusterConcurrency;
 import dev.thaw.cluster.ClusterRole;
 import dev.thaw.cluster.ClusterRouter;
+import dev.thaw.cluster.ProvisionedPlacement;
+import dev.thaw.cluster.WorkerCopyCensus;
 import dev.thaw.cluster.WorkerNode;
 import dev.thaw.cluster.WorkerRegistry;
 import dev.thaw.credentials.CredentialsService;
@@ -177,17 +179,19 @@ public final class Thaw implements AutoCloseable {
         ConcurrencyLimiter limiter = new ConcurrencyLimiter(config.accountConcurrency());
         InvokeService invoker = new InvokeService(functions, store, limiter, pool, metrics);
         if (role instanceof ClusterRole.Worker worker) {
-            startWorker(worker, home, jdks, criu, invoker, code);
+            startWorker(worker, home, jdks, criu, invoker, code, layers.content(), functions, coldStarts);
             return this;
         }
-        provisionedCopies = new ProvisionedCopies(functions, store, pool, coldStarts::provision);
-        invoker.countOn(provisionedCopies);
         ClusterRouter router = null;
         if (role instanceof ClusterRole.RemoteWorkers remote) {
-            router = router(remote, home, code);
+            router = router(remote, home, code, layers.content());
             snapStart.leaveSnapshotsToWorkers();
+            provisionedCopies = ProvisionedCopies.countingWorkers(functions, store, new WorkerCopyCensus(router));
             invoker = routedInvoker(router, home, functions, pool, metrics);
+        } else {
+            provisionedCopies = new ProvisionedCopies(functions, store, pool, coldStarts::provision);
         }
+        invoker.countOn(provisionedCopies);
         EventQueue eventQueue = new EventQueue(functions, store, Clock.systemUTC(), metrics);
         metrics.watch(new LiveReadings(pool, limiter, snapStart, eventQueue));
         EventInvokeConfigs eventConfigs = new EventInvokeConfigs(functions, store, Clock.systemUTC());
@@ -224,10 +228,16 @@ public final class Thaw implements AutoCloseable {
     }
 
     private void startWorker(ClusterRole.Worker worker, Path home, Jdks jdks, Criu criu, InvokeService invoker,
-                             CodeStore code) {
-        WorkerNode node = new WorkerNode(instanceId(home), worker.advertise(), worker.memoryMib(),
-                WorkerNode.fingerprint(jdks, criu.version()),
-                new WorkerRegistry(store.cluster(), Clock.systemUTC()), invoker, pool, snapStart, code);
+                             CodeStore code, CodeStore layerContent, FunctionService functions,
+                             ColdStarts coldStarts) {
+        String id = instanceId(home);
+        WorkerRegistry registry = new WorkerRegistry(store.cluster(), Clock.systemUTC());
+        WorkerNode node = new WorkerNode(id, worker.advertise(), worker.memoryMib(),
+                WorkerNode.fingerprint(jdks, criu.version()), registry, invoker, pool, snapStart, code,
+                layerContent);
+        provisionedCopies = ProvisionedCopies.onWorker(functions, store, pool,
+                node.provisioning(coldStarts::provision), new ProvisionedPlacement(id, registry));
+        node.reportingOn(provisionedCopies);
         clusterParts.add(node);
         dev.thaw.cluster.SnapshotLeases claims = new dev.thaw.cluster.SnapshotLeases(store.cluster(),
                 instanceId(home), Clock.systemUTC()).start();
@@ -240,11 +250,13 @@ public final class Thaw implements AutoCloseable {
                 ? worker.advertise().substring(0, worker.advertise().length() - 1) + workerApi.port()
                 : worker.advertise();
         node.start(advertised);
+        provisionedCopies.start();
     }
 
-    private ClusterRouter router(ClusterRole.RemoteWorkers remote, Path home, CodeStore code) {
+    private ClusterRouter router(ClusterRole.RemoteWorkers remote, Path home, CodeStore code,
+                                 CodeStore layerContent) {
         ClusterRouter router = new ClusterRouter(new WorkerRegistry(store.cluster(), Clock.systemUTC()),
-                remote.token(), code).start();
+                remote.token(), code, layerContent).start();
         clusterParts.add(router);
         return router;
     }

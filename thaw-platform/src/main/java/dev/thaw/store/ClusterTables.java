@@ -18,6 +18,9 @@ public final class ClusterTables {
     /** One lock number for every concurrency decision, so two instances never both take the last slot. */
     private static final long CONCURRENCY_LOCK = 0x7468_6177_0009L;
 
+    private static final String WORKER_COLUMNS = "id, address, fingerprint, memory_mib, free_memory_mib, "
+            + "running_environments, idle_environments, cached_snapshots, started_at, heartbeat_at, provisioned_copies";
+
     private final DataSource pool;
     private final Database database;
 
@@ -29,28 +32,31 @@ public final class ClusterTables {
     /** A worker's row as stored; JSON columns stay text here. */
     public record WorkerRow(String id, String address, String fingerprint, long memoryMib, long freeMemoryMib,
                             int runningEnvironments, String idleEnvironmentsJson, String cachedSnapshotsJson,
-                            long startedAt, long heartbeatAt) {
+                            long startedAt, long heartbeatAt, String provisionedCopiesJson) {
     }
 
     /** Inserts or replaces a worker's row (a worker that comes back takes its row again). */
     public void putWorker(WorkerRow w) {
         String sql = database.dialect() == Database.Dialect.SQLITE
-                ? "INSERT OR REPLACE INTO workers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                : "INSERT INTO workers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                ? "INSERT OR REPLACE INTO workers (" + WORKER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                : "INSERT INTO workers (" + WORKER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (id) DO UPDATE SET "
                 + "address = EXCLUDED.address, fingerprint = EXCLUDED.fingerprint, memory_mib = EXCLUDED.memory_mib, "
                 + "free_memory_mib = EXCLUDED.free_memory_mib, running_environments = EXCLUDED.running_environments, "
                 + "idle_environments = EXCLUDED.idle_environments, cached_snapshots = EXCLUDED.cached_snapshots, "
-                + "started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at";
+                + "started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at, "
+                + "provisioned_copies = EXCLUDED.provisioned_copies";
         update(sql, w.id(), w.address(), w.fingerprint(), w.memoryMib(), w.freeMemoryMib(), w.runningEnvironments(),
-                w.idleEnvironmentsJson(), w.cachedSnapshotsJson(), w.startedAt(), w.heartbeatAt());
+                w.idleEnvironmentsJson(), w.cachedSnapshotsJson(), w.startedAt(), w.heartbeatAt(),
+                w.provisionedCopiesJson());
     }
 
     /** A heartbeat: the worker's current capacity; false when its row is gone (it must register again). */
     public boolean heartbeat(String id, long freeMemoryMib, int running, String idleJson, String snapshotsJson,
-                             long now) {
+                             long now, String provisionedJson) {
         return update("UPDATE workers SET free_memory_mib = ?, running_environments = ?, idle_environments = ?, "
-                + "cached_snapshots = ?, heartbeat_at = ? WHERE id = ?",
-                freeMemoryMib, running, idleJson, snapshotsJson, now, id) == 1;
+                + "cached_snapshots = ?, heartbeat_at = ?, provisioned_copies = ? WHERE id = ?",
+                freeMemoryMib, running, idleJson, snapshotsJson, now, provisionedJson, id) == 1;
     }
 
     public void deleteWorker(String id) {
@@ -61,14 +67,13 @@ public final class ClusterTables {
     public List<WorkerRow> workersSince(long since) {
         List<WorkerRow> rows = new ArrayList<>();
         try (Connection c = pool.getConnection();
-             PreparedStatement ps = prepare(c, "SELECT id, address, fingerprint, memory_mib, free_memory_mib, "
-                     + "running_environments, idle_environments, cached_snapshots, started_at, heartbeat_at "
-                     + "FROM workers WHERE heartbeat_at >= ? ORDER BY id", since);
+             PreparedStatement ps = prepare(c, "SELECT " + WORKER_COLUMNS
+                     + " FROM workers WHERE heartbeat_at >= ? ORDER BY id", since);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows.add(new WorkerRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                         rs.getLong(5), rs.getInt(6), rs.getString(7), rs.getString(8), rs.getLong(9),
-                        rs.getLong(10)));
+                        rs.getLong(10), rs.getString(11)));
             }
         } catch (SQLException e) {
             throw failure("reading workers", e);
@@ -88,6 +93,19 @@ public final class ClusterTables {
     public java.util.Optional<Refusal> takeConcurrencyLease(String leaseId, String function, OptionalInt reserved,
                                                            int unreservedLimit, String holder, long now,
                                                            long leaseUntil) {
+        return takeConcurrencyLease(leaseId, function, reserved, unreservedLimit, "", 0, holder, now, leaseUntil);
+    }
+
+    /**
+     * As above, for a function without reserved concurrency whose version keeps {@code provisionedCopies} copies
+     * under {@code provisionedKey}: while fewer leases than that run on them, the lease is taken on provisioned
+     * concurrency (outside the unreserved share, which the caller has already reduced by all provisioned
+     * concurrency of unreserved functions); beyond them it spills over into the unreserved share.
+     */
+    public java.util.Optional<Refusal> takeConcurrencyLease(String leaseId, String function, OptionalInt reserved,
+                                                           int unreservedLimit, String provisionedKey,
+                                                           int provisionedCopies, String holder, long now,
+                                                           long leaseUntil) {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -97,11 +115,16 @@ public final class ClusterTables {
                     }
                 }
                 java.util.Optional<Refusal> refusal;
+                String onProvisioned = null;
                 if (reserved.isPresent()) {
                     long running = count(c, "SELECT count(*) FROM concurrency_leases WHERE function_name = ? "
                             + "AND lease_until > ?", function, now);
                     refusal = running >= reserved.getAsInt() ? java.util.Optional.of(Refusal.RESERVED_LIMIT)
                             : java.util.Optional.empty();
+                } else if (provisionedCopies > 0 && count(c, "SELECT count(*) FROM concurrency_leases "
+                        + "WHERE provisioned_key = ? AND lease_until > ?", provisionedKey, now) < provisionedCopies) {
+                    refusal = java.util.Optional.empty();
+                    onProvisioned = provisionedKey;
                 } else {
                     long running = count(c, "SELECT count(*) FROM concurrency_leases WHERE unreserved = 1 "
                             + "AND lease_until > ?", now);
@@ -109,8 +132,10 @@ public final class ClusterTables {
                             : java.util.Optional.empty();
                 }
                 if (refusal.isEmpty()) {
-                    try (PreparedStatement ps = prepare(c, "INSERT INTO concurrency_leases VALUES (?, ?, ?, ?, ?)",
-                            leaseId, function, reserved.isPresent() ? 0 : 1, holder, leaseUntil)) {
+                    try (PreparedStatement ps = prepare(c, "INSERT INTO concurrency_leases (id, function_name, "
+                            + "unreserved, holder, lease_until, provisioned_key) VALUES (?, ?, ?, ?, ?, ?)",
+                            leaseId, function, reserved.isPresent() || onProvisioned != null ? 0 : 1, holder,
+                            leaseUntil, onProvisioned)) {
                         ps.executeUpdate();
                     }
                 }

@@ -69,6 +69,28 @@ class ClusterConcurrencyTest {
         assertEquals(1, store.cluster().runningByFunction(clock.millis()).get("f"));
     }
 
+    @Test
+    void invocationsRunOnAVersionsProvisionedCopiesAcrossInstancesThenSpillOverIntoTheUnreservedShare() {
+        ClusterConcurrency a = new ClusterConcurrency(store.cluster(), 4, "instance-a", clock);
+        ClusterConcurrency b = new ClusterConcurrency(store.cluster(), 4, "instance-b", clock);
+        // Account limit 4, 2 copies of p:1 taken out of it: 2 on the copies, then 2 in the unreserved share.
+        ConcurrencyGate.Provisioned copies = new ConcurrencyGate.Provisioned("p:1", 2, 2);
+        ConcurrencyGate.Permit onCopyA = a.acquire("p", OptionalInt.empty(), 0, copies);
+        ConcurrencyGate.Permit onCopyB = b.acquire("p", OptionalInt.empty(), 0, copies);
+        ConcurrencyGate.Permit spilled = a.acquire("p", OptionalInt.empty(), 0, copies);
+        ConcurrencyGate.Permit other = b.acquire("q", OptionalInt.empty(), 0, new ConcurrencyGate.Provisioned("", 0,
+                2));
+        ThawException refused = assertThrows(ThawException.class,
+                () -> b.acquire("p", OptionalInt.empty(), 0, copies));
+        assertEquals("ConcurrentInvocationLimitExceeded", refused.extraFields().get("Reason"));
+        onCopyA.close();
+        b.acquire("p", OptionalInt.empty(), 0, copies).close();
+        assertEquals(2, store.cluster().runningByFunction(clock.millis()).get("p"));
+        onCopyB.close();
+        spilled.close();
+        other.close();
+    }
+
     private static final class MutableClock extends Clock {
         private long millis = 1_000_000;
 
