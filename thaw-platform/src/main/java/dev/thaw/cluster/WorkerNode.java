@@ -42,6 +42,7 @@ public final class WorkerNode implements AutoCloseable {
     public static final String MISSING_CODE_HEADER = "X-Thaw-Missing-Code";
     /** The header a worker answers with when it lacks some of a version's layers, naming their SHA-256s. */
     public static final String MISSING_LAYERS_HEADER = "X-Thaw-Missing-Layers";
+    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     private final String id;
     private volatile String address;
@@ -179,6 +180,10 @@ public final class WorkerNode implements AutoCloseable {
      * {@link #MISSING_LAYERS_HEADER} before anything runs, so the router can hand them over and ask again.
      */
     public InvokeResponse invoke(InvokeRequest request, String codeSha256, List<String> layerSha256s) {
+        if (!SHA256.matcher(codeSha256).matches()
+                || !layerSha256s.stream().allMatch(sha -> SHA256.matcher(sha).matches())) {
+            throw ThawException.invalidParameter("Code and layer SHA-256s must be 64 lowercase hex digits.");
+        }
         Map<String, String> missing = new TreeMap<>();
         if (!holds(code, codeSha256)) {
             missing.put(MISSING_CODE_HEADER, codeSha256);
@@ -238,7 +243,7 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     private static java.util.Optional<byte[]> archive(CodeStore from, String sha256) {
-        if (!sha256.matches("[0-9a-f]{64}")) {
+        if (!SHA256.matcher(sha256).matches()) {
             return java.util.Optional.empty();
         }
         try {

@@ -86,21 +86,13 @@ public final class ClusterTables {
 
     /**
      * Takes a lease for one invocation of {@code function} unless its reserved concurrency (when present) or the
-     * account's unreserved share ({@code unreservedLimit}) is used up by unexpired leases of every instance.
+     * account's unreserved share ({@code unreservedLimit}) is used up by unexpired leases of every instance. A
+     * function without reserved concurrency whose version keeps {@code provisionedCopies} copies under
+     * {@code provisionedKey} takes it on them while fewer leases than that run there (outside the unreserved share,
+     * from which the caller has already taken the provisioned concurrency of unreserved functions); beyond them it
+     * spills over into the unreserved share.
      *
      * @return empty when taken, else why not
-     */
-    public java.util.Optional<Refusal> takeConcurrencyLease(String leaseId, String function, OptionalInt reserved,
-                                                           int unreservedLimit, String holder, long now,
-                                                           long leaseUntil) {
-        return takeConcurrencyLease(leaseId, function, reserved, unreservedLimit, "", 0, holder, now, leaseUntil);
-    }
-
-    /**
-     * As above, for a function without reserved concurrency whose version keeps {@code provisionedCopies} copies
-     * under {@code provisionedKey}: while fewer leases than that run on them, the lease is taken on provisioned
-     * concurrency (outside the unreserved share, which the caller has already reduced by all provisioned
-     * concurrency of unreserved functions); beyond them it spills over into the unreserved share.
      */
     public java.util.Optional<Refusal> takeConcurrencyLease(String leaseId, String function, OptionalInt reserved,
                                                            int unreservedLimit, String provisionedKey,

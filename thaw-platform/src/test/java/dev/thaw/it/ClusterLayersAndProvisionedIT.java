@@ -73,11 +73,13 @@ class ClusterLayersAndProvisionedIT {
     @Test
     @Order(1)
     void aFunctionsLayerReachesEveryWorkerThatRunsIt() throws Exception {
+        SdkBytes library = example("layer");
+        SdkBytes user = example("layer-user");
         String layer = viaA.publishLayerVersion(b -> b.layerName("greeting").compatibleRuntimes(Runtime.JAVA17)
-                .content(c -> c.zipFile(example("layer")))).layerVersionArn();
+                .content(c -> c.zipFile(library))).layerVersionArn();
         viaA.createFunction(b -> b.functionName("greeter").runtime(Runtime.JAVA17)
                 .handler("dev.thaw.examples.layers.LayerUser").role(Fixtures.ROLE).timeout(30).layers(layer)
-                .code(c -> c.zipFile(example("layer-user"))));
+                .code(c -> c.zipFile(user)));
         assertEquals(GREETING, greet(viaA).payload().asUtf8String(), "the instance that holds the layer hands it over");
         // Concurrent invokes through the other instance, which holds neither the package nor the layer: the one
         // worker with an idle environment takes one, the others start cold and get both from that worker.
