@@ -18,7 +18,7 @@ public final class ProvisionedPlacement implements HostShare {
     private final String self;
     private final WorkerRegistry registry;
     private List<String> live = List.of();
-    private long readAt = Long.MIN_VALUE;
+    private long readAt;
 
     public ProvisionedPlacement(String self, WorkerRegistry registry) {
         this.self = self;
@@ -33,7 +33,7 @@ public final class ProvisionedPlacement implements HostShare {
     /** The live workers' ids, this one always among them (it is live while it asks). */
     private synchronized List<String> workers() {
         long now = registry.now();
-        if (now - readAt >= REFRESH_MILLIS) {
+        if (live.isEmpty() || now - readAt >= REFRESH_MILLIS) {
             List<String> ids = new ArrayList<>(registry.live().stream().map(WorkerStatus::id).toList());
             if (!ids.contains(self)) {
                 ids.add(self);

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProvisionedPlacementTest {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
     private static int total(List<String> workers, String key, int wanted) {
         return workers.stream().mapToInt(w -> ProvisionedPlacement.share(workers, w, key, wanted)).sum();
     }
@@ -59,5 +62,27 @@ class ProvisionedPlacementTest {
                         .findFirst().orElseThrow())
                 .distinct().count();
         assertTrue(holdersOfAnOddCopy > 1, "one copy each of 30 versions all on one worker");
+    }
+
+    @Test
+    void eachWorkerTakesItsShareFromTheLiveWorkersInTheRegistry() {
+        try (dev.thaw.store.MetadataStore store = dev.thaw.store.MetadataStore.open(dir.resolve("metadata.db"))) {
+            WorkerRegistry registry = new WorkerRegistry(store.cluster(), java.time.Clock.systemUTC());
+            long now = registry.now();
+            for (String id : List.of("a", "b", "c")) {
+                registry.register(new WorkerStatus(id, id + ":1", "f", 1024, 1024, 0, java.util.Map.of(),
+                        java.util.Set.of(), now, now));
+            }
+            int total = 0;
+            for (String id : List.of("a", "b", "c")) {
+                int share = new ProvisionedPlacement(id, registry).copiesHere("f:1", 4);
+                assertTrue(share == 1 || share == 2, id + " keeps " + share);
+                total += share;
+            }
+            assertEquals(4, total);
+            assertEquals(4, new ProvisionedPlacement("alone", new WorkerRegistry(store.cluster(),
+                    java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(1))))
+                    .copiesHere("f:1", 4), "a worker that sees no other live worker keeps every copy");
+        }
     }
 }
