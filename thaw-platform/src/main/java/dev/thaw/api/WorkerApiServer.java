@@ -19,10 +19,10 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * {@code thaw worker}'s internal API, through which API instances hand it invocations, code packages and layers. It listens
- * only on {@code --listen}, and every request must bear the cluster token (compared in constant time); environments
- * never reach it (the worker's egress rules drop whatever they send to the host). Errors keep AWS's shape, so a
- * router passes a worker's refusal on as it came.
+ * {@code thaw worker}'s internal API, through which API instances hand it invocations, code packages and layers.
+ * It listens only on {@code --listen}, and every request must bear the cluster token (compared in constant time);
+ * environments never reach it (the worker's egress rules drop whatever they send to the host). Errors keep AWS's
+ * shape, so a router passes a worker's refusal on as it came.
  */
 public final class WorkerApiServer implements AutoCloseable {
     private static final String BASE = "/thaw/internal/v1";
