@@ -28,5 +28,6 @@ public final class WorkerCopyCensus implements CopyCensus {
                 .findFirst();
     }
 
-    private static final WorkerStatus.ProvisionedReport NONE = new WorkerStatus.ProvisionedReport(0, 0, "", "", List.of());
+    private static final WorkerStatus.ProvisionedReport NONE =
+            new WorkerStatus.ProvisionedReport(0, 0, "", "", List.of());
 }
