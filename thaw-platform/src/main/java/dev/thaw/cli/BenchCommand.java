@@ -94,6 +94,13 @@ final class BenchCommand implements Callable<Integer> {
             + "instead of 1,4,16.")
     List<Integer> callerCounts;
 
+    @Option(names = "--cluster", description = "Instead of the benchmark, what running on many hosts costs: the "
+            + "warm-invoke overhead of an API instance routing to a worker against the single-process platform, and "
+            + "a worker's first restore of a snapshot fetched from the object store against one from its cache. "
+            + "Starts its own PostgreSQL (Debian's postgresql), S3Proxy (copied beside the platform jar by the build) "
+            + "and platforms, as root; with --quick, 300 warm invokes per path and 2 restore samples.")
+    boolean cluster;
+
     @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
     Path out;
 
@@ -172,6 +179,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (warmOnly) {
             return warmOnly();
+        }
+        if (cluster) {
+            return clusterOnly();
         }
         if (quick) {
             coldRuns = 3;
@@ -556,6 +566,21 @@ final class BenchCommand implements Callable<Integer> {
             warmTable(md, results, callerSeries, directMillis);
         }
         return finish(results, md, Map.of(), callerSeries, benchStart);
+    }
+
+    /** {@code --cluster}: routing's warm overhead and a worker's cold-cache restores ({@link ClusterBench}). */
+    private int clusterOnly() throws Exception {
+        long benchStart = System.nanoTime();
+        Logger.getLogger("").setLevel(Level.WARNING);
+        ClusterBench.Plan plan = quick ? new ClusterBench.Plan(300, 2) : new ClusterBench.Plan(warmRuns, 5);
+        ObjectNode results = ApiClient.JSON.createObjectNode();
+        results.set("machine", MachineInfo.describe());
+        results.putObject("settings").put("cluster", true).put("quick", quick).put("warmRuns", plan.warmInvokes())
+                .put("restoreSamples", plan.restoreSamples());
+        StringBuilder md = new StringBuilder();
+        md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
+        md.append(new ClusterBench(plan, BenchCommand::progress).run(results.putObject("cluster")));
+        return finish(results, md, Map.of(), List.of(), benchStart);
     }
 
     /**

@@ -49,6 +49,10 @@ final class WorkerCommand implements Callable<Integer> {
             + "(default: three quarters of the host's).")
     Long memoryMib;
 
+    @Option(names = "--idle-ttl", paramLabel = "SECONDS", description = "Seconds an idle environment is kept "
+            + "(default: 600).")
+    Integer idleTtlSeconds;
+
     @Mixin
     SharedStateOptions sharedState;
 
@@ -96,6 +100,12 @@ final class WorkerCommand implements Callable<Integer> {
         }
         if (home != null) {
             builder.home(home);
+        }
+        if (idleTtlSeconds != null) {
+            if (idleTtlSeconds < 1) {
+                throw invalid("--idle-ttl must be 1 second or more");
+            }
+            builder.idleTtl(java.time.Duration.ofSeconds(idleTtlSeconds));
         }
         sharedState.applyTo(builder, ThawConfig.defaults(), this::invalid);
         ThawConfig config = builder.build();
