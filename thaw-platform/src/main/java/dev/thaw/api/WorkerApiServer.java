@@ -7,6 +7,7 @@ import dev.thaw.errors.ThawException;
 import dev.thaw.invoke.InvokeRequest;
 import dev.thaw.invoke.InvokeResponse;
 import dev.thaw.invoke.InvokeService;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
@@ -48,6 +49,8 @@ public final class WorkerApiServer implements AutoCloseable {
                 .port(port)
                 .maxPayloadSize(MAX_CODE_BYTES)
                 .idleConnectionTimeout(Duration.ofSeconds(60))
+                // Answers go out at once, not held back until the router acknowledges an earlier segment.
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 .shutdownGracePeriod(Duration.ofSeconds(1))
                 .directHandlers(TransportErrors.handlers())
                 .routing(r -> {

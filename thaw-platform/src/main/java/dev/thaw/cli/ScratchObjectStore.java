@@ -95,6 +95,10 @@ final class ScratchObjectStore implements AutoCloseable {
     }
 
     private void createBucket() {
+        // As the platform's own client: Netty's plain path, without the JDK's warnings about sun.misc.Unsafe.
+        if (System.getProperty("io.netty.noUnsafe") == null) {
+            System.setProperty("io.netty.noUnsafe", "true");
+        }
         try (S3AsyncClient s3 = S3AsyncClient.builder().endpointOverride(URI.create(endpoint())).forcePathStyle(true)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey,

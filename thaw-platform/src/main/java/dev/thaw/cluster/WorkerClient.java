@@ -7,14 +7,19 @@ import dev.thaw.errors.ThawException;
 import dev.thaw.invoke.InvokeRequest;
 import dev.thaw.invoke.InvokeResponse;
 
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.ClientResponseHeaders;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -23,7 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A router's calls to workers' internal API, with the cluster token. */
+/**
+ * A router's calls to workers' internal API, with the cluster token. Blocking, on the thread that routes the
+ * invocation (the API's request thread), over kept-alive connections with Nagle's algorithm off: a request is
+ * written, and its answer read, without handing it to another thread.
+ */
 final class WorkerClient {
     static final String INVOKE_PATH = "/thaw/internal/v1/invoke/";
     static final String CODE_PATH = "/thaw/internal/v1/code/";
@@ -34,8 +43,26 @@ final class WorkerClient {
     private static final Duration REPLY_MARGIN = Duration.ofSeconds(60);
 
     private final ClusterToken token;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT).build();
+    private static final HeaderName TOKEN = HeaderNames.create(ClusterToken.HEADER);
+    private static final HeaderName CODE_SHA256 = HeaderNames.create("X-Thaw-Code-Sha256");
+    private static final HeaderName REQUEST_ID = HeaderNames.create("X-Thaw-Request-Id");
+    private static final HeaderName LOG_TYPE = HeaderNames.create("X-Amz-Log-Type");
+    private static final HeaderName CLIENT_CONTEXT = HeaderNames.create("X-Amz-Client-Context");
+    private static final HeaderName TRACE = HeaderNames.create("X-Amzn-Trace-Id");
+    private static final HeaderName EXECUTED_VERSION = HeaderNames.create("X-Amz-Executed-Version");
+    private static final HeaderName FUNCTION_ERROR = HeaderNames.create("X-Amz-Function-Error");
+    private static final HeaderName LOG_RESULT = HeaderNames.create("X-Amz-Log-Result");
+    private static final HeaderName LAYER_SHA256S = HeaderNames.create("X-Thaw-Layer-Sha256s");
+    private static final HeaderName MISSING_CODE = HeaderNames.create(WorkerNode.MISSING_CODE_HEADER);
+    private static final HeaderName MISSING_LAYERS = HeaderNames.create(WorkerNode.MISSING_LAYERS_HEADER);
+    private static final HeaderName ERROR_TYPE = HeaderNames.create("x-amzn-ErrorType");
+
+    private final WebClient http = WebClient.builder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).tcpNoDelay(true).build())
+            .followRedirects(false)
+            .shareConnectionCache(false)
+            .build();
 
     WorkerClient(ClusterToken token) {
         this.token = token;
@@ -70,35 +97,35 @@ final class WorkerClient {
     InvokeResponse invoke(WorkerStatus worker, String function, String version, String codeSha256,
                           List<String> layerSha256s, InvokeRequest request, String requestId, int timeoutSeconds)
             throws NotReached, LostInFlight, MissingContent {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + worker.address() + INVOKE_PATH
-                        + encode(function) + "/" + encode(version)))
-                .timeout(Duration.ofSeconds(timeoutSeconds).plus(REPLY_MARGIN))
-                .header(ClusterToken.HEADER, token.value())
-                .header("X-Thaw-Code-Sha256", codeSha256)
-                .header("X-Thaw-Request-Id", requestId)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request.payload()));
+        HttpClientRequest b = http.post("http://" + worker.address() + INVOKE_PATH + "{function}/{version}")
+                .pathParam("function", function)
+                .pathParam("version", version)
+                .readTimeout(Duration.ofSeconds(timeoutSeconds).plus(REPLY_MARGIN))
+                .header(TOKEN, token.value())
+                .header(CODE_SHA256, codeSha256)
+                .header(REQUEST_ID, requestId);
         if (request.tailLog()) {
-            b.header("X-Amz-Log-Type", "Tail");
+            b.header(LOG_TYPE, "Tail");
         }
         if (!layerSha256s.isEmpty()) {
-            b.header("X-Thaw-Layer-Sha256s", String.join(",", layerSha256s));
+            b.header(LAYER_SHA256S, String.join(",", layerSha256s));
         }
-        request.clientContext().ifPresent(c -> b.header("X-Amz-Client-Context",
+        request.clientContext().ifPresent(c -> b.header(CLIENT_CONTEXT,
                 java.util.Base64.getEncoder().encodeToString(c.getBytes(StandardCharsets.UTF_8))));
-        request.traceHeader().ifPresent(t -> b.header("X-Amzn-Trace-Id", t));
-        HttpResponse<byte[]> response = send(worker, b.build());
-        Optional<String> missingCode = response.headers().firstValue(WorkerNode.MISSING_CODE_HEADER);
-        Optional<String> missingLayers = response.headers().firstValue(WorkerNode.MISSING_LAYERS_HEADER);
+        request.traceHeader().ifPresent(t -> b.header(TRACE, t));
+        Answer response = send(worker, b, request.payload());
+        Optional<String> missingCode = response.headers().first(MISSING_CODE);
+        Optional<String> missingLayers = response.headers().first(MISSING_LAYERS);
         if (missingCode.isPresent() || missingLayers.isPresent()) {
             throw new MissingContent(missingCode, missingLayers.map(l -> List.of(l.split(","))).orElse(List.of()));
         }
-        if (response.statusCode() != 200) {
+        if (response.status() != 200) {
             throw error(response);
         }
         return new InvokeResponse(200, response.body(),
-                response.headers().firstValue("X-Amz-Executed-Version").orElse(version),
-                response.headers().firstValue("X-Amz-Function-Error"),
-                response.headers().firstValue("X-Amz-Log-Result"));
+                response.headers().first(EXECUTED_VERSION).orElse(version),
+                response.headers().first(FUNCTION_ERROR),
+                response.headers().first(LOG_RESULT));
     }
 
     void putCode(WorkerStatus worker, String sha256, byte[] zip) throws NotReached, LostInFlight {
@@ -110,12 +137,10 @@ final class WorkerClient {
     }
 
     private void put(WorkerStatus worker, String path, String sha256, byte[] zip) throws NotReached, LostInFlight {
-        HttpResponse<byte[]> response = send(worker, HttpRequest.newBuilder(URI.create("http://" + worker.address()
-                        + path + sha256))
-                .timeout(REPLY_MARGIN)
-                .header(ClusterToken.HEADER, token.value())
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(zip)).build());
-        if (response.statusCode() != 204 && response.statusCode() != 200) {
+        Answer response = send(worker, http.put("http://" + worker.address() + path + sha256)
+                .readTimeout(REPLY_MARGIN)
+                .header(TOKEN, token.value()), zip);
+        if (response.status() != 204 && response.status() != 200) {
             throw error(response);
         }
     }
@@ -131,35 +156,58 @@ final class WorkerClient {
     }
 
     private Optional<byte[]> get(WorkerStatus worker, String path, String sha256) throws NotReached, LostInFlight {
-        HttpResponse<byte[]> response = send(worker, HttpRequest.newBuilder(URI.create("http://" + worker.address()
-                        + path + sha256))
-                .timeout(REPLY_MARGIN)
-                .header(ClusterToken.HEADER, token.value())
-                .GET().build());
-        return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
+        Answer response = send(worker, http.get("http://" + worker.address() + path + sha256)
+                .readTimeout(REPLY_MARGIN)
+                .header(TOKEN, token.value()), null);
+        return response.status() == 200 ? Optional.of(response.body()) : Optional.empty();
     }
 
-    private HttpResponse<byte[]> send(WorkerStatus worker, HttpRequest request) throws NotReached, LostInFlight {
+    /** A worker's answer, read in full. */
+    private record Answer(int status, ClientResponseHeaders headers, byte[] body) {
+    }
+
+    /**
+     * Sends the request with {@code body} (none when null) and reads the whole answer. A connection that cannot be
+     * made means nothing ran there; any failure after it was made means the worker may have run the request.
+     */
+    private Answer send(WorkerStatus worker, HttpClientRequest request, byte[] body)
+            throws NotReached, LostInFlight {
+        HttpClientResponse response;
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw new NotReached("worker " + worker.id() + " at " + worker.address() + " cannot be reached: " + e,
-                    e);
-        } catch (IOException e) {
+            response = body == null ? request.request() : request.submit(body);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof ConnectException || e.getCause() instanceof NoRouteToHostException
+                    || e.getCause() instanceof SocketTimeoutException && duringConnect(e.getCause())) {
+                throw new NotReached("worker " + worker.id() + " at " + worker.address() + " cannot be reached: "
+                        + e.getCause(), e);
+            }
             throw new LostInFlight("worker " + worker.id() + " at " + worker.address() + " went away: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LostInFlight("interrupted while worker " + worker.id() + " ran the invocation", e);
+        } catch (RuntimeException e) {
+            throw new LostInFlight("worker " + worker.id() + " at " + worker.address() + " went away: " + e, e);
+        }
+        try (response) {
+            // The raw bytes, without the media layer: a 204, or an error without a body, reads as empty.
+            return new Answer(response.status().code(), response.headers(),
+                    response.inputStream().readAllBytes());
+        } catch (IOException | RuntimeException e) {
+            throw new LostInFlight("worker " + worker.id() + " at " + worker.address() + " went away while "
+                    + "answering: " + e, e);
         }
     }
 
+    /** Whether a timeout came from making the connection (nothing was sent) rather than from waiting for an answer. */
+    private static boolean duringConnect(Throwable timeout) {
+        return Arrays.stream(timeout.getStackTrace())
+                .anyMatch(f -> f.getClassName().equals("java.net.Socket") && f.getMethodName().equals("connect"));
+    }
+
     /** The worker's AWS-shaped error, as the same exception here (type, message, extra fields, headers). */
-    private static ThawException error(HttpResponse<byte[]> response) {
-        String type = response.headers().firstValue("x-amzn-ErrorType").orElse("ServiceException");
+    private static ThawException error(Answer response) {
+        String type = response.headers().first(ERROR_TYPE).orElse("ServiceException");
         ErrorCode code = Arrays.stream(ErrorCode.values())
-                .filter(c -> c.awsType().equals(type) && c.httpStatus() == response.statusCode())
+                .filter(c -> c.awsType().equals(type) && c.httpStatus() == response.status())
                 .findFirst().orElse(ErrorCode.SERVICE);
-        String message = "The worker failed (" + response.statusCode() + ")";
+        String message = "The worker failed (" + response.status() + ")";
         Map<String, String> extra = new HashMap<>();
         try {
             JsonNode body = JSON.readTree(response.body());
@@ -174,11 +222,7 @@ final class WorkerClient {
             // the status and type say enough
         }
         Map<String, String> headers = new HashMap<>();
-        response.headers().firstValue("Retry-After").ifPresent(v -> headers.put("Retry-After", v));
+        response.headers().first(HeaderNames.RETRY_AFTER).ifPresent(v -> headers.put("Retry-After", v));
         return new ThawException(code, message, extra, headers, null);
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
