@@ -98,7 +98,8 @@ final class BenchCommand implements Callable<Integer> {
             + "warm-invoke overhead of an API instance routing to a worker against the single-process platform, and "
             + "a worker's first restore of a snapshot fetched from the object store against one from its cache. "
             + "Starts its own PostgreSQL (Debian's postgresql), S3Proxy (copied beside the platform jar by the build) "
-            + "and platforms, as root; with --quick, 300 warm invokes per path and 2 restore samples.")
+            + "and platforms, as root. --warm sets the warm invokes per path, --cold the restore samples; --quick is "
+            + "300 and 2.")
     boolean cluster;
 
     @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
@@ -572,7 +573,7 @@ final class BenchCommand implements Callable<Integer> {
     private int clusterOnly() throws Exception {
         long benchStart = System.nanoTime();
         Logger.getLogger("").setLevel(Level.WARNING);
-        ClusterBench.Plan plan = quick ? new ClusterBench.Plan(300, 2) : new ClusterBench.Plan(warmRuns, 5);
+        ClusterBench.Plan plan = quick ? new ClusterBench.Plan(300, 2) : new ClusterBench.Plan(warmRuns, coldRuns);
         ObjectNode results = ApiClient.JSON.createObjectNode();
         results.set("machine", MachineInfo.describe());
         results.putObject("settings").put("cluster", true).put("quick", quick).put("warmRuns", plan.warmInvokes())
