@@ -142,6 +142,7 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
                 unreachableSince.put(worker.id(), registry.now());
                 LOG.warning(e.getMessage() + "; trying another worker");
             } catch (WorkerClient.LostInFlight e) {
+                LOG.log(Level.WARNING, e.getMessage(), e.getCause());
                 unreachableSince.put(worker.id(), registry.now());
                 throw ThawException.service("The worker running this invocation (" + worker.id()
                         + ") stopped before it answered; the invocation may or may not have run.", e);
