@@ -141,6 +141,9 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     WorkerStatus status() {
+        // Stamped before the environments are read: a router keeps what it saw finish after this moment on top of
+        // the counts, and an invocation it saw finish before it is surely idle in them.
+        long at = registry.now();
         List<Environment> environments = pool.environments().stream()
                 .filter(e -> e.state() != EnvironmentState.DEAD).toList();
         long used = environments.stream().mapToLong(e -> e.version().config().memorySize()).sum()
@@ -153,7 +156,7 @@ public final class WorkerNode implements AutoCloseable {
         }
         Set<String> cached = snapshots.restorable();
         return new WorkerStatus(id, address, fingerprint, memoryMib, Math.max(0, memoryMib - used),
-                environments.size(), idle, cached, startedAt, registry.now(), provisionedCopies());
+                environments.size(), idle, cached, startedAt, at, provisionedCopies());
     }
 
     /** This worker's provisioned copies, and why it cannot make its missing ones, by environment key. */
