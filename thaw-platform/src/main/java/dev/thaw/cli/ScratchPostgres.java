@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * A throwaway PostgreSQL cluster for {@code thaw bench --cluster}: Debian's server binaries (scripts/setup.sh
  * installs {@code postgresql}) run as the {@code postgres} user through {@code runuser}, with initdb in a directory of
- * its own, trust authentication for the user {@code thaw}, loopback only, and its socket in that directory.
+ * its own, trust authentication for the user {@code thaw}, TCP on loopback only (no Unix socket, whose path would
+ * be too long under a deep temporary directory).
  * {@link #close} stops it and deletes the directory.
  */
 final class ScratchPostgres implements AutoCloseable {
@@ -48,8 +49,8 @@ final class ScratchPostgres implements AutoCloseable {
             pg.asPostgres(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust",
                     "-U", USER, "--no-sync");
             pg.asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-                    dir.resolve("log").toString(), "-o", "-k " + dir + " -p " + pg.port
-                            + " -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start");
+                    dir.resolve("log").toString(), "-o", "-p " + pg.port + " -c listen_addresses=127.0.0.1 "
+                            + "-c unix_socket_directories='' -c fsync=off", "-w", "start");
             pg.running = true;
             pg.asPostgres(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", Integer.toString(pg.port), "-U",
                     USER, "-d", "postgres", "-c", "CREATE DATABASE thaw");
