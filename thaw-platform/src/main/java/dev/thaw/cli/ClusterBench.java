@@ -35,9 +35,10 @@ import java.util.regex.Pattern;
  *   drifts hit both alike; p50 and p99 of each and their differences, with the CPU each invoke costs in the
  *   platform's processes.</li>
  *   <li>A worker's first restore of a SnapStart version whose snapshot it does not hold (fetched from the object
- *   store, where the publishing API instance uploaded it) against a restore of a snapshot it holds. Each sample
- *   publishes a new version; once its restored copy has been idle past the worker's idle TTL and stopped, the
- *   version is restored again from the worker's cache.</li>
+ *   store, where another worker, the snapshot maker, uploaded it) against a restore of a snapshot it holds. Each
+ *   sample publishes a new version while only the maker runs; then, with the maker stopped, the measured worker
+ *   restores it, and once its restored copy has been idle past its idle TTL and stopped, restores it again from
+ *   its cache.</li>
  * </ol>
  */
 final class ClusterBench {
@@ -108,7 +109,10 @@ final class ClusterBench {
             StringBuilder md = new StringBuilder();
             warmOverhead(single, api, worker, results.putObject("routing"), md);
             single.close();
-            firstRestores(api, worker, results.putObject("restore"), md);
+            worker.close();
+            firstRestores(api, () -> PlatformProcess.worker("snapshot-maker", dir.resolve("maker-home"), workerArgs),
+                    () -> PlatformProcess.worker("worker", dir.resolve("worker-home"), workerArgs),
+                    results.putObject("restore"), md);
             String loadAfter = loadAverage();
             results.put("loadAverageBefore", loadBefore);
             results.put("loadAverageAfter", loadAfter);
@@ -200,13 +204,20 @@ final class ClusterBench {
         }
     }
 
+    /** Starts a worker process. */
+    @FunctionalInterface
+    private interface WorkerStart {
+        PlatformProcess start() throws IOException;
+    }
+
     /**
-     * Per sample: a new version of hello-snap published through the API instance (which takes the snapshot and
-     * uploads it), its first invoke restored on the worker from the object store, then, once the worker has
-     * stopped that copy, a restore from the worker's cache.
+     * Per sample: a new version of hello-snap published through the API instance while only the snapshot maker runs
+     * (so that worker checkpoints it and uploads it); then, with the maker stopped, the measured worker's first
+     * invoke of the version, restored from the snapshot it fetches from the object store, and, once it has stopped
+     * that copy, a restore from its cache.
      */
-    private void firstRestores(PlatformProcess api, PlatformProcess worker, ObjectNode json, StringBuilder md)
-            throws Exception {
+    private void firstRestores(PlatformProcess api, WorkerStart maker, WorkerStart measured, ObjectNode json,
+                               StringBuilder md) throws Exception {
         ApiClient client = new ApiClient("http://127.0.0.1:" + api.port());
         LocalPlatform.createFunction(client, SNAP_FUNCTION, LocalPlatform.example("hello"), HELLO, "java17", 1024,
                 true, Map.of("BENCH_SAMPLE", "1"));
@@ -214,13 +225,19 @@ final class ClusterBench {
         List<RestoreSample> cached = new ArrayList<>();
         for (int i = 1; i <= plan.restoreSamples(); i++) {
             progress.accept("cluster: restore sample " + i + "/" + plan.restoreSamples() + ": publishing a version "
-                    + "(snapshot taken by the API instance and uploaded)");
-            String version = publish(client, i);
-            progress.accept("cluster: restore sample " + i + ": version " + version + " on the worker, cold cache");
-            cold.add(restore(client, worker, version));
-            progress.accept("cluster: restore sample " + i + ": version " + version + " again, from the worker's "
-                    + "cache");
-            cached.add(restoreAgain(client, worker, version));
+                    + "(snapshot taken by another worker and uploaded)");
+            String version;
+            try (PlatformProcess m = maker.start()) {
+                version = publish(client, i);
+            }
+            try (PlatformProcess worker = measured.start()) {
+                progress.accept("cluster: restore sample " + i + ": version " + version + " on the worker, cold "
+                        + "cache");
+                cold.add(restore(client, worker, version));
+                progress.accept("cluster: restore sample " + i + ": version " + version + " again, from the "
+                        + "worker's cache");
+                cached.add(restoreAgain(client, worker, version));
+            }
         }
         side(json.putObject("coldCache"), cold);
         side(json.putObject("cached"), cached);
@@ -318,10 +335,37 @@ final class ClusterBench {
     }
 
     private static Timed invoke(ApiClient client, String version) {
-        long start = System.nanoTime();
-        ApiClient.Response r = client.send("POST", "/2015-03-31/functions/" + SNAP_FUNCTION + "/invocations?Qualifier="
-                + version, EVENT.getBytes(StandardCharsets.UTF_8), Map.of("X-Amz-Log-Type", "Tail"));
-        double ms = (System.nanoTime() - start) / 1e6;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            long start = System.nanoTime();
+            ApiClient.Response r;
+            try {
+                r = client.send("POST", "/2015-03-31/functions/" + SNAP_FUNCTION + "/invocations?Qualifier="
+                        + version, EVENT.getBytes(StandardCharsets.UTF_8), Map.of("X-Amz-Log-Type", "Tail"));
+            } catch (ApiClient.ApiError e) {
+                // A worker just started is in the router's view within its next read of the workers (every 0.5 s).
+                if (String.valueOf(e.getMessage()).contains("No worker can take this invocation")
+                        && System.nanoTime() < deadline) {
+                    sleepQuietly(200);
+                    continue;
+                }
+                throw e;
+            }
+            double ms = (System.nanoTime() - start) / 1e6;
+            return timed(r, ms, version);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Timed timed(ApiClient.Response r, double ms, String version) {
         String tail = r.header("X-Amz-Log-Result");
         String log = tail == null ? "" : new String(Base64.getDecoder().decode(tail), StandardCharsets.UTF_8);
         if (r.header("X-Amz-Function-Error") != null) {

@@ -285,6 +285,8 @@ public final class Environment {
         if (writeRecords) {
             platformLine(jsonRecords ? PlatformRecords.platformStart(Instant.now(), call.requestId(), version.version())
                     : PlatformRecords.start(call.requestId(), version.version()));
+            // START reaches the file at once: whoever reads the log after a crash knows what was running.
+            logStream.flush();
         }
         long start = System.nanoTime();
         Invocation inv = new Invocation(call.requestId(), call.payload(),

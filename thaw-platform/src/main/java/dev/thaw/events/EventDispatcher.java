@@ -170,7 +170,8 @@ public final class EventDispatcher implements AutoCloseable {
     /**
      * A system error (the platform's, such as a worker lost with the invocation in flight), not the function's: as on
      * Lambda, the event goes back to the queue without spending a retry attempt and is tried again until its maximum
-     * age, the wait growing with the event's age from 1 s to 5 minutes.
+     * age, the wait growing with the event's age from 1 s to 5 minutes (at most five retry steps, for a platform
+     * configured with a shorter step than Lambda's minute).
      */
     private void systemErrorRetry(StoredEvent event, RetryPolicy policy, String error) {
         if (!running) {
@@ -178,7 +179,9 @@ public final class EventDispatcher implements AutoCloseable {
         }
         String lastError = error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) : error;
         long now = clock.millis();
-        long wait = Math.clamp(now - event.acceptedAt(), SYSTEM_RETRY_FIRST.toMillis(), SYSTEM_RETRY_MAX.toMillis());
+        long longest = Math.min(SYSTEM_RETRY_MAX.toMillis(), 5 * retryDelay.toMillis());
+        long wait = Math.clamp(now - event.acceptedAt(), SYSTEM_RETRY_FIRST.toMillis(),
+                Math.max(SYSTEM_RETRY_FIRST.toMillis(), longest));
         if (policy.expiredAt(event.acceptedAt(), now + wait)) {
             queue.fail(event, event.attempts(), lastError);
         } else {

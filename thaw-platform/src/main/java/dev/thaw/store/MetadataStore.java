@@ -609,6 +609,8 @@ public final class MetadataStore implements AutoCloseable {
 
     private static final String EVENT_COLUMNS =
             "id, function_name, version, payload, accepted_at, attempts, next_attempt_at, last_error, state, qualifier";
+    /** The same columns named by table, for a statement that joins another row source with an id. */
+    private static final String EVENT_COLUMNS_OF_EVENTS = EVENT_COLUMNS.replaceAll("(^|, )(\\w+)", "$1events.$2");
 
     /**
      * Stores an accepted event as queued and due now; it is durable when this returns. {@code version} is what runs,
@@ -638,11 +640,14 @@ public final class MetadataStore implements AutoCloseable {
     public List<StoredEvent> claimDueEvents(long now, int limit) {
         long leaseUntil = now + leaseMillis;
         return switch (database.dialect()) {
-            case POSTGRESQL -> queryList("UPDATE events SET state = 'running', claimed_by = ?, lease_until = ? "
-                    + "WHERE id IN (SELECT id FROM events WHERE (state = 'queued' AND next_attempt_at <= ?) "
-                    + "OR (state = 'running' AND lease_until < ?) ORDER BY next_attempt_at, accepted_at LIMIT ? "
-                    + "FOR UPDATE SKIP LOCKED) RETURNING " + EVENT_COLUMNS, MetadataStore::event,
-                    instanceId, leaseUntil, now, now, limit);
+            // The rows are picked once, in a materialized CTE: as a sub-select of "id IN (...)" the planner may
+            // run the LIMIT query more than once and claim more rows than asked.
+            case POSTGRESQL -> queryList("WITH picked AS MATERIALIZED (SELECT id FROM events WHERE (state = "
+                    + "'queued' AND next_attempt_at <= ?) OR (state = 'running' AND lease_until < ?) "
+                    + "ORDER BY next_attempt_at, accepted_at LIMIT ? FOR UPDATE SKIP LOCKED) "
+                    + "UPDATE events SET state = 'running', claimed_by = ?, lease_until = ? FROM picked "
+                    + "WHERE events.id = picked.id RETURNING " + EVENT_COLUMNS_OF_EVENTS, MetadataStore::event,
+                    now, now, limit, instanceId, leaseUntil);
             case SQLITE -> inTransaction(c -> {
                 List<StoredEvent> due = queryList(c, "SELECT " + EVENT_COLUMNS + " FROM events WHERE (state = "
                         + "'queued' AND next_attempt_at <= ?) OR (state = 'running' AND lease_until < ?) "

@@ -252,6 +252,14 @@ class ClusterIT {
     void aWorkerKilledMidBurstFailsOnlyWhatItHadStartedAndTheRestIsServed() throws Exception {
         burst(apiA, 6, 200).values().forEach(r -> assertEquals(200, r.statusCode(), r.body()));
         ClusterWorker victim = workers.get(2);
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = UUID.randomUUID().toString();
+            events.add(id);
+            HttpResponse<String> r = apiA.http("POST", "/2015-03-31/functions/sleeper/invocations",
+                    "{\"id\":\"" + id + "\",\"ms\":3000}", "X-Amz-Invocation-Type", "Event");
+            assertEquals(202, r.statusCode(), r.body());
+        }
         Map<String, Future<HttpResponse<String>>> calls = new HashMap<>();
         for (int i = 0; i < 6; i++) {
             String id = UUID.randomUUID().toString();
@@ -272,9 +280,23 @@ class ClusterIT {
                 failed.add(e.getKey());
             }
         }
-        assertEquals(startedOnVictim, failed, "exactly the invocations the killed worker had started failed");
+        // What the victim had begun failed. So may an invocation it had accepted and was still cold-starting for:
+        // the router cannot tell whether it ran. Every other one was served elsewhere.
+        assertTrue(failed.containsAll(startedOnVictim), "every invocation the killed worker had started failed: "
+                + startedOnVictim + " " + failed);
+        Set<String> doneElsewhere = new HashSet<>();
+        workers.stream().filter(w -> w != victim)
+                .forEach(w -> doneElsewhere.addAll(ids(DONE, w.functionLogs("sleeper"))));
+        for (String id : calls.keySet()) {
+            assertTrue(failed.contains(id) || doneElsewhere.contains(id), "served by another worker: " + id);
+        }
         waitFor(() -> liveWorkers().size() == 2, 10_000, "the killed worker left the rotation");
         burst(apiA, 4, 100).values().forEach(r -> assertEquals(200, r.statusCode(), r.body()));
+        waitFor(() -> {
+            Set<String> done = new HashSet<>();
+            workers.forEach(w -> done.addAll(ids(DONE, w.functionLogs("sleeper"))));
+            return done.containsAll(events);
+        }, 90_000, "every Event was delivered, those the killed worker was running included");
 
         startWorker(victim, Map.of());
         waitFor(() -> liveWorkers().size() == 3, 10_000, "the worker rejoined");
@@ -444,11 +466,14 @@ class ClusterIT {
             assertEquals(202, r.statusCode(), r.body());
         }
         apiB.kill();
-        waitFor(() -> {
-            Set<String> done = new HashSet<>();
-            workers.forEach(w -> done.addAll(ids(DONE, w.functionLogs("sleeper"))));
-            return done.containsAll(ids);
-        }, 60_000, "every accepted Event was delivered");
+        long deadline = System.currentTimeMillis() + 60_000;
+        Set<String> missing = new HashSet<>(ids);
+        while (!missing.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            workers.forEach(w -> missing.removeAll(ids(DONE, w.functionLogs("sleeper"))));
+        }
+        assertEquals(Set.of(), missing, "accepted Events never delivered; the other instance's log:\n"
+                + String.join("\n", lastLines(apiA.output(), 60)));
         assertEquals(200, invoke(apiA, "echo", "{}").statusCode());
     }
 
@@ -476,6 +501,11 @@ class ClusterIT {
         String[] qualified = target.split(":", 2);
         return via.http("POST", "/2015-03-31/functions/" + qualified[0] + "/invocations"
                 + (qualified.length > 1 ? "?Qualifier=" + qualified[1] : ""), payload);
+    }
+
+    private static List<String> lastLines(String text, int n) {
+        List<String> lines = text.lines().toList();
+        return lines.subList(Math.max(0, lines.size() - n), lines.size());
     }
 
     private static Set<String> ids(Pattern line, String logs) {
