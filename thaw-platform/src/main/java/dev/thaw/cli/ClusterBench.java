@@ -48,7 +48,7 @@ final class ClusterBench {
     private static final Pattern INIT = Pattern.compile("Init Duration: ([\\d.]+) ms");
     private static final Pattern RESTORE = Pattern.compile("Restore Duration: ([\\d.]+) ms");
     private static final Pattern FETCHED = Pattern.compile("fetched the snapshot of " + SNAP_FUNCTION
-            + ":(\\d+) \\((\\d+) MB\\) from the object store in (\\d+) ms");
+            + ":(\\d+) for fingerprint \\S+ \\((\\d+) MB\\) from the object store in (\\d+) ms");
     /** Short, so that a restored copy is stopped soon after its invoke and the next invoke restores again. */
     private static final int WORKER_IDLE_TTL_SECONDS = 2;
     /** Blocks per side of the warm series; the sides alternate block by block. */
