@@ -120,7 +120,13 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
         String requestId = request.requestId().orElseGet(() -> UUID.randomUUID().toString());
         Set<String> tried = new HashSet<>();
         while (true) {
-            WorkerStatus worker = choose(version, tried).orElseThrow(() -> ThawException.service(
+            Optional<WorkerStatus> chosen = choose(version, tried);
+            if (chosen.isEmpty() && tried.isEmpty()) {
+                // The view is read every half second: a worker that registered since is in the registry already.
+                refresh();
+                chosen = choose(version, tried);
+            }
+            WorkerStatus worker = chosen.orElseThrow(() -> ThawException.service(
                     "No worker can take this invocation now (" + (tried.isEmpty() ? "none is in rotation"
                             : tried.size() + " could not be reached") + ").", null));
             tried.add(worker.id());

@@ -45,6 +45,7 @@ final class TestCluster implements AutoCloseable {
             for (ClusterWorker w : cluster.workers) {
                 w.start(cluster.database, cluster.tokenFile, workerMemoryMib);
             }
+            waitFor(() -> cluster.liveWorkers().size() == workerCount, 30_000, "every worker registered");
             return cluster;
         } catch (Exception | Error e) {
             cluster.close();
