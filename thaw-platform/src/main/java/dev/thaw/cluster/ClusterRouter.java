@@ -119,10 +119,12 @@ public final class ClusterRouter implements InvocationRunner, AutoCloseable {
         FunctionVersion version = target.version();
         String requestId = request.requestId().orElseGet(() -> UUID.randomUUID().toString());
         Set<String> tried = new HashSet<>();
+        boolean reread = false;
         while (true) {
             Optional<WorkerStatus> chosen = choose(version, tried);
-            if (chosen.isEmpty() && tried.isEmpty()) {
+            if (chosen.isEmpty() && !reread) {
                 // The view is read every half second: a worker that registered since is in the registry already.
+                reread = true;
                 refresh();
                 chosen = choose(version, tried);
             }
