@@ -25,13 +25,19 @@ public final class RuntimeContract {
 
     /**
      * The restore line: one JSON object the platform writes to a restored copy's stdin, with the copy's Runtime API
-     * address ({@link #RESTORE_RUNTIME_API}, required), its environment id and log stream name (optional), or
-     * {@code {"abort":true}} when the copy is abandoned.
+     * address ({@link #RESTORE_RUNTIME_API}, required), its environment id and log stream name (optional),
+     * {@link #RESTORE_TOUCH_PAGES} for a copy restored ahead of any request, or {@code {"abort":true}} when the copy
+     * is abandoned.
      */
     public static final String RESTORE_RUNTIME_API = "runtimeApi";
     public static final String RESTORE_ENVIRONMENT_ID = "environmentId";
     public static final String RESTORE_LOG_STREAM_NAME = "logStreamName";
     public static final String RESTORE_ABORT = "abort";
+    /**
+     * {@code true} for a provisioned concurrency copy: before its first poll the runtime reads every resident page of
+     * its memory once from user mode, so that the first request does not pay each page's first access.
+     */
+    public static final String RESTORE_TOUCH_PAGES = "touchPages";
 
     /** Set (to any value) when the function's code is on the class path, as a JDK AOT cache needs it to be. */
     public static final String FUNCTION_ON_CLASS_PATH = "_THAW_FUNCTION_ON_CLASS_PATH";

@@ -54,6 +54,11 @@ public final class JvmOptions {
         if (javaRelease < 21) {
             flags.add("-XX:-UseNotificationThread"); // deprecated in 21, gone in 25
         }
+        if (javaRelease >= 24) {
+            // The runtime reads a provisioned copy's restored pages through sun.misc.Unsafe (RestoredPages), which
+            // JDK 24 and later warn about on stderr, into the function's log, unless allowed.
+            flags.add("--sun-misc-unsafe-memory-access=allow");
+        }
         // The runtime re-seeds the JDK's global random state after a restore (see dev.thaw.runtime.Reseeder).
         for (String pkg : List.of("java.base/java.lang", "java.base/java.util", "java.base/java.util.concurrent",
                 "java.base/java.net", "java.base/sun.security.provider",

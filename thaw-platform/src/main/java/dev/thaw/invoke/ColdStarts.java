@@ -13,6 +13,7 @@ import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.VersionState;
 import dev.thaw.metrics.PlatformMetrics;
+import dev.thaw.snapshots.RestoreFor;
 import dev.thaw.snapshots.SnapStartService;
 
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class ColdStarts implements EnvironmentProvider {
     /** Offers a restore of a SnapStart version's snapshot ({@link SnapStartService#restore}). */
     @FunctionalInterface
     public interface Restorer {
-        SnapStartService.Restore restore(FunctionVersion version);
+        SnapStartService.Restore restore(FunctionVersion version, RestoreFor purpose);
     }
 
     /** Lambda's INIT limit for provisioned concurrency (and SnapStart): 130 s, or the timeout when longer. */
@@ -60,7 +61,7 @@ public final class ColdStarts implements EnvironmentProvider {
     @Override
     public Environment provide(FunctionVersion version) throws StartupFailure {
         if (version.usesSnapshots()) {
-            return switch (restorer.restore(version)) {
+            return switch (restorer.restore(version, RestoreFor.INVOCATION)) {
                 case SnapStartService.Restore.Restored restored -> {
                     metrics.coldStarted(version.functionName(), version.version(),
                             PlatformMetrics.ColdStartKind.RESTORE, restored.environment().restoreMillis() / 1000);
@@ -92,7 +93,7 @@ public final class ColdStarts implements EnvironmentProvider {
      */
     public Environment provision(FunctionVersion version) throws StartupFailure {
         if (version.usesSnapshots()) {
-            switch (restorer.restore(version)) {
+            switch (restorer.restore(version, RestoreFor.PROVISIONED_COPY)) {
                 case SnapStartService.Restore.Restored restored -> {
                     Environment env = restored.environment();
                     env.provisioned();

@@ -161,9 +161,9 @@ public final class Thaw implements AutoCloseable {
             functions.ensureCode(version);
             return launcher.start(version, mode);
         };
-        ColdStarts.Restorer restoreWithCode = version -> {
+        ColdStarts.Restorer restoreWithCode = (version, purpose) -> {
             functions.ensureCode(version);
-            return snapStart.restore(version);
+            return snapStart.restore(version, purpose);
         };
         ColdStarts coldStarts = new ColdStarts(launchWithCode, restoreWithCode, aotRoot, metrics);
         pool = new EnvironmentPool(coldStarts, config.idleTtl(), config.freezeAfter());

@@ -322,7 +322,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
      * expired cannot be invoked, as on Lambda, and gets the error Lambda gives; a snapshot that is missing, belongs
      * to another host or revision, fails its integrity check or fails to restore is re-created in the background.
      */
-    public Restore restore(FunctionVersion version) {
+    public Restore restore(FunctionVersion version, RestoreFor purpose) {
         switch (version.state().state()) {
             case Pending -> throw new ThawException(ErrorCode.RESOURCE_CONFLICT, "The operation cannot be performed "
                     + "at this time. The function is currently in the following state: Pending");
@@ -344,13 +344,13 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
             return unusable(version, "the snapshot cannot be fetched from the object store: " + e.getMessage());
         }
         try {
-            return restoreActive(version);
+            return restoreActive(version, purpose);
         } finally {
             inUse.close();
         }
     }
 
-    private Restore restoreActive(FunctionVersion version) {
+    private Restore restoreActive(FunctionVersion version, RestoreFor purpose) {
         Optional<Manifest> manifest = store.manifest(version.functionName(), version.version());
         String problem = manifest.isEmpty() ? "the snapshot is missing" : compatibilityProblem(version, manifest.get())
                 .orElse(null);
@@ -362,7 +362,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         }
         if (problem == null) {
             try (PlainImages.Lease images = store.plainImages(manifest.get())) {
-                Environment env = restorer.restore(version, manifest.get(), images.directory());
+                Environment env = restorer.restore(version, manifest.get(), images.directory(), purpose);
                 store.markUsed(version.functionName(), version.version());
                 metrics.snapshotRestore(version.functionName(), version.version(), true);
                 return new Restore.Restored(env);

@@ -74,7 +74,8 @@ final class SnapshotRestorer {
     }
 
     /** Restores a copy from {@code images}, the snapshot's plain images in memory (see {@link PlainImages}). */
-    Environment restore(FunctionVersion version, Manifest manifest, Path images) throws RestoreFailed {
+    Environment restore(FunctionVersion version, Manifest manifest, Path images, RestoreFor purpose)
+            throws RestoreFailed {
         try {
             running.acquire();
         } catch (InterruptedException e) {
@@ -82,13 +83,14 @@ final class SnapshotRestorer {
             throw new RestoreFailed("interrupted while waiting for a restore to finish");
         }
         try {
-            return restoreNow(version, manifest, images);
+            return restoreNow(version, manifest, images, purpose);
         } finally {
             running.release();
         }
     }
 
-    private Environment restoreNow(FunctionVersion version, Manifest manifest, Path images) throws RestoreFailed {
+    private Environment restoreNow(FunctionVersion version, Manifest manifest, Path images, RestoreFor purpose)
+            throws RestoreFailed {
         long start = System.nanoTime();
         RestoreSlots.Source source = new RestoreSlots.Source(manifest, images);
         RestoreSlots.Opener opener = () -> RestoreSlot.open(launcher, version, criuRestore(version, manifest, images),
@@ -99,7 +101,7 @@ final class SnapshotRestorer {
             slot = slots.take(version, source, opener);
             Process criuProcess = slot.resume();
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
-            handOverIdentity(criuProcess.getOutputStream(), slot.endpoint);
+            handOverIdentity(criuProcess.getOutputStream(), slot.endpoint, purpose);
             pid = awaitRestoredPid(criuProcess, slot.work);
         } catch (IOException | RuntimeException | InterruptedException | RestoreFailed e) {
             if (slot != null) {
@@ -192,11 +194,14 @@ final class SnapshotRestorer {
     }
 
     /** Writes the copy's identity line to its new stdin; the runtime reads it where the checkpoint left it. */
-    private static void handOverIdentity(OutputStream stdin, RuntimeApiEndpoint endpoint)
+    private static void handOverIdentity(OutputStream stdin, RuntimeApiEndpoint endpoint, RestoreFor purpose)
             throws IOException {
         ObjectNode identity = JSON.createObjectNode();
         identity.put(RuntimeContract.RESTORE_RUNTIME_API, endpoint.server().address());
         identity.put(RuntimeContract.RESTORE_ENVIRONMENT_ID, endpoint.environmentId());
+        if (purpose == RestoreFor.PROVISIONED_COPY) {
+            identity.put(RuntimeContract.RESTORE_TOUCH_PAGES, true);
+        }
         stdin.write((JSON.writeValueAsString(identity) + "\n").getBytes(StandardCharsets.UTF_8));
         stdin.flush();
     }

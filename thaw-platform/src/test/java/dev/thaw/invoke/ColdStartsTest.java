@@ -47,6 +47,7 @@ class ColdStartsTest {
     /** What the launcher does on each start, in order; an empty queue starts a ready environment. */
     private final Deque<StartupFailure> launchFailures = new ArrayDeque<>();
     private final List<FunctionVersion> restores = new ArrayList<>();
+    private final List<dev.thaw.snapshots.RestoreFor> restorePurposes = new ArrayList<>();
     private SnapStartService.Restore restoreOutcome;
     private ColdStarts coldStarts;
 
@@ -61,8 +62,9 @@ class ColdStartsTest {
                 throw failure;
             }
             return environments.ready(version);
-        }, version -> {
+        }, (version, purpose) -> {
             restores.add(version);
+            restorePurposes.add(purpose);
             return restoreOutcome;
         }, aotRoot, dev.thaw.metrics.PlatformMetrics.NONE);
     }
@@ -104,6 +106,7 @@ class ColdStartsTest {
         restoreOutcome = new SnapStartService.Restore.Restored(restored);
         assertSame(restored, coldStarts.provide(version));
         assertEquals(List.of(version), restores);
+        assertEquals(List.of(dev.thaw.snapshots.RestoreFor.INVOCATION), restorePurposes);
         assertEquals(List.of(), launches);
     }
 
@@ -115,6 +118,8 @@ class ColdStartsTest {
         Environment copy = coldStarts.provision(version);
         assertSame(restored, copy);
         assertTrue(copy.isProvisioned());
+        assertEquals(List.of(dev.thaw.snapshots.RestoreFor.PROVISIONED_COPY), restorePurposes,
+                "restored ahead, so it reads its pages before it is ready");
         assertEquals(List.of(), launches, "no INIT");
     }
 

@@ -287,6 +287,12 @@ class ProvisionedConcurrencyIT {
         assertFalse(report.contains("Init Duration"), report);
         // The version itself is served by the alias's copies too, as on Lambda.
         assertTrue(report(invoke("pc-snap", version, "{}")).contains("Init Type: provisioned-concurrency"));
+        String log = server.http("GET", "/thaw/v1/logs/pc-snap?Limit=10000", null).body();
+        java.util.regex.Matcher touched = java.util.regex.Pattern
+                .compile("read (\\d+) resident pages ahead of the first invoke").matcher(log);
+        assertTrue(touched.find() && Long.parseLong(touched.group(1)) > 1000,
+                "the copy read its restored memory before it was ready: " + log);
+        assertFalse(log.contains("sun.misc.Unsafe"), "no JDK warning about how it read it: " + log);
 
         List<Long> copies = provisionedPids("pc-snap");
         assertEquals(1, copies.size());

@@ -11,6 +11,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
@@ -77,6 +89,15 @@ final class JsonCodec {
         writeResult(readEvent(sample, eventReader(types().constructType(Object.class))));
         writeResult("x");
         writeResult(null);
+        // Results of the JDK's own collection classes: Jackson builds a serializer per class on first use.
+        for (Object result : List.of(Map.of("k", "v"), Map.of("a", 1, "b", 2L), List.of("x"), List.of(1, 2.5, true),
+                Set.of("x"), Set.of(1, 2, 3), Collections.singletonMap("k", "v"), Collections.singletonList("x"),
+                Collections.emptyMap(), Collections.emptyList(), Collections.unmodifiableMap(new HashMap<>(Map.of("k",
+                        "v"))), Collections.unmodifiableList(new ArrayList<>(List.of("x"))), Arrays.asList("x", "y"),
+                new LinkedHashMap<>(Map.of("k", "v")), new TreeMap<>(Map.of("k", "v")), new HashSet<>(Set.of("x")),
+                new BigDecimal("1.5"), BigInteger.TEN, new int[] {1}, new String[] {"x"}, 'c', 1.5f)) {
+            writeResult(result);
+        }
         try {
             write(mapper.readTree(sample));
         } catch (IOException e) {

@@ -88,8 +88,24 @@ final class SnapStartLifecycle {
         }
         RuntimeApiClient restoredApi = new RuntimeApiClient(instruction.get().runtimeApi());
         reseeder.reseed(); // before the hooks, so what they create is already unique to this copy
-        return runAfterRestoreHooks(restoredApi)
-                ? new Outcome.Restored(instruction.get(), restoredApi) : new Outcome.Failed();
+        if (!runAfterRestoreHooks(restoredApi)) {
+            return new Outcome.Failed();
+        }
+        if (instruction.get().touchPages()) {
+            touchRestoredPages();
+        }
+        return new Outcome.Restored(instruction.get(), restoredApi);
+    }
+
+    /** Ahead of any request (a provisioned copy): each restored page's first access, taken now. */
+    private static void touchRestoredPages() {
+        try {
+            RestoredPages.Touched touched = RestoredPages.touchResident();
+            System.err.println("thaw-runtime: read " + touched.pages() + " resident pages ahead of the first invoke in "
+                    + touched.millis() + " ms");
+        } catch (IOException | RuntimeException e) {
+            System.err.println("thaw-runtime: could not read the resident pages ahead of the first invoke: " + e);
+        }
     }
 
     /**
@@ -145,6 +161,7 @@ final class SnapStartLifecycle {
         try {
             MethodHandles.lookup().ensureInitialized(InvokeLoop.class);
             org.crac.management.CRaCMXBean.getCRaCMXBean().getUptimeSinceRestore();
+            JdkLinkage.linkStringConcatenation();
             api.warmUp();
         } catch (IOException | IllegalAccessException e) {
             System.err.println("thaw-runtime: loading the invoke path before the checkpoint failed, restored copies "

@@ -26,6 +26,14 @@ class RestoreInstructionTest {
     }
 
     @Test
+    void onlyAProvisionedCopysLineAsksForItsPagesToBeRead() throws IOException {
+        assertEquals(false, RestoreInstruction.parse("{\"runtimeApi\":\"127.0.0.1:1\"}", codec).orElseThrow()
+                .touchPages());
+        assertEquals(true, RestoreInstruction.parse("{\"runtimeApi\":\"127.0.0.1:1\",\"touchPages\":true}", codec)
+                .orElseThrow().touchPages());
+    }
+
+    @Test
     void abortMeansNoRestore() throws IOException {
         assertEquals(Optional.empty(), RestoreInstruction.parse("{\"abort\":true}", codec));
     }
