@@ -56,6 +56,8 @@ final class RestoreSlot {
      * written to a FIFO nobody reads is lost when the writer closes it), records the host pid of the copy's root
      * task (to be killed if the slot is discarded) and waits for the go line. Any other action passes.
      */
+    /** The one CRIU action the script acts on. */
+    private static final String PAUSE_ACTION = "post-setup-namespaces";
     private static final String PAUSE_SCRIPT = """
             #!/bin/sh
             [ "$CRTOOLS_SCRIPT_ACTION" = post-setup-namespaces ] || exit 0
@@ -129,6 +131,9 @@ final class RestoreSlot {
             }
             ProcessBuilder builder = new ProcessBuilder(launch);
             Criu.withoutHardwareBreakpoints(builder);
+            // The patched CRIU then starts the script for that action only, not for each of the others, where every
+            // start of a shell cost milliseconds on the restore's path (a CRIU without the patch runs it for all).
+            builder.environment().put("CRTOOLS_SCRIPT_ONLY_ACTION", PAUSE_ACTION);
             long started = System.nanoTime();
             launcher = builder.start();
             awaitReady(launcher);
