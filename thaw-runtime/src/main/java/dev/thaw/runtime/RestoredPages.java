@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * Reads one byte of every resident page of this process's private anonymous memory, from user mode. CRIU writes a
  * restored copy's pages from the kernel, and on hosts whose hypervisor shadows the guest's page tables (PVM, for one)
- * the first user-mode access to each page then costs a trip to the hypervisor, several microseconds a page, which a
- * restored copy's first request would pay for every page it touches. A provisioned concurrency copy is restored
+ * the first user-mode access to each page then costs a trip to the hypervisor (docs/snapstart.md has the figures),
+ * which a restored copy's first request would pay for every page it touches. A provisioned concurrency copy is restored
  * ahead of any request, so it takes that cost before it is ready instead. Elsewhere the pass is a cheap read.
  *
  * <p>Only pages already resident are read (by {@code /proc/self/pagemap}), so the pass never allocates memory or
