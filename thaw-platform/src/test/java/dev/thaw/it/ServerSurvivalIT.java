@@ -11,12 +11,18 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -172,16 +178,16 @@ class ServerSurvivalIT {
             Thread.sleep(300);  // long enough to be frozen, which a SIGKILL alone cannot end
             String group = dev.thaw.server.Thaw.groupName(server.home());
             Path run = dev.thaw.server.Thaw.environmentRootBase(server.home());
-            assertTrue(!cgroupsNamed(group).isEmpty() && java.nio.file.Files.exists(run));
+            assertTrue(!cgroupsNamed(group).isEmpty() && Files.exists(run));
             assertTrue(!networkNamespaces(server).isEmpty() && nftablesTables().contains(firewallTable(group)));
             server.kill();
             long deadline = System.nanoTime() + 15_000_000_000L;
-            while ((java.nio.file.Files.exists(run) || !cgroupsNamed(group).isEmpty()
+            while ((Files.exists(run) || !cgroupsNamed(group).isEmpty()
                     || !networkNamespaces(server).isEmpty() || nftablesTables().contains(firewallTable(group)))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertTrue(!java.nio.file.Files.exists(run), run + " outlived the platform");
+            assertTrue(!Files.exists(run), run + " outlived the platform");
             assertEquals(List.of(), cgroupsNamed(group));
             assertEquals(List.of(), networkNamespaces(server));
             assertFalse(nftablesTables().contains(firewallTable(group)), nftablesTables());
@@ -195,11 +201,11 @@ class ServerSurvivalIT {
     /** The network namespaces of a platform's environments and spare endpoints, as {@code ip netns} lists them. */
     private static List<String> networkNamespaces(ThawServerProcess server) throws IOException {
         Path dir = Path.of("/run/netns");
-        if (!java.nio.file.Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir)) {
             return List.of();
         }
         String prefix = dev.thaw.server.Thaw.groupName(server.home()) + "-";
-        try (var files = java.nio.file.Files.list(dir)) {
+        try (var files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix)).toList();
         }
     }
@@ -213,13 +219,44 @@ class ServerSurvivalIT {
         return new String(nft.getInputStream().readAllBytes());
     }
 
-    /** The platform's parent cgroups in every mounted hierarchy (none once it and its guard are done). */
+    /**
+     * The platform's parent cgroups in every mounted hierarchy (none once it and its guard are done). Other
+     * platforms' cgroups may vanish during the walk (an earlier test's guard still cleaning up): those are skipped.
+     */
     private static List<Path> cgroupsNamed(String group) throws IOException {
-        try (var dirs = java.nio.file.Files.find(Path.of("/sys/fs/cgroup"), 6,
-                (p, attrs) -> attrs.isDirectory() && p.getFileName() != null
-                        && p.getFileName().toString().equals(group))) {
-            return dirs.toList();
-        }
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(Path.of("/sys/fs/cgroup"), Set.of(), 6,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path dir,
+                            BasicFileAttributes attrs) {
+                        if (dir.getFileName() != null && dir.getFileName().toString().equals(group)) {
+                            found.add(dir);
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path file,
+                            BasicFileAttributes attrs) {
+                        return attrs.isDirectory() ? preVisitDirectory(file, attrs) // at the depth limit
+                                : FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                        return visitFileFailed(dir, e);
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                        if (e == null || e instanceof NoSuchFileException) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        throw e;
+                    }
+                });
+        return found;
     }
 
     private static List<Socket> openHalfSent(ThawServerProcess server, int count) {
