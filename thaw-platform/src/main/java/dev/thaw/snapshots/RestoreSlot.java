@@ -51,21 +51,21 @@ final class RestoreSlot {
             mapfile -d '' -t argv < "$args" || exit 1
             exec "${argv[@]}"
             """;
+    /** The one CRIU action the pause script acts on. */
+    private static final String PAUSE_ACTION = "post-setup-namespaces";
     /**
-     * CRIU's action script: at {@code post-setup-namespaces} it opens the FIFO (before saying it is paused: a line
+     * CRIU's action script: at {@link #PAUSE_ACTION} it opens the FIFO (before saying it is paused: a line
      * written to a FIFO nobody reads is lost when the writer closes it), records the host pid of the copy's root
      * task (to be killed if the slot is discarded) and waits for the go line. Any other action passes.
      */
-    /** The one CRIU action the script acts on. */
-    private static final String PAUSE_ACTION = "post-setup-namespaces";
     private static final String PAUSE_SCRIPT = """
             #!/bin/sh
-            [ "$CRTOOLS_SCRIPT_ACTION" = post-setup-namespaces ] || exit 0
+            [ "$CRTOOLS_SCRIPT_ACTION" = %s ] || exit 0
             work=$(dirname "$0")
             exec 3< "$work/go" || exit 1
             echo "$CRTOOLS_INIT_PID" > "$work/paused.tmp" && mv "$work/paused.tmp" "$work/paused" || exit 1
             read -r go <&3 && [ "$go" = go ]
-            """;
+            """.formatted(PAUSE_ACTION);
     /** How long a new slot may take to reach its pause (CRIU's start and the namespaces included). */
     private static final long READY_LIMIT_MS = 10_000;
 

@@ -11,6 +11,7 @@ import dev.thaw.functions.FunctionConfig;
 import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.SnapStartMode;
 import dev.thaw.functions.VersionState;
+import dev.thaw.snapshots.RestoreFor;
 import dev.thaw.snapshots.SnapStartService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +48,7 @@ class ColdStartsTest {
     /** What the launcher does on each start, in order; an empty queue starts a ready environment. */
     private final Deque<StartupFailure> launchFailures = new ArrayDeque<>();
     private final List<FunctionVersion> restores = new ArrayList<>();
-    private final List<dev.thaw.snapshots.RestoreFor> restorePurposes = new ArrayList<>();
+    private final List<RestoreFor> restorePurposes = new ArrayList<>();
     private SnapStartService.Restore restoreOutcome;
     private ColdStarts coldStarts;
 
@@ -106,7 +107,7 @@ class ColdStartsTest {
         restoreOutcome = new SnapStartService.Restore.Restored(restored);
         assertSame(restored, coldStarts.provide(version));
         assertEquals(List.of(version), restores);
-        assertEquals(List.of(dev.thaw.snapshots.RestoreFor.INVOCATION), restorePurposes);
+        assertEquals(List.of(RestoreFor.INVOCATION), restorePurposes);
         assertEquals(List.of(), launches);
     }
 
@@ -118,7 +119,7 @@ class ColdStartsTest {
         Environment copy = coldStarts.provision(version);
         assertSame(restored, copy);
         assertTrue(copy.isProvisioned());
-        assertEquals(List.of(dev.thaw.snapshots.RestoreFor.PROVISIONED_COPY), restorePurposes,
+        assertEquals(List.of(RestoreFor.PROVISIONED_COPY), restorePurposes,
                 "restored ahead, so it reads its pages before it is ready");
         assertEquals(List.of(), launches, "no INIT");
     }
