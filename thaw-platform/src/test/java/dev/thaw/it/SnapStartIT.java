@@ -210,7 +210,8 @@ class SnapStartIT {
         }
         assertEquals(4, server.environmentPids("churn").size(), "four restored copies");
         for (JsonNode a : answers) {
-            assertTrue(a.path("initDataIntact").asBoolean(), "INIT's pattern survives the churn: " + a);
+            assertTrue(a.path("initDataIntact").asBoolean(),
+                    "INIT's heap and native patterns survive the restore and the churn: " + a);
             assertEquals(0, a.path("nonZeroFreshBytes").asLong(), "fresh arrays read as zeros: " + a);
             assertTrue(a.path("maxCommittedMb").asLong() - a.path("minCommittedMb").asLong() >= 32,
                     "the heap gave memory back to the kernel and took it again: " + a);
