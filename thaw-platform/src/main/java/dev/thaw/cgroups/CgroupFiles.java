@@ -43,10 +43,14 @@ final class CgroupFiles {
         return 0;
     }
 
+    /** An empty cgroup a v1 platform holds frozen beside its environments' (see CgroupV1#holdFreezerActive). */
+    static final String FREEZE_ANCHOR = "freeze-anchor";
+
     /**
      * Guards the cgroups of one platform: if the platform dies, every environment under the parents is thawed (a
      * frozen task cannot act on the SIGKILL its parent's death sends it), what still runs in them is killed, and the
-     * emptied cgroups and parents are removed. {@code freezeDir} and {@code freezeFile} name where thawing is done.
+     * emptied cgroups, the freeze anchor and the parents are removed. {@code freezeDir} and {@code freezeFile} name
+     * where thawing is done.
      */
     static dev.thaw.io.DeathGuard startGuard(Path freezeDir, String freezeFile, String thawedValue, List<Path> parents) {
         String cleanup = """
@@ -63,7 +67,8 @@ final class CgroupFiles {
                     envs=$left; i=$((i+1))
                     [ -n "$envs" ] && sleep 0.1
                 done
-                for p in "$@"; do rmdir "$p" 2>/dev/null; done""";
+                a="$fz/%s"; [ -d "$a" ] && { echo "$fv" > "$a/$ff"; rmdir "$a" 2>/dev/null; }
+                for p in "$@"; do rmdir "$p" 2>/dev/null; done""".formatted(FREEZE_ANCHOR);
         List<String> args = new ArrayList<>(List.of(freezeDir.toString(), freezeFile, thawedValue));
         parents.forEach(p -> args.add(p.toString()));
         return dev.thaw.io.DeathGuard.start("thaw-cgroup-guard", cleanup, args);

@@ -76,6 +76,23 @@ final class CgroupV1 implements Cgroups {
     public void startGuard() {
         guard = CgroupFiles.startGuard(parent("freezer"), "freezer.state", "THAWED",
                 CONTROLLERS.stream().map(this::parent).toList());
+        holdFreezerActive();
+    }
+
+    /**
+     * The kernel turns the v1 freezer's hooks on when a first cgroup starts freezing and off when the last one
+     * thaws, and each turn patches kernel code on every CPU: a freeze or thaw of a lone environment took about
+     * 1.2 ms for that alone, and a provisioned copy's thaw is on its invoke's path. An empty cgroup held frozen
+     * while the platform runs keeps the hooks on; freezing or thawing an environment then takes about 40 µs.
+     */
+    private void holdFreezerActive() {
+        Path anchor = parent("freezer").resolve(CgroupFiles.FREEZE_ANCHOR);
+        try {
+            Files.createDirectories(anchor);
+            Files.writeString(anchor.resolve("freezer.state"), "FROZEN");
+        } catch (java.io.IOException e) {
+            Cgroups.LOG.fine("no freezer anchor (each freeze and thaw turns the kernel's hooks): " + e);
+        }
     }
 
     @Override
@@ -102,6 +119,15 @@ final class CgroupV1 implements Cgroups {
     public void close() {
         if (guard != null) {
             guard.dismiss();
+        }
+        Path anchor = parent("freezer").resolve(CgroupFiles.FREEZE_ANCHOR);
+        if (Files.isDirectory(anchor)) {
+            try {
+                Files.writeString(anchor.resolve("freezer.state"), "THAWED");
+            } catch (java.io.IOException gone) {
+                // removed meanwhile
+            }
+            CgroupFiles.removeIfEmpty(anchor);
         }
         for (String c : CONTROLLERS) {
             CgroupFiles.removeIfEmpty(parent(c));

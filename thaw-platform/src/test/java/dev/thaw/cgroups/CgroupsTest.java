@@ -103,16 +103,26 @@ class CgroupsTest {
         return fs;
     }
 
-    @Test
-    void cgroupV1IsUsedWhenTheUnifiedHierarchyHasNoControllers() throws IOException {
+    /** A v1 host without unified controllers; the platform's memory cgroup is /sandbox. */
+    private Path v1Hierarchies() throws IOException {
         Path fs = Files.createDirectories(root.resolve("fs"));
         Files.createDirectories(fs.resolve("unified"));
         Files.writeString(fs.resolve("unified/cgroup.controllers"), "\n");
         for (String c : List.of("memory/sandbox", "cpu", "pids", "freezer")) {
             Files.createDirectories(fs.resolve(c));
         }
-        Cgroups cgroups = Cgroups.detect(fs, selfCgroup("8:pids:/", "4:memory:/sandbox", "1:cpu:/", "6:freezer:/",
-                "0::/"), "thaw-test");
+        return fs;
+    }
+
+    private Cgroups detectV1(Path fs) throws IOException {
+        return Cgroups.detect(fs, selfCgroup("8:pids:/", "4:memory:/sandbox", "1:cpu:/", "6:freezer:/", "0::/"),
+                "thaw-test");
+    }
+
+    @Test
+    void cgroupV1IsUsedWhenTheUnifiedHierarchyHasNoControllers() throws IOException {
+        Path fs = v1Hierarchies();
+        Cgroups cgroups = detectV1(fs);
         assertTrue(cgroups.describe().startsWith("cgroup v1"), cgroups.describe());
 
         EnvironmentCgroup env = cgroups.create("xyz", Limits.forMemory(1769));
@@ -129,6 +139,23 @@ class CgroupsTest {
         assertEquals("FROZEN", Files.readString(fs.resolve("freezer/thaw-test/env-xyz/freezer.state")));
         env.thaw();
         assertEquals("THAWED", Files.readString(fs.resolve("freezer/thaw-test/env-xyz/freezer.state")));
+    }
+
+    @Test
+    void aV1PlatformHoldsAnEmptyCgroupFrozenWhileItRunsAndThawsItWhenItCloses() throws IOException {
+        Path fs = v1Hierarchies();
+        Cgroups cgroups = detectV1(fs);
+        Path anchorState = fs.resolve("freezer/thaw-test/freeze-anchor/freezer.state");
+        cgroups.startGuard();
+        try {
+            assertEquals("FROZEN", Files.readString(anchorState));
+            assertTrue(CgroupFiles.environmentDirs(fs.resolve("freezer/thaw-test")).isEmpty(),
+                    "the anchor is no environment: sweeps and counts leave it alone");
+        } finally {
+            cgroups.close();
+        }
+        // A real cgroupfs then removes the emptied directory; the fake one keeps the file written into it.
+        assertEquals("THAWED", Files.readString(anchorState));
     }
 
     @Test
