@@ -39,7 +39,7 @@ final class SnapStartLifecycle {
     private final Context<Resource> hooks;
 
     /** A little over the calls after which the JVM compiles a method (200 with C1 alone, as environments run). */
-    private static final int PRIMING_ROUNDS = 300;
+    static final int PRIMING_ROUNDS = 300;
     private static final String PRIMING_RESTORE_LINE =
             "{\"runtimeApi\":\"127.0.0.1:9\",\"environmentId\":\"priming\",\"logStreamName\":\"priming\"}";
 
@@ -154,15 +154,18 @@ final class SnapStartLifecycle {
     /**
      * Loads what a restored copy's first invoke would otherwise load from the runtime jar and the JDK (the invoke
      * loop, the classes of a kept-alive HTTP exchange, and org.crac's CRaCMXBean, which afterRestore hooks such as
-     * Spring's ask for the time since the restore), a few milliseconds of its first invoke. Nothing is compiled:
-     * the code runs once.
+     * Spring's ask for the time since the restore), and runs the Runtime API exchange of an invoke (a {@code next}
+     * and a response, on the platform's warm-up calls) often enough for the JIT to compile it: a restored copy's
+     * first invoke then neither loads nor interprets the runtime's own part of it.
      */
     private void loadInvokePath() {
         try {
             MethodHandles.lookup().ensureInitialized(InvokeLoop.class);
             org.crac.management.CRaCMXBean.getCRaCMXBean().getUptimeSinceRestore();
             JdkLinkage.linkStringConcatenation();
-            api.warmUp();
+            for (int i = 0; i < PRIMING_ROUNDS; i++) {
+                api.warmUp();
+            }
         } catch (IOException | IllegalAccessException e) {
             System.err.println("thaw-runtime: loading the invoke path before the checkpoint failed, restored copies "
                     + "load it on their first invoke: " + e);
