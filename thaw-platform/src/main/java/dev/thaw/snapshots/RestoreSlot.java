@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * the file it is given. Its stdio pipes become the copy's: the identity line written after {@link #resume} waits in
  * the stdin pipe until the copy reads it.
  */
-final class RestoreSlot {
+final class RestoreSlot implements RestoreSlots.Slot {
     private static final String LAUNCHER = """
             args=$1; shift
             for procs in "$@"; do echo 0 > "$procs" || exit 1; done
@@ -237,8 +237,14 @@ final class RestoreSlot {
         return criu;
     }
 
-    boolean usable() {
+    @Override
+    public boolean usable() {
         return criu.isAlive();
+    }
+
+    @Override
+    public void markSpare() {
+        spare = true;
     }
 
     /**
@@ -253,7 +259,8 @@ final class RestoreSlot {
     }
 
     /** Releases an unused slot: CRIU and the root task it paused, its cgroups, its endpoint and its work directory. */
-    void discard() {
+    @Override
+    public void discard() {
         criu.destroyForcibly();
         ProcessHandle.of(pausedRoot).ifPresent(ProcessHandle::destroyForcibly);
         closeQuietly(go);

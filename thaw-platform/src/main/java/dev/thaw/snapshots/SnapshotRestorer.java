@@ -51,14 +51,14 @@ final class SnapshotRestorer {
     private final EnvironmentLauncher launcher;
     private final Criu criu;
     private final Path workRoot;
-    private final RestoreSlots slots;
+    private final RestoreSlots<RestoreSlot> slots;
     private final Semaphore running = new Semaphore(CONCURRENT_RESTORES, true);
 
     SnapshotRestorer(EnvironmentLauncher launcher, Criu criu, Path workRoot) {
         this.launcher = launcher;
         this.criu = criu;
         this.workRoot = workRoot;
-        this.slots = new RestoreSlots();
+        this.slots = new RestoreSlots<>();
     }
 
     /** Releases the spare restore slots. */
@@ -93,8 +93,8 @@ final class SnapshotRestorer {
             throws RestoreFailed {
         long start = System.nanoTime();
         RestoreSlots.Source source = new RestoreSlots.Source(manifest, images);
-        RestoreSlots.Opener opener = () -> RestoreSlot.open(launcher, version, criuRestore(version, manifest, images),
-                workRoot.resolve(java.util.UUID.randomUUID().toString()));
+        RestoreSlots.Opener<RestoreSlot> opener = () -> RestoreSlot.open(launcher, version,
+                criuRestore(version, manifest, images), workRoot.resolve(java.util.UUID.randomUUID().toString()));
         RestoreSlot slot = null;
         long pid;
         try {

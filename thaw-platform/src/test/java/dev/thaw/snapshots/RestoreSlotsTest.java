@@ -1,0 +1,112 @@
+package dev.thaw.snapshots;
+
+import dev.thaw.functions.FunctionVersion;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The spares' bookkeeping, with slots that only record what was done to them. */
+class RestoreSlotsTest {
+
+    private static final class FakeSlot implements RestoreSlots.Slot {
+        volatile boolean discarded;
+        volatile boolean spare;
+
+        @Override
+        public boolean usable() {
+            return !discarded;
+        }
+
+        @Override
+        public void discard() {
+            discarded = true;
+        }
+
+        @Override
+        public void markSpare() {
+            spare = true;
+        }
+    }
+
+    private final RestoreSlots<FakeSlot> slots = new RestoreSlots<>(0);
+    private final List<FakeSlot> opened = new ArrayList<>();
+    private final AtomicInteger opens = new AtomicInteger();
+    private final RestoreSlots.Source source = new RestoreSlots.Source(null, Path.of("images"));
+
+    private FakeSlot open() {
+        FakeSlot slot = new FakeSlot();
+        synchronized (opened) {
+            opened.add(slot);
+        }
+        opens.incrementAndGet();
+        return slot;
+    }
+
+    private static FunctionVersion version(int n) {
+        return new FunctionVersion("fn" + n, "1", null, null, null, null, null, null);
+    }
+
+    /** A restore as SnapshotRestorer does it: take a slot, then have the spare refilled; waits for the refill. */
+    private FakeSlot restore(FunctionVersion v) throws Exception {
+        FakeSlot slot = slots.take(v, source, this::open);
+        slots.refill(v, source, this::open);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!slots.hasSpare(v) && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(slots.hasSpare(v), "a spare was made for " + v.functionName());
+        return slot;
+    }
+
+    @Test
+    void aSecondRestoreOfASnapshotTakesTheSpareTheFirstLeft() throws Exception {
+        FakeSlot first = restore(version(1));
+        assertFalse(first.spare, "the first restore had to open its slot");
+        FakeSlot second = restore(version(1));
+        assertTrue(second.spare, "the second restore took the spare");
+        assertEquals(3, opens.get(), "the first slot and two spares");
+        slots.close();
+    }
+
+    @Test
+    void theSnapshotRestoredLeastRecentlyGivesItsSpareUpToANewOne() throws Exception {
+        for (int n = 1; n <= RestoreSlots.MAX_SNAPSHOTS; n++) {
+            restore(version(n));
+        }
+        restore(version(1)); // restored again: now version 2 is the least recent
+        FakeSlot twosSpare = opened.get(2 * 2 - 1);
+
+        FakeSlot ninth = restore(version(RestoreSlots.MAX_SNAPSHOTS + 1));
+        assertFalse(ninth.spare);
+        assertTrue(slots.hasSpare(version(RestoreSlots.MAX_SNAPSHOTS + 1)), "one more snapshot keeps a spare");
+        assertFalse(slots.hasSpare(version(2)), "the least recent gave its up");
+        assertTrue(slots.hasSpare(version(1)), "a snapshot restored since keeps its spare");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!twosSpare.discarded && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(twosSpare.discarded, "the spare given up was discarded, not left paused");
+
+        assertTrue(restore(version(RestoreSlots.MAX_SNAPSHOTS + 1)).spare, "the new snapshot's next restore is fast");
+        slots.close();
+    }
+
+    @Test
+    void closingDiscardsEverySpareButNoSlotARestoreTook() throws Exception {
+        List<FakeSlot> taken = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            taken.add(restore(version(n)));
+        }
+        slots.close();
+        for (FakeSlot slot : opened) {
+            assertEquals(!taken.contains(slot), slot.discarded, "spares are discarded, taken slots are the copies'");
+        }
+    }
+}
