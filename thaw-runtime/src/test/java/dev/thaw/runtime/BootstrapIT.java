@@ -138,10 +138,12 @@ class BootstrapIT {
         FakeRuntimeApi restored = api();
         start(publishing, "snap-start", HANDLER);
 
-        // Class priming asks for its list first (this fake has none to give), then the HTTP path is warmed up.
+        // Class priming asks for its list first (this fake has none to give), then the HTTP path is warmed up
+        // often enough to be compiled.
         assertEquals("GET /2018-06-01/runtime/thaw/classes-to-prime", publishing.take().toString().trim());
-        assertEquals("/2018-06-01/runtime/thaw/warmup", publishing.take().path());
-        assertEquals("/2018-06-01/runtime/thaw/warmup", publishing.take().path());
+        for (int i = 0; i < 2 * SnapStartLifecycle.PRIMING_ROUNDS; i++) {
+            assertEquals("/2018-06-01/runtime/thaw/warmup", publishing.take().path());
+        }
         Request checkpoint = publishing.take();
         assertEquals("POST /2018-06-01/runtime/thaw/checkpoint", checkpoint.method() + " " + checkpoint.path());
         assertEquals("close", checkpoint.header("Connection"));
