@@ -27,7 +27,8 @@ class BenchSmokeIT {
     private static final List<String> MODES = List.of("plain-java17", "plain-java25", "aot-java25", "snapshot-java17", "provisioned-java17",
             "warm-java17");
     /** The priming comparisons, measured as snapshot restores and warm invokes only. */
-    private static final List<String> PRIMING_WORKLOADS = List.of("sdk-init-auto", "spring-unprimed", "spring-auto");
+    private static final List<String> PRIMING_WORKLOADS = List.of("sdk-init-auto", "spring-hook", "spring-unprimed",
+            "spring-auto");
     private static final List<String> PRIMING_MODES = List.of("snapshot-java17", "warm-java17");
     private static final List<String> CHARTS = List.of("cold-starts.png", "memory.png", "warm.png");
     /**
@@ -78,7 +79,8 @@ class BenchSmokeIT {
             }
         }
         JsonNode priming = results.path("priming");
-        for (String name : List.of("hello", "sdk-init", "spring", "sdk-init-auto", "spring-unprimed", "spring-auto")) {
+        for (String name : List.of("hello", "sdk-init", "spring", "sdk-init-auto", "spring-hook", "spring-unprimed",
+                "spring-auto")) {
             JsonNode p = find(priming, "workload", name);
             for (String field : new String[] {"snapshotP50", "meanRestoreMillis", "meanFirstInvokeDurationMillis"}) {
                 positive(p, field, "priming / " + name);
