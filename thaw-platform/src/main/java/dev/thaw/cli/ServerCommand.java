@@ -83,6 +83,11 @@ final class ServerCommand implements Callable<Integer> {
             + "before its processes are frozen (cgroup freezer) until the next invoke; 0 never freezes (default: 200).")
     Integer freezeAfterMillis;
 
+    @Option(names = "--warm-memory", paramLabel = "MB", description = "Megabytes of memory the host already backs, "
+            + "held and handed to each snapshot restore as it starts; 0 holds none (default: 256, at most a "
+            + "thirty-second of the host's memory, on a virtual machine whose balloon takes free memory back, else 0).")
+    Integer warmMemoryMb;
+
     @Option(names = "--unreserved-concurrency", paramLabel = "N", description = "Concurrency that reserved "
             + "concurrency may never take, as AWS keeps 100 of 1,000 unreserved (default: a tenth of --concurrency).")
     Integer unreservedConcurrency;
@@ -253,6 +258,12 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (freezeAfterMillis != null) {
             config.freezeAfter(Duration.ofMillis(freezeAfterMillis));
+        }
+        if (warmMemoryMb != null) {
+            if (warmMemoryMb < 0) {
+                throw invalid("--warm-memory must be 0 or more megabytes");
+            }
+            config.warmMemoryMb(warmMemoryMb);
         }
         if (unreservedConcurrency != null) {
             int accountLimit = concurrency != null ? concurrency : defaults.accountConcurrency();

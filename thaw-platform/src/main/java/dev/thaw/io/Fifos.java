@@ -3,13 +3,9 @@ package dev.thaw.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 /**
@@ -17,13 +13,8 @@ import java.nio.file.Path;
  * milliseconds of CPU on a virtualised host, and a restore slot makes one pipe each.
  */
 public final class Fifos {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle MKFIFO = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("mkfifo").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle MKFIFO = Libc.function("mkfifo",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     private Fifos() {
     }
@@ -31,10 +22,10 @@ public final class Fifos {
     /** Makes a named pipe at {@code path} that only its owner may read and write (mode 0600). */
     public static void make(Path path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             int rc = (int) MKFIFO.invokeExact(state, arena.allocateFrom(path.toString()), 0600);
             if (rc != 0) {
-                throw new IOException("mkfifo " + path + " failed: errno " + (int) ERRNO.get(state, 0L));
+                throw new IOException("mkfifo " + path + " failed: errno " + Libc.errno(state));
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;

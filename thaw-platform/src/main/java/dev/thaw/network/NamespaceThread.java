@@ -1,13 +1,12 @@
 package dev.thaw.network;
 
+import dev.thaw.io.Libc;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -26,23 +25,14 @@ import java.util.concurrent.Executors;
 public final class NamespaceThread implements AutoCloseable {
     private static final int CLONE_NEWNET = 0x40000000;
     private static final int O_RDONLY_CLOEXEC = 0x80000;
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(
-            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    private static final MethodHandle OPEN = downcall("open",
+    private static final MethodHandle OPEN = Libc.function("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle SETNS = downcall("setns",
+    private static final MethodHandle SETNS = Libc.function("setns",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = downcall("close",
+    private static final MethodHandle CLOSE = Libc.function("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private volatile ExecutorService thread = newThread();
-
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, CAPTURE_ERRNO);
-    }
 
     private static ExecutorService newThread() {
         return Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("network-namespace").factory());
@@ -65,7 +55,7 @@ public final class NamespaceThread implements AutoCloseable {
 
     private static <T> T enterAndCall(Path namespaceFile, Callable<T> task) throws Exception {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = Libc.callState(arena);
             int home = open(arena, state, Path.of("/proc/thread-self/ns/net"));
             try {
                 int target = open(arena, state, namespaceFile);
@@ -93,7 +83,7 @@ public final class NamespaceThread implements AutoCloseable {
         try {
             int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC);
             if (fd < 0) {
-                throw new IllegalStateException("cannot open " + path + ": errno " + (int) ERRNO.get(state, 0L));
+                throw new IllegalStateException("cannot open " + path + ": errno " + Libc.errno(state));
             }
             return fd;
         } catch (Throwable t) {
@@ -105,7 +95,7 @@ public final class NamespaceThread implements AutoCloseable {
         try {
             int rc = (int) SETNS.invokeExact(state, fd, CLONE_NEWNET);
             if (rc != 0) {
-                throw new IllegalStateException("setns failed to " + what + ": errno " + (int) ERRNO.get(state, 0L));
+                throw new IllegalStateException("setns failed to " + what + ": errno " + Libc.errno(state));
             }
         } catch (Throwable t) {
             throw rethrow(t);

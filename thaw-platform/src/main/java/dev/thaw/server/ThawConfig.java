@@ -2,6 +2,7 @@ package dev.thaw.server;
 
 import dev.thaw.api.ListenerLimits;
 import dev.thaw.auth.AccessKeys;
+import dev.thaw.io.HostMemory;
 import dev.thaw.network.FunctionNetworkMode;
 import dev.thaw.store.Database;
 import dev.thaw.store.MetadataStore;
@@ -39,7 +40,13 @@ public record ThawConfig(
         String database,
         Duration eventLease,
         dev.thaw.objects.ObjectStoreSettings objectStore,
-        Path snapshotKeyFile) {
+        Path snapshotKeyFile,
+        int warmMemoryMb) {
+
+    /** {@link #warmMemoryMb} meaning: hold warm memory only where the host takes free memory back. */
+    public static final int WARM_MEMORY_AUTO = -1;
+    /** The warm memory held when the host takes free memory back, unless the host is small (see below). */
+    static final long AUTO_WARM_MEMORY_BYTES = 256L << 20;
 
     public static ThawConfig defaults() {
         Map<String, String> env = System.getenv();
@@ -59,7 +66,8 @@ public record ThawConfig(
                 new dev.thaw.objects.ObjectStoreSettings(env.getOrDefault("THAW_OBJECT_STORE", ""),
                         env.getOrDefault("THAW_OBJECT_STORE_ENDPOINT", ""), "", "",
                         dev.thaw.objects.ObjectStoreSettings.DEFAULT_CACHE_BYTES),
-                env.containsKey("THAW_SNAPSHOT_KEY_FILE") ? Path.of(env.get("THAW_SNAPSHOT_KEY_FILE")) : null);
+                env.containsKey("THAW_SNAPSHOT_KEY_FILE") ? Path.of(env.get("THAW_SNAPSHOT_KEY_FILE")) : null,
+                WARM_MEMORY_AUTO);
     }
 
     /** The runtime jar shipped beside the platform jar, or THAW_RUNTIME_JAR. */
@@ -116,6 +124,21 @@ public record ThawConfig(
         return unreservedConcurrencyFloor >= 0 ? unreservedConcurrencyFloor : accountConcurrency / 10;
     }
 
+    /**
+     * The bytes of host-backed memory held for restores: as configured, or, by default, 256 MB (at most a
+     * thirty-second of the host's memory) on a virtual machine whose balloon device takes free pages back, and none
+     * elsewhere, where freed memory stays backed.
+     */
+    public long warmMemoryBytes() {
+        if (warmMemoryMb != WARM_MEMORY_AUTO) {
+            return (long) warmMemoryMb << 20;
+        }
+        if (!HostMemory.freePageReporting()) {
+            return 0;
+        }
+        return Math.min(AUTO_WARM_MEMORY_BYTES, HostMemory.totalBytes().orElse(0) / 32);
+    }
+
     /** The metadata database: the PostgreSQL one configured, or SQLite's file in the home. */
     public Database metadataDatabase() {
         return database.isEmpty() ? Database.sqlite(home.resolve("metadata.db")) : Database.parse(database);
@@ -151,6 +174,7 @@ public record ThawConfig(
         private Duration eventLease;
         private dev.thaw.objects.ObjectStoreSettings objectStore;
         private Path snapshotKeyFile;
+        private int warmMemoryMb;
 
         private Builder(ThawConfig c) {
             home = c.home;
@@ -176,6 +200,7 @@ public record ThawConfig(
             eventLease = c.eventLease;
             objectStore = c.objectStore;
             snapshotKeyFile = c.snapshotKeyFile;
+            warmMemoryMb = c.warmMemoryMb;
         }
 
         public Builder home(Path value) {
@@ -298,11 +323,17 @@ public record ThawConfig(
             return this;
         }
 
+        /** Megabytes of host-backed memory held for restores, or {@link #WARM_MEMORY_AUTO}. */
+        public Builder warmMemoryMb(int value) {
+            warmMemoryMb = value;
+            return this;
+        }
+
         public ThawConfig build() {
             return new ThawConfig(home, host, port, accessKeys, region, accountId, functionNetwork,
                     accountConcurrency, idleTtl, runtimeJar, jdkSearchRoot, jdkOverrides, snapshotExpiry,
                     eventRetryDelay, freezeAfter, unreservedConcurrencyFloor, listener, urlPort, metricsPort,
-                    database, eventLease, objectStore, snapshotKeyFile);
+                    database, eventLease, objectStore, snapshotKeyFile, warmMemoryMb);
         }
     }
 }

@@ -33,6 +33,8 @@ import java.util.logging.Logger;
  */
 public final class SnapStartService implements VersionListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SnapStartService.class.getName());
+    /** How long no restore may take warm memory before the reserve fills again: bursts keep the cores. */
+    private static final java.time.Duration WARM_MEMORY_QUIET = java.time.Duration.ofSeconds(1);
 
     private final FunctionService functions;
     private final EnvironmentLauncher launcher;
@@ -60,12 +62,13 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
 
     /**
      * {@code plainImages} is where a tmpfs for the plain images is mounted (see {@link PlainImages}); every image in
-     * {@code snapshotRoot} is sealed under a data key wrapped by {@code masterKey}.
+     * {@code snapshotRoot} is sealed under a data key wrapped by {@code masterKey}; {@code warmMemoryBytes} of memory
+     * the host backs are held for restores (see {@link WarmMemory}).
      */
     public SnapStartService(FunctionService functions, EnvironmentLauncher launcher, Path snapshotRoot, Path workRoot,
                             Criu criu, Jdks jdks, Path codeRoot, Duration expiry, PlatformMetrics metrics,
                             dev.thaw.objects.ObjectStore objects, long cacheBytes,
-                            MasterKey masterKey, Path plainImages) {
+                            MasterKey masterKey, Path plainImages, long warmMemoryBytes) {
         this.expiry = expiry;
         this.metrics = metrics;
         this.functions = functions;
@@ -78,7 +81,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         this.jdks = jdks;
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
-        this.restorer = new SnapshotRestorer(launcher, criu, workRoot);
+        this.restorer = new SnapshotRestorer(launcher, criu, workRoot, new WarmMemory(warmMemoryBytes, WARM_MEMORY_QUIET));
     }
 
     /**

@@ -53,17 +53,20 @@ final class SnapshotRestorer {
     private final Path workRoot;
     private final RestoreSlots<RestoreSlot> slots;
     private final Semaphore running = new Semaphore(CONCURRENT_RESTORES, true);
+    private final WarmMemory warmMemory;
 
-    SnapshotRestorer(EnvironmentLauncher launcher, Criu criu, Path workRoot) {
+    SnapshotRestorer(EnvironmentLauncher launcher, Criu criu, Path workRoot, WarmMemory warmMemory) {
         this.launcher = launcher;
         this.criu = criu;
         this.workRoot = workRoot;
         this.slots = new RestoreSlots<>();
+        this.warmMemory = warmMemory;
     }
 
-    /** Releases the spare restore slots. */
+    /** Releases the spare restore slots and the warm memory. */
     void close() {
         slots.close();
+        warmMemory.close();
     }
 
     /** A restore that failed in CRIU itself (not in the function): the caller falls back to an ordinary INIT. */
@@ -99,6 +102,7 @@ final class SnapshotRestorer {
         long pid;
         try {
             slot = slots.take(version, source, opener);
+            warmMemory.release(pageBytes(images));
             Process criuProcess = slot.resume();
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
             handOverIdentity(criuProcess.getOutputStream(), slot.endpoint, purpose);
@@ -129,6 +133,17 @@ final class SnapshotRestorer {
                 slot.preparedMillis, slot.spare));
         env.restored((ready - start) / 1e6);
         return env;
+    }
+
+    /** The bytes of memory pages in a snapshot's images: what CRIU will fill. */
+    static long pageBytes(Path images) throws IOException {
+        try (var files = Files.newDirectoryStream(images, "pages-*.img")) {
+            long bytes = 0;
+            for (Path file : files) {
+                bytes += Files.size(file);
+            }
+            return bytes;
+        }
     }
 
     /**

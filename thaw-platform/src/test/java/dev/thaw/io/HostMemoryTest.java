@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HostMemoryTest {
@@ -25,6 +26,27 @@ class HostMemoryTest {
     void aFileWithoutMemTotalGivesNothing() throws Exception {
         Path meminfo = Files.writeString(dir.resolve("meminfo"), "MemFree:        1000 kB\n");
         assertTrue(HostMemory.totalBytes(meminfo).isEmpty());
+    }
+
+    @Test
+    void aBalloonThatReportsFreePagesIsFound() throws Exception {
+        device("virtio0", "0x0002", "0010001001100100");
+        device("virtio1", "0x0005", "0110010100000000");
+        assertTrue(HostMemory.freePageReporting(dir));
+    }
+
+    @Test
+    void aBalloonWithoutReportingOrNoBalloonIsNotTakenForOne() throws Exception {
+        device("virtio0", "0x0005", "0110000100000000");
+        device("virtio1", "0x0001", "1100011110111011");
+        assertFalse(HostMemory.freePageReporting(dir));
+        assertFalse(HostMemory.freePageReporting(dir.resolve("absent")));
+    }
+
+    private void device(String name, String id, String features) throws Exception {
+        Path device = Files.createDirectories(dir.resolve(name));
+        Files.writeString(device.resolve("device"), id + "\n");
+        Files.writeString(device.resolve("features"), features + "\n");
     }
 
     @Test

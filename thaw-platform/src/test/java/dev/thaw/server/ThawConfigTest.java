@@ -32,7 +32,7 @@ class ThawConfigTest {
                 defaults.runtimeJar(), defaults.jdkSearchRoot(), defaults.jdkOverrides(), defaults.snapshotExpiry(),
                 defaults.eventRetryDelay(), defaults.freezeAfter(), defaults.unreservedConcurrencyFloor(),
                 defaults.listener(), 0, defaults.metricsPort(), defaults.database(), defaults.eventLease(),
-                defaults.objectStore(), defaults.snapshotKeyFile()), changed);
+                defaults.objectStore(), defaults.snapshotKeyFile(), defaults.warmMemoryMb()), changed);
     }
 
     @Test
