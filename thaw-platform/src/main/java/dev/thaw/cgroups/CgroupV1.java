@@ -81,18 +81,23 @@ final class CgroupV1 implements Cgroups {
 
     /**
      * The kernel turns the v1 freezer's hooks on when a first cgroup starts freezing and off when the last one
-     * thaws, and each turn patches kernel code on every CPU: a freeze or thaw of a lone environment took about
-     * 1.2 ms for that alone, and a provisioned copy's thaw is on its invoke's path. An empty cgroup held frozen
-     * while the platform runs keeps the hooks on; freezing or thawing an environment then takes about 40 µs.
+     * thaws, and each turn patches kernel code on every CPU, which made the freeze or thaw of a lone environment
+     * many times dearer (docs/architecture.md, "Freezing"); a provisioned copy's thaw is on its invoke's path. An
+     * empty cgroup held frozen while the platform runs keeps the hooks on.
      */
     private void holdFreezerActive() {
-        Path anchor = parent("freezer").resolve(CgroupFiles.FREEZE_ANCHOR);
+        Path anchor = freezeAnchor();
         try {
             Files.createDirectories(anchor);
             Files.writeString(anchor.resolve("freezer.state"), "FROZEN");
         } catch (java.io.IOException e) {
             Cgroups.LOG.fine("no freezer anchor (each freeze and thaw turns the kernel's hooks): " + e);
         }
+    }
+
+    /** The empty cgroup held frozen beside the environments' (see {@link #holdFreezerActive}). */
+    private Path freezeAnchor() {
+        return parent("freezer").resolve(CgroupFiles.FREEZE_ANCHOR);
     }
 
     @Override
@@ -120,7 +125,7 @@ final class CgroupV1 implements Cgroups {
         if (guard != null) {
             guard.dismiss();
         }
-        Path anchor = parent("freezer").resolve(CgroupFiles.FREEZE_ANCHOR);
+        Path anchor = freezeAnchor();
         if (Files.isDirectory(anchor)) {
             try {
                 Files.writeString(anchor.resolve("freezer.state"), "THAWED");
