@@ -34,7 +34,7 @@ import java.util.logging.Logger;
 public final class SnapStartService implements VersionListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SnapStartService.class.getName());
     /** How long no restore may take warm memory before the reserve fills again: bursts keep the cores. */
-    private static final java.time.Duration WARM_MEMORY_QUIET = java.time.Duration.ofSeconds(1);
+    private static final Duration WARM_MEMORY_QUIET = Duration.ofSeconds(1);
 
     private final FunctionService functions;
     private final EnvironmentLauncher launcher;
@@ -81,7 +81,8 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         this.jdks = jdks;
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
-        this.restorer = new SnapshotRestorer(launcher, criu, workRoot, new WarmMemory(warmMemoryBytes, WARM_MEMORY_QUIET));
+        this.restorer = new SnapshotRestorer(launcher, criu, workRoot,
+                new WarmMemory(warmMemoryBytes, WARM_MEMORY_QUIET));
     }
 
     /**

@@ -102,7 +102,7 @@ final class SnapshotRestorer {
         long pid;
         try {
             slot = slots.take(version, source, opener);
-            warmMemory.release(pageBytes(images));
+            warmMemory.release(pageBytes(manifest));
             Process criuProcess = slot.resume();
             // The copy reads this from its new stdin the moment it resumes; the pipe holds it until then.
             handOverIdentity(criuProcess.getOutputStream(), slot.endpoint, purpose);
@@ -135,15 +135,18 @@ final class SnapshotRestorer {
         return env;
     }
 
-    /** The bytes of memory pages in a snapshot's images: what CRIU will fill. */
-    static long pageBytes(Path images) throws IOException {
-        try (var files = Files.newDirectoryStream(images, "pages-*.img")) {
-            long bytes = 0;
-            for (Path file : files) {
-                bytes += Files.size(file);
+    /**
+     * The bytes of memory pages in a snapshot's images, what CRIU will fill: from the manifest, whose plain sizes
+     * {@link SnapshotStore} has checked, so a restore reads no directory for it.
+     */
+    static long pageBytes(Manifest manifest) {
+        long bytes = 0;
+        for (Manifest.ImageFile file : manifest.files()) {
+            if (file.name().startsWith("pages-") && file.name().endsWith(".img")) {
+                bytes += file.plainSize();
             }
-            return bytes;
         }
+        return bytes;
     }
 
     /**

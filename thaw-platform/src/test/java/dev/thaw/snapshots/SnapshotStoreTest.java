@@ -110,6 +110,12 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void theMemoryARestoreFillsIsThePlainSizeOfThePageImagesOnly() throws Exception {
+        Manifest sealed = sealedSnapshot(run());
+        assertEquals(64 * 1024, SnapshotRestorer.pageBytes(sealed));
+    }
+
+    @Test
     void theImagesOnDiskHoldNoPlainBytesAndDecryptToTheDump() throws Exception {
         Manifest m = sealedSnapshot(run());
         byte[] onDisk = Files.readAllBytes(image(run(), "core-1.img"));
