@@ -67,12 +67,21 @@ public final class EnvironmentNetworks implements AutoCloseable {
         return mode;
     }
 
-    /** A new namespace for environment {@code environmentId}, loopback up, linked to the host unless mode is none. */
+    /**
+     * A new namespace for environment {@code environmentId}, loopback up, linked to the host unless mode is none. Two
+     * {@code ip} processes make it: one on the host's side, one inside; a process start is dear on some hosts (a new
+     * address space each), and a burst of cold starts pays it for every copy.
+     */
     public EnvironmentNetwork open(String environmentId) throws IOException {
         String name = group + "-" + environmentId;
-        IpCommands.ip("netns", "add", name);
+        VethLink link;
+        if (mode == FunctionNetworkMode.DEFAULT) {
+            link = linkedNamespace(name);
+        } else {
+            link = null;
+            IpCommands.ip("netns", "add", name);
+        }
         try {
-            VethLink link = mode == FunctionNetworkMode.DEFAULT ? link(name) : null;
             List<String> inside = link == null ? List.of("link set lo up") : List.of(
                     "link set lo up",
                     "addr add " + link.environmentAddress() + "/30 dev eth0",
@@ -87,26 +96,38 @@ public final class EnvironmentNetworks implements AutoCloseable {
     }
 
     /**
-     * Creates the veth pair, its host end up with its address. The host end's name is unique on the host, so the
-     * kernel itself refuses an index another platform holds, and the next one is tried.
+     * Makes namespace {@code namespace} with a veth pair to it, the host end up with its address, in one {@code ip}
+     * batch. The host end's name is unique on the host, so the kernel itself refuses an index another platform holds;
+     * the namespace (and with it any half-made pair) is then deleted and the next index tried.
      */
-    private VethLink link(String namespace) throws IOException {
+    private VethLink linkedNamespace(String namespace) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 64; attempt++) {
             VethLink link = new VethLink(Math.floorMod(nextLink.getAndIncrement(), VethLink.LINKS));
             try {
-                IpCommands.ip("link", "add", link.hostInterface(), "type", "veth", "peer", "name", "eth0",
-                        "netns", namespace);
+                IpCommands.ipBatch(null, List.of(
+                        "netns add " + namespace,
+                        "link add " + link.hostInterface() + " type veth peer name eth0 netns " + namespace,
+                        "addr add " + link.hostAddress() + "/30 dev " + link.hostInterface(),
+                        "link set " + link.hostInterface() + " up"));
+                return link;
             } catch (IOException e) {
+                if (!Files.exists(EnvironmentNetwork.NAMESPACES.resolve(namespace))) {
+                    throw e; // the namespace itself could not be made: another link would not help
+                }
                 last = e;
-                continue;
+                deleteQuietly(namespace);
             }
-            IpCommands.ipBatch(null, List.of(
-                    "addr add " + link.hostAddress() + "/30 dev " + link.hostInterface(),
-                    "link set " + link.hostInterface() + " up"));
-            return link;
         }
         throw new IOException("no free environment link: " + (last == null ? "" : last.getMessage()));
+    }
+
+    private static void deleteQuietly(String namespace) {
+        try {
+            IpCommands.ip("netns", "delete", namespace);
+        } catch (IOException e) {
+            LOG.warning("cannot delete network namespace " + namespace + ": " + e.getMessage());
+        }
     }
 
     /** Makes and deletes one namespace, so that a host that cannot is refused at startup, not at the first invoke. */
