@@ -2,8 +2,12 @@ package dev.thaw.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.thaw.server.ThawConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.net.URI;
@@ -106,6 +110,13 @@ final class BenchCommand implements Callable<Integer> {
             + "300 and 2.")
     boolean cluster;
 
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--warm-memory", paramLabel = "MB", description = "As thaw server --warm-memory: megabytes of "
+            + "host-backed memory held for restores (default: the server's own default).")
+    Integer warmMemoryMb;
+
     @Option(names = "--out", description = "Directory for results.md, results.json and the PNG charts.")
     Path out;
 
@@ -177,6 +188,15 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The bench's own platform, with the {@code --warm-memory} given, if any. */
+    private LocalPlatform localPlatform() throws IOException {
+        if (warmMemoryMb != null && warmMemoryMb < 0) {
+            throw new ParameterException(spec.commandLine(),
+                    "--warm-memory must be 0 or more megabytes");
+        }
+        return new LocalPlatform(warmMemoryMb == null ? ThawConfig.WARM_MEMORY_AUTO : warmMemoryMb);
+    }
+
     @Override
     public Integer call() throws Exception {
         if (soakMinutes != null) {
@@ -202,6 +222,9 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("coldRuns", coldRuns);
         settings.put("warmRuns", warmRuns);
         settings.put("burst", burst);
+        if (warmMemoryMb != null) {
+            settings.put("warmMemoryMb", warmMemoryMb);
+        }
         StringBuilder md = new StringBuilder();
         md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
         Map<String, List<ModeResult>> byWorkload = new LinkedHashMap<>();
@@ -216,7 +239,7 @@ final class BenchCommand implements Callable<Integer> {
         if (onlyWorkloads != null) {
             settings.putPOJO("workloads", workloads.stream().map(Workload::name).toList());
         }
-        try (LocalPlatform platform = new LocalPlatform()) {
+        try (LocalPlatform platform = localPlatform()) {
             for (Workload w : workloads) {
                 byWorkload.put(w.name(), measure(platform, w));
                 primed.put(w.name(), platform.primedClasses(w.name()));
@@ -276,6 +299,10 @@ final class BenchCommand implements Callable<Integer> {
         CopiesMemory all = null;
         List<String[]> modes = new ArrayList<>();
         modes.add(new String[] {"snapshot", "snapshot restore (SnapStart)", "1"});
+        if (platform.warmMemory().targetBytes() > 0) {
+            modes.add(new String[] {"snapshotAgain", "snapshot restore again, warm memory grown by the first burst",
+                    "1"});
+        }
         if (plainToo) {
             modes.add(new String[] {"plain", "plain cold start (INIT)", "$LATEST"});
         }
@@ -288,7 +315,14 @@ final class BenchCommand implements Callable<Integer> {
                 one = CopiesMemory.of(platform, "spring", m[2]);
                 platform.evict();
             }
-            progress("burst of " + burst + ": " + m[1]);
+            String label = m[1];
+            LocalPlatform.WarmMemory warm = null;
+            if ("snapshotAgain".equals(m[0])) {
+                progress("waiting for the warm memory to fill again");
+                warm = platform.awaitWarmMemory(Duration.ofMinutes(2));
+                label = String.format(Locale.ROOT, "%s (%.0f MB held)", m[1], warm.heldBytes() / 1048576.0);
+            }
+            progress("burst of " + burst + ": " + label);
             long start = System.nanoTime();
             BurstResult r = burst(platform, "spring", m[2], SPRING_EVENT, burst);
             double ms = (System.nanoTime() - start) / 1e6;
@@ -297,9 +331,13 @@ final class BenchCommand implements Callable<Integer> {
             }
             ObjectNode b = burstJson.putObject(m[0]);
             b.put("lastResponseMillis", ms);
+            if (warm != null) {
+                b.put("warmMemoryHeldBytes", warm.heldBytes());
+                b.put("warmMemoryTargetBytes", warm.targetBytes());
+            }
             b.put("failed", r.failed());
             b.put("firstError", r.firstError());
-            burstMd.append(String.format(Locale.ROOT, "| %s | %.0f | %d |%n", m[1], ms, r.failed()));
+            burstMd.append(String.format(Locale.ROOT, "| %s | %.0f | %d |%n", label, ms, r.failed()));
             if (r.firstError() != null) {
                 burstErrors.append("- ").append(m[1]).append(", first error: ").append(r.firstError()).append('\n');
             }
@@ -430,7 +468,7 @@ final class BenchCommand implements Callable<Integer> {
         Logger.getLogger("").setLevel(Level.WARNING);
         ObjectNode machine = MachineInfo.describe();
         SoakReport report;
-        try (LocalPlatform platform = new LocalPlatform()) {
+        try (LocalPlatform platform = localPlatform()) {
             report = Soak.run(URI.create("http://127.0.0.1:" + platform.port()), ProcessHandle.current().pid(),
                     Soak.Plan.of(Duration.ofMinutes(soakMinutes), LocalPlatform.examples()),
                     line -> progress("soak " + line));
@@ -557,7 +595,7 @@ final class BenchCommand implements Callable<Integer> {
         StringBuilder md = new StringBuilder();
         md.append(MachineInfo.markdown(results.path("machine"))).append('\n');
         List<WarmResult> callerSeries = new ArrayList<>();
-        try (LocalPlatform platform = new LocalPlatform()) {
+        try (LocalPlatform platform = localPlatform()) {
             Workload hello = WORKLOADS.getFirst();
             progress("deploying hello (java17, no snapshot)");
             platform.deploy(hello.name(), hello.module(), hello.handler(), "java17", 1024, false, Map.of());

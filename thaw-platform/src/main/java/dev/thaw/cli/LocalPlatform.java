@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,11 +35,17 @@ final class LocalPlatform implements AutoCloseable {
     private final Thread shutdownHook = new Thread(this::shutDown, "thaw-local-shutdown");
 
     LocalPlatform() throws IOException {
+        this(ThawConfig.WARM_MEMORY_AUTO);
+    }
+
+    /** {@code warmMemoryMb}: as {@code thaw server --warm-memory}, or {@link ThawConfig#WARM_MEMORY_AUTO}. */
+    LocalPlatform(int warmMemoryMb) throws IOException {
         home = Files.createTempDirectory("thaw-local-");
         try {
             // Its own SQLite in the temporary home even when THAW_DATABASE is set: a throwaway platform never writes
             // into a shared database.
-            thaw = new Thaw(ThawConfig.defaults().toBuilder().home(home).port(0).urlPort(0).database("").build())
+            thaw = new Thaw(ThawConfig.defaults().toBuilder().home(home).port(0).urlPort(0).database("")
+                    .warmMemoryMb(warmMemoryMb).build())
                     .start();
         } catch (RuntimeException e) {
             deleteHome();
@@ -202,6 +209,37 @@ final class LocalPlatform implements AutoCloseable {
 
     void evict() {
         api.evictIdle();
+    }
+
+    /** The memory held for restores, from the platform's {@code /metrics}: held now and the target it fills to. */
+    record WarmMemory(long heldBytes, long targetBytes) {
+    }
+
+    WarmMemory warmMemory() {
+        String metrics = new String(api.send("GET", "/metrics", null, Map.of()).body(), StandardCharsets.UTF_8);
+        return new WarmMemory(gauge(metrics, "thaw_warm_memory_bytes"), gauge(metrics, "thaw_warm_memory_target_bytes"));
+    }
+
+    private static long gauge(String metrics, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(metrics);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in the platform's metrics");
+        }
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * Waits until the memory held for restores has filled to its target; returns what it holds, or the state at
+     * {@code limit} if it did not get there.
+     */
+    WarmMemory awaitWarmMemory(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        WarmMemory w = warmMemory();
+        while (w.heldBytes() < w.targetBytes() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            w = warmMemory();
+        }
+        return w;
     }
 
     /** Pids of the running environments of one function version ({@code $LATEST} or a number), from the API. */

@@ -55,9 +55,22 @@ public final class HostMemory {
     }
 
     static OptionalLong totalBytes(Path meminfo) {
+        return field(meminfo, "MemTotal:");
+    }
+
+    /** MemAvailable in bytes: what the kernel estimates it can give without swapping; empty without the line. */
+    public static OptionalLong availableBytes() {
+        return availableBytes(Path.of("/proc/meminfo"));
+    }
+
+    static OptionalLong availableBytes(Path meminfo) {
+        return field(meminfo, "MemAvailable:");
+    }
+
+    private static OptionalLong field(Path meminfo, String name) {
         try {
             for (String line : Files.readAllLines(meminfo)) {
-                if (line.startsWith("MemTotal:")) {
+                if (line.startsWith(name)) {
                     return OptionalLong.of(Long.parseLong(line.replaceAll("\\D", "")) * 1024);
                 }
             }

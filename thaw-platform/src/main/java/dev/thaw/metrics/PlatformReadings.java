@@ -32,6 +32,10 @@ public interface PlatformReadings {
     record EventBacklog(long depth, long oldestAcceptedAtMillis) {
     }
 
+    /** The memory held for restores (see {@code snapshots.WarmMemory}): mapped and touched now, and its target. */
+    record WarmMemoryReading(long heldBytes, long targetBytes) {
+    }
+
     List<EnvironmentReading> environments();
 
     /** Invocations running now, by function (functions with none may be left out). */
@@ -40,4 +44,6 @@ public interface PlatformReadings {
     List<SnapshotReading> snapshots();
 
     EventBacklog eventBacklog();
+
+    WarmMemoryReading warmMemory();
 }

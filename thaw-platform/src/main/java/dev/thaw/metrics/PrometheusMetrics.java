@@ -121,6 +121,12 @@ public final class PrometheusMetrics implements PlatformMetrics, VersionListener
                 .help("Size of each snapshot's images on disk").labelNames("function", "version")
                 .callback(cb -> readings.snapshots().forEach(s -> cb.call(s.bytes(), s.function(), s.version())))
                 .register(registry);
+        GaugeWithCallback.builder().name("thaw_warm_memory_bytes").unit(Unit.BYTES)
+                .help("Memory held for snapshot restores, touched so that the host backs it")
+                .callback(cb -> cb.call(readings.warmMemory().heldBytes())).register(registry);
+        GaugeWithCallback.builder().name("thaw_warm_memory_target_bytes").unit(Unit.BYTES)
+                .help("What the memory held for restores fills to: its base, or more for a while after a burst")
+                .callback(cb -> cb.call(readings.warmMemory().targetBytes())).register(registry);
         GaugeWithCallback.builder().name("thaw_event_queue_depth")
                 .help("Event invocations waiting for delivery or being delivered")
                 .callback(cb -> cb.call(readings.eventBacklog().depth())).register(registry);

@@ -60,6 +60,11 @@ final class LiveReadings implements PlatformReadings {
     }
 
     @Override
+    public WarmMemoryReading warmMemory() {
+        return snapshots.warmMemory();
+    }
+
+    @Override
     public EventBacklog eventBacklog() {
         MetadataStore.EventBacklog backlog = events.backlog();
         return new EventBacklog(backlog.depth(), backlog.oldestAcceptedAt());

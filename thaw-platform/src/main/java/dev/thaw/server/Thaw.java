@@ -154,7 +154,8 @@ public final class Thaw implements AutoCloseable {
         functions.addListener(metrics);
         snapStart = new SnapStartService(functions, launcher, home.resolve("snapshots"), home.resolve("restore-work"),
                 criu, jdks, codeRoot, config.snapshotExpiry(), metrics, objects, config.objectStore().cacheBytes(),
-                MasterKey.loadOrCreate(config.snapshotKey()), plainImagesMount(home), config.warmMemoryBytes());
+                MasterKey.loadOrCreate(config.snapshotKey()), plainImagesMount(home), config.warmMemoryBytes(),
+                config.warmMemoryCeilingBytes());
         aotCaches = new AotCacheService(functions, launcher, aotRoot, codeRoot);
         // A version created through another instance sharing the object store has its code there only.
         ColdStarts.Launcher launchWithCode = (version, mode) -> {

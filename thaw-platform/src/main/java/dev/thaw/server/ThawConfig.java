@@ -139,6 +139,18 @@ public record ThawConfig(
         return Math.min(AUTO_WARM_MEMORY_BYTES, HostMemory.totalBytes().orElse(0) / 32);
     }
 
+    /**
+     * The most the reserve of {@link #warmMemoryBytes} may grow to for a while after a burst of restores asked for
+     * more: by default an eighth of the host's memory where the reserve is held at all; a configured size is fixed.
+     */
+    public long warmMemoryCeilingBytes() {
+        if (warmMemoryMb != WARM_MEMORY_AUTO) {
+            return warmMemoryBytes();
+        }
+        long base = warmMemoryBytes();
+        return base == 0 ? 0 : Math.max(base, HostMemory.totalBytes().orElse(0) / 8);
+    }
+
     /** The metadata database: the PostgreSQL one configured, or SQLite's file in the home. */
     public Database metadataDatabase() {
         return database.isEmpty() ? Database.sqlite(home.resolve("metadata.db")) : Database.parse(database);

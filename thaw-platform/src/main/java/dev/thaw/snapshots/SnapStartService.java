@@ -10,6 +10,7 @@ import dev.thaw.functions.FunctionVersion;
 import dev.thaw.functions.VersionListener;
 import dev.thaw.functions.VersionState;
 import dev.thaw.metrics.PlatformMetrics;
+import dev.thaw.metrics.PlatformReadings;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SnapStartService.class.getName());
     /** How long no restore may take warm memory before the reserve fills again: bursts keep the cores. */
     private static final Duration WARM_MEMORY_QUIET = Duration.ofSeconds(1);
+    /** How long the warm memory stays at the size a burst of restores raised it to. */
+    private static final Duration WARM_MEMORY_HOLD = Duration.ofMinutes(10);
 
     private final FunctionService functions;
     private final EnvironmentLauncher launcher;
@@ -63,12 +66,14 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     /**
      * {@code plainImages} is where a tmpfs for the plain images is mounted (see {@link PlainImages}); every image in
      * {@code snapshotRoot} is sealed under a data key wrapped by {@code masterKey}; {@code warmMemoryBytes} of memory
-     * the host backs are held for restores (see {@link WarmMemory}).
+     * the host backs are held for restores, up to {@code warmMemoryCeilingBytes} after a burst (see
+     * {@link WarmMemory}).
      */
     public SnapStartService(FunctionService functions, EnvironmentLauncher launcher, Path snapshotRoot, Path workRoot,
                             Criu criu, Jdks jdks, Path codeRoot, Duration expiry, PlatformMetrics metrics,
                             dev.thaw.objects.ObjectStore objects, long cacheBytes,
-                            MasterKey masterKey, Path plainImages, long warmMemoryBytes) {
+                            MasterKey masterKey, Path plainImages, long warmMemoryBytes,
+                            long warmMemoryCeilingBytes) {
         this.expiry = expiry;
         this.metrics = metrics;
         this.functions = functions;
@@ -82,7 +87,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         this.codeRoot = codeRoot;
         this.taker = new SnapshotTaker(launcher, store, criu, jdks);
         this.restorer = new SnapshotRestorer(launcher, criu, workRoot,
-                new WarmMemory(warmMemoryBytes, WARM_MEMORY_QUIET));
+                new WarmMemory(warmMemoryBytes, warmMemoryCeilingBytes, WARM_MEMORY_QUIET, WARM_MEMORY_HOLD));
     }
 
     /**
@@ -276,6 +281,11 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     /** Warnings the publish-time scan found for a version's snapshot. */
     public List<String> warnings(FunctionVersion version) {
         return store.manifest(version.functionName(), version.version()).map(Manifest::warnings).orElse(List.of());
+    }
+
+    /** The memory held for restores now, and what it fills to. */
+    public PlatformReadings.WarmMemoryReading warmMemory() {
+        return restorer.warmMemory();
     }
 
     /** Every snapshot on disk of a stored version, with its images' size. */

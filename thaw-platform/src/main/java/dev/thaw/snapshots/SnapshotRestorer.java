@@ -12,6 +12,7 @@ import dev.thaw.environments.PlatformRecords;
 import dev.thaw.errors.ErrorCode;
 import dev.thaw.errors.ThawException;
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.metrics.PlatformReadings;
 import dev.thaw.runtimeapi.RuntimeOutcome;
 
 import java.io.IOException;
@@ -63,6 +64,10 @@ final class SnapshotRestorer {
         this.warmMemory = warmMemory;
     }
 
+    PlatformReadings.WarmMemoryReading warmMemory() {
+        return new PlatformReadings.WarmMemoryReading(warmMemory.heldBytes(), warmMemory.targetBytes());
+    }
+
     /** Releases the spare restore slots and the warm memory. */
     void close() {
         slots.close();
@@ -79,16 +84,21 @@ final class SnapshotRestorer {
     /** Restores a copy from {@code images}, the snapshot's plain images in memory (see {@link PlainImages}). */
     Environment restore(FunctionVersion version, Manifest manifest, Path images, RestoreFor purpose)
             throws RestoreFailed {
+        warmMemory.restoreStarted();
         try {
-            running.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RestoreFailed("interrupted while waiting for a restore to finish");
-        }
-        try {
-            return restoreNow(version, manifest, images, purpose);
+            try {
+                running.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RestoreFailed("interrupted while waiting for a restore to finish");
+            }
+            try {
+                return restoreNow(version, manifest, images, purpose);
+            } finally {
+                running.release();
+            }
         } finally {
-            running.release();
+            warmMemory.restoreEnded();
         }
     }
 

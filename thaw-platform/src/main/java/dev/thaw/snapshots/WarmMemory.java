@@ -1,5 +1,6 @@
 package dev.thaw.snapshots;
 
+import dev.thaw.io.HostMemory;
 import dev.thaw.io.Libc;
 
 import java.lang.foreign.Arena;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * touched huge pages mapped in the platform's process (memory in use is never taken back) and unmaps as much as a
  * restore will fill right before the restore starts: the kernel gives the pages just freed to the next allocations,
  * the copy's. The reserve fills again on its own thread once restores have paused, so a refill never takes the
- * cores from a burst.
+ * cores from a burst. Its size follows the bursts it sees ({@link ReserveSize}), and a refill stops short of the
+ * last quarter of the host's memory.
  */
 final class WarmMemory implements AutoCloseable {
     /** What the reserve maps at a time. */
@@ -41,24 +43,33 @@ final class WarmMemory implements AutoCloseable {
     private static final MethodHandle MUNMAP = Libc.function("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
-    private final long targetBytes;
+    private final ReserveSize size;
     private final long quietNanos;
+    /** A refill stops where the host's available memory would fall below this. */
+    private final long floorBytes = HostMemory.totalBytes().orElse(0) / 4;
     /** Mapped, touched ranges, each aligned to and a multiple of a huge page; released from the end. */
     private final Deque<MemorySegment> held = new ArrayDeque<>();
     private final ScheduledExecutorService filler;
     private long heldBytes;
     private long lastRelease = System.nanoTime();
     private boolean fillScheduled;
+    private boolean shrinkScheduled;
     private boolean closed;
 
+    /** Holds {@code bytes}, filled again once no restore has taken any for {@code quiet}. */
+    WarmMemory(long bytes, Duration quiet) {
+        this(bytes, bytes, quiet, Duration.ZERO);
+    }
+
     /**
-     * Holds {@code targetBytes} (rounded up to whole segments; 0 holds nothing), filled again once no restore has
-     * taken any for {@code quiet}.
+     * Holds {@code baseBytes}, or up to {@code ceilingBytes} for {@code hold} after a burst of restores asked for more
+     * (rounded up to whole segments; a ceiling of 0 holds nothing), filled again once no restore has taken any for
+     * {@code quiet}.
      */
-    WarmMemory(long targetBytes, Duration quiet) {
-        this.targetBytes = (targetBytes + SEGMENT_BYTES - 1) / SEGMENT_BYTES * SEGMENT_BYTES;
+    WarmMemory(long baseBytes, long ceilingBytes, Duration quiet, Duration hold) {
+        this.size = new ReserveSize(segments(baseBytes), segments(ceilingBytes), hold.toNanos());
         this.quietNanos = quiet.toNanos();
-        this.filler = this.targetBytes == 0 ? null : Executors.newSingleThreadScheduledExecutor(
+        this.filler = Math.max(baseBytes, ceilingBytes) == 0 ? null : Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("warm-memory").factory());
         if (filler != null) {
             synchronized (this) {
@@ -72,12 +83,35 @@ final class WarmMemory implements AutoCloseable {
         return new WarmMemory(0, Duration.ZERO);
     }
 
+    private static long segments(long bytes) {
+        return (bytes + SEGMENT_BYTES - 1) / SEGMENT_BYTES * SEGMENT_BYTES;
+    }
+
+    /** A restore starts, or waits for its turn: restores that overlap make a burst, whose demand sizes the reserve. */
+    synchronized void restoreStarted() {
+        size.started();
+    }
+
+    /** A restore announced by {@link #restoreStarted} has ended, restored or not. */
+    synchronized void restoreEnded() {
+        size.ended();
+    }
+
     /** Unmaps up to {@code bytes} (rounded up to huge pages) of the reserve, for a restore about to fill as much. */
     synchronized void release(long bytes) {
         if (filler == null || closed) {
             return;
         }
         long left = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        lastRelease = System.nanoTime();
+        size.released(left, lastRelease);
+        unmapFromEnd(left);
+        scheduleFill(quietNanos);
+    }
+
+    /** Unmaps {@code bytes} of the reserve, or all of it, from the end. */
+    private void unmapFromEnd(long bytes) {
+        long left = bytes;
         while (left > 0 && !held.isEmpty()) {
             MemorySegment last = held.pollLast();
             long cut = Math.min(left, last.byteSize());
@@ -88,13 +122,16 @@ final class WarmMemory implements AutoCloseable {
             heldBytes -= cut;
             left -= cut;
         }
-        lastRelease = System.nanoTime();
-        scheduleFill(quietNanos);
     }
 
     /** The bytes mapped and touched now. */
     synchronized long heldBytes() {
         return heldBytes;
+    }
+
+    /** The bytes the reserve fills to now: its base, or more after a burst. */
+    synchronized long targetBytes() {
+        return size.target(System.nanoTime());
     }
 
     @Override
@@ -118,10 +155,31 @@ final class WarmMemory implements AutoCloseable {
     }
 
     private void scheduleFill(long delayNanos) {
-        if (!fillScheduled && heldBytes < targetBytes) {
+        if (!fillScheduled && heldBytes < size.target(System.nanoTime())) {
             fillScheduled = true;
             filler.schedule(this::fill, delayNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Once a raised size has fallen back to the base, unmaps what the reserve holds beyond it. */
+    private void scheduleShrink() {
+        long until = size.nanosUntilBase(System.nanoTime());
+        if (!shrinkScheduled && until > 0) {
+            shrinkScheduled = true;
+            filler.schedule(this::shrink, until, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private synchronized void shrink() {
+        shrinkScheduled = false;
+        if (closed) {
+            return;
+        }
+        long target = size.target(System.nanoTime());
+        if (heldBytes > target) {
+            unmapFromEnd(heldBytes - target);
+        }
+        scheduleShrink();
     }
 
     /** Maps one segment at a time until the target is held, backing off whenever a restore took some meanwhile. */
@@ -130,13 +188,20 @@ final class WarmMemory implements AutoCloseable {
             synchronized (this) {
                 fillScheduled = false;
                 long sinceRelease = System.nanoTime() - lastRelease;
-                if (closed || heldBytes >= targetBytes) {
+                if (closed) {
+                    return;
+                }
+                if (heldBytes >= size.target(System.nanoTime())) {
+                    scheduleShrink();
                     return;
                 }
                 if (sinceRelease < quietNanos) {
                     scheduleFill(quietNanos - sinceRelease);
                     return;
                 }
+            }
+            if (HostMemory.availableBytes().orElse(Long.MAX_VALUE) < floorBytes + SEGMENT_BYTES) {
+                return; // the host needs its memory more; try again after the next restore
             }
             MemorySegment segment;
             try {

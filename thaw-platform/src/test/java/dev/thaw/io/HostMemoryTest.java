@@ -23,6 +23,13 @@ class HostMemoryTest {
     }
 
     @Test
+    void memAvailableIsReadInBytesAndNotTakenForMemFree() throws Exception {
+        Path meminfo = Files.writeString(dir.resolve("meminfo"),
+                "MemTotal:       24567896 kB\nMemFree:        1000 kB\nMemAvailable:   20000000 kB\n");
+        assertEquals(OptionalLong.of(20000000L * 1024), HostMemory.availableBytes(meminfo));
+    }
+
+    @Test
     void aFileWithoutMemTotalGivesNothing() throws Exception {
         Path meminfo = Files.writeString(dir.resolve("meminfo"), "MemFree:        1000 kB\n");
         assertTrue(HostMemory.totalBytes(meminfo).isEmpty());

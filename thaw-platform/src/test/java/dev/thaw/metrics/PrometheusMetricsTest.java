@@ -30,6 +30,11 @@ class PrometheusMetricsTest {
         }
 
         @Override
+        public WarmMemoryReading warmMemory() {
+            return new WarmMemoryReading(64L << 20, 256L << 20);
+        }
+
+        @Override
         public EventBacklog eventBacklog() {
             return new EventBacklog(3, System.currentTimeMillis() - 5000);
         }
@@ -53,6 +58,8 @@ class PrometheusMetricsTest {
         assertTrue(body.contains("thaw_account_concurrent_executions 3.0\n"), body);
         assertTrue(body.contains("thaw_snapshot_bytes{function=\"f\",version=\"1\"} 12345.0\n"), body);
         assertTrue(body.contains("thaw_event_queue_depth 3.0\n"), body);
+        assertTrue(body.contains("thaw_warm_memory_bytes 6.7108864E7\n"), body);
+        assertTrue(body.contains("thaw_warm_memory_target_bytes 2.68435456E8\n"), body);
         assertTrue(body.matches("(?s).*\nthaw_event_queue_oldest_age_seconds [56]\\.\\d+\n.*"), body);
     }
 

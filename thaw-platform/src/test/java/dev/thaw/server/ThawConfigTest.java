@@ -49,6 +49,23 @@ class ThawConfigTest {
     }
 
     @Test
+    void aConfiguredWarmMemoryIsFixedAndTheDefaultMayGrowAfterABurstOnlyWhereItIsHeldAtAll() {
+        ThawConfig configured = ThawConfig.defaults().toBuilder().warmMemoryMb(64).build();
+        assertEquals(64L << 20, configured.warmMemoryBytes());
+        assertEquals(64L << 20, configured.warmMemoryCeilingBytes());
+        ThawConfig off = ThawConfig.defaults().toBuilder().warmMemoryMb(0).build();
+        assertEquals(0, off.warmMemoryCeilingBytes());
+        ThawConfig auto = ThawConfig.defaults().toBuilder().warmMemoryMb(ThawConfig.WARM_MEMORY_AUTO).build();
+        if (auto.warmMemoryBytes() == 0) {
+            assertEquals(0, auto.warmMemoryCeilingBytes(), "a host that never takes memory back holds none");
+        } else {
+            assertTrue(auto.warmMemoryCeilingBytes() >= auto.warmMemoryBytes());
+            assertEquals(Math.max(auto.warmMemoryBytes(), dev.thaw.io.HostMemory.totalBytes().orElseThrow() / 8),
+                    auto.warmMemoryCeilingBytes());
+        }
+    }
+
+    @Test
     void loopbackNeedsNoKeys() {
         for (String loopback : new String[] {"127.0.0.1", "localhost", "::1", "127.0.0.2"}) {
             assertDoesNotThrow(() -> host(loopback).build().requireSafeListener(), loopback);

@@ -37,6 +37,26 @@ class WarmMemoryTest {
     }
 
     @Test
+    void aBurstLargerThanTheReserveGrowsItToTheBurstAndItShrinksBackAfterTheHold() throws Exception {
+        long segment = WarmMemory.SEGMENT_BYTES;
+        try (WarmMemory warm = new WarmMemory(segment, 4 * segment, Duration.ofMillis(200), Duration.ofSeconds(2))) {
+            awaitHeld(warm, segment);
+            for (int i = 0; i < 3; i++) {
+                warm.restoreStarted();
+            }
+            for (int i = 0; i < 3; i++) {
+                warm.release(segment);
+                warm.restoreEnded();
+            }
+            assertEquals(3 * segment, warm.targetBytes());
+            awaitHeld(warm, 3 * segment);
+            // Two seconds after the burst the target is the base again, and what was held beyond it is unmapped.
+            await(warm::targetBytes, segment);
+            awaitHeld(warm, segment);
+        }
+    }
+
+    @Test
     void closingUnmapsTheReserveAndLaterReleasesDoNothing() throws Exception {
         // The outer close only matters when an assertion fails first: the reserve and its thread go either way.
         try (WarmMemory warm = new WarmMemory(WarmMemory.SEGMENT_BYTES, Duration.ZERO)) {
