@@ -45,9 +45,10 @@ final class SnapshotRestorer {
     /**
      * Restores that run at once; the others wait their turn before their restore (and its 10 s limit) starts. On a
      * small host a burst of simultaneous restores otherwise shares the cores so thinly that each runs past the limit,
-     * and a timed-out restore falls back to INIT, which adds load to the same cores.
+     * and a timed-out restore falls back to INIT, which adds load to the same cores. One per core: more at once only
+     * made them contend for the cores and the memory bus (docs/snapstart.md, "Bursts").
      */
-    static final int CONCURRENT_RESTORES = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+    static final int CONCURRENT_RESTORES = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final EnvironmentLauncher launcher;
     private final Criu criu;
