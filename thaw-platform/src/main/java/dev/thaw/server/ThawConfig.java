@@ -2,6 +2,7 @@ package dev.thaw.server;
 
 import dev.thaw.api.ListenerLimits;
 import dev.thaw.auth.AccessKeys;
+import dev.thaw.cgroups.OwnMemoryLimit;
 import dev.thaw.io.HostMemory;
 import dev.thaw.network.FunctionNetworkMode;
 import dev.thaw.store.Database;
@@ -126,7 +127,7 @@ public record ThawConfig(
 
     /**
      * The bytes of host-backed memory held for restores: as configured, or, by default, 256 MB (at most a
-     * thirty-second of the host's memory) on a virtual machine whose balloon device takes free pages back, and none
+     * thirty-second of the host's memory, or of the platform's own cgroup limit if smaller) on a virtual machine whose balloon device takes free pages back, and none
      * elsewhere, where freed memory stays backed.
      */
     public long warmMemoryBytes() {
@@ -136,7 +137,13 @@ public record ThawConfig(
         if (!HostMemory.freePageReporting()) {
             return 0;
         }
-        return Math.min(AUTO_WARM_MEMORY_BYTES, HostMemory.totalBytes().orElse(0) / 32);
+        return Math.min(AUTO_WARM_MEMORY_BYTES, usableMemoryBytes() / 32);
+    }
+
+    /** The host's memory, or less where the platform's own cgroup (a container's, say) limits it. */
+    private static long usableMemoryBytes() {
+        long total = HostMemory.totalBytes().orElse(0);
+        return Math.min(total, OwnMemoryLimit.bytes().orElse(total));
     }
 
     /**
@@ -148,7 +155,7 @@ public record ThawConfig(
             return warmMemoryBytes();
         }
         long base = warmMemoryBytes();
-        return base == 0 ? 0 : Math.max(base, HostMemory.totalBytes().orElse(0) / 8);
+        return base == 0 ? 0 : Math.max(base, usableMemoryBytes() / 8);
     }
 
     /** The metadata database: the PostgreSQL one configured, or SQLite's file in the home. */

@@ -60,8 +60,9 @@ class ThawConfigTest {
             assertEquals(0, auto.warmMemoryCeilingBytes(), "a host that never takes memory back holds none");
         } else {
             assertTrue(auto.warmMemoryCeilingBytes() >= auto.warmMemoryBytes());
-            assertEquals(Math.max(auto.warmMemoryBytes(), dev.thaw.io.HostMemory.totalBytes().orElseThrow() / 8),
-                    auto.warmMemoryCeilingBytes());
+            long total = dev.thaw.io.HostMemory.totalBytes().orElseThrow();
+            long usable = Math.min(total, dev.thaw.cgroups.OwnMemoryLimit.bytes().orElse(total));
+            assertEquals(Math.max(auto.warmMemoryBytes(), usable / 8), auto.warmMemoryCeilingBytes());
         }
     }
 
