@@ -6,5 +6,7 @@
  * otherwise v1 (memory, cpu and pids hierarchies). Environment cgroups live under {@code thaw/} beneath the
  * platform's own cgroup in each hierarchy, so the platform never touches cgroups it does not own. Both backends
  * work on a root directory passed in, so tests run them against a fake cgroup filesystem.
+ * {@link dev.thaw.cgroups.OwnMemoryLimit} reads the limit the platform itself runs under, which in a container is
+ * what the platform's memory-sizing defaults must respect rather than the host's total.
  */
 package dev.thaw.cgroups;

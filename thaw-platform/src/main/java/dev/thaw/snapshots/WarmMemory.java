@@ -63,7 +63,7 @@ final class WarmMemory implements AutoCloseable {
 
     /**
      * Holds {@code baseBytes}, or up to {@code ceilingBytes} for {@code hold} after a burst of restores asked for more
-     * (rounded up to whole segments; a ceiling of 0 holds nothing), filled again once no restore has taken any for
+     * (rounded up to whole segments; both 0 hold nothing), filled again once no restore has taken any for
      * {@code quiet}.
      */
     WarmMemory(long baseBytes, long ceilingBytes, Duration quiet, Duration hold) {
@@ -191,7 +191,9 @@ final class WarmMemory implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                if (heldBytes >= size.target(System.nanoTime())) {
+                long target = size.target(System.nanoTime());
+                if (heldBytes >= target) {
+                    unmapFromEnd(heldBytes - target);
                     scheduleShrink();
                     return;
                 }
@@ -201,7 +203,10 @@ final class WarmMemory implements AutoCloseable {
                 }
             }
             if (HostMemory.availableBytes().orElse(Long.MAX_VALUE) < floorBytes + SEGMENT_BYTES) {
-                return; // the host needs its memory more; try again after the next restore
+                synchronized (this) {
+                    scheduleShrink(); // the host needs its memory more: try again after the next restore
+                }
+                return;
             }
             MemorySegment segment;
             try {
