@@ -152,6 +152,11 @@ final class CgroupFiles {
         return out;
     }
 
+    /** The unified (cgroup v2) path in /proc/self/cgroup lines, the "0::/path" one, if present. */
+    static java.util.Optional<String> ownUnifiedPath(List<String> selfCgroup) {
+        return selfCgroup.stream().filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst();
+    }
+
     /** The path of {@code controller} in /proc/self/cgroup lines ("ID:controllers:/path"), if present. */
     static java.util.Optional<String> ownPath(List<String> selfCgroup, String controller) {
         for (String line : selfCgroup) {

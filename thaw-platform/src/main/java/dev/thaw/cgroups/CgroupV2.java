@@ -26,8 +26,7 @@ final class CgroupV2 implements Cgroups {
     }
 
     static Optional<CgroupV2> detect(Path mountRoot, List<String> selfCgroup, String group, Set<Long> ownPids) {
-        Optional<String> path = selfCgroup.stream().filter(l -> l.startsWith("0::")).map(l -> l.substring(3))
-                .findFirst();
+        Optional<String> path = CgroupFiles.ownUnifiedPath(selfCgroup);
         if (path.isEmpty()) {
             return Optional.empty();
         }

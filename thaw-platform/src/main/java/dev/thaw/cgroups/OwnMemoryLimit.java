@@ -29,8 +29,7 @@ public final class OwnMemoryLimit {
     }
 
     static OptionalLong bytes(Path mountRoot, List<String> selfCgroup) {
-        Optional<String> v2 = selfCgroup.stream().filter(l -> l.startsWith("0::")).map(l -> l.substring(3))
-                .findFirst();
+        Optional<String> v2 = CgroupFiles.ownUnifiedPath(selfCgroup);
         if (v2.isPresent() && Files.exists(mountRoot.resolve("cgroup.controllers"))) {
             return smallest(mountRoot, v2.get(), "memory.max");
         }
@@ -44,16 +43,10 @@ public final class OwnMemoryLimit {
         long smallest = Long.MAX_VALUE;
         for (Path dir = root.resolve(path.replaceFirst("^/+", "")).normalize(); dir != null && dir.startsWith(root);
              dir = dir.getParent()) {
-            try {
-                String value = Files.readString(dir.resolve(file)).trim();
-                if (!value.equals("max")) {
-                    long limit = Long.parseLong(value);
-                    if (limit < V1_UNLIMITED) {
-                        smallest = Math.min(smallest, limit);
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                // the root cgroup has no limit file; an unreadable one limits nothing we can know
+            // "max", the root cgroup's missing file and an unreadable one all read as no limit
+            OptionalLong limit = CgroupFiles.readLong(dir.resolve(file));
+            if (limit.isPresent() && limit.getAsLong() < V1_UNLIMITED) {
+                smallest = Math.min(smallest, limit.getAsLong());
             }
         }
         return smallest == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(smallest);

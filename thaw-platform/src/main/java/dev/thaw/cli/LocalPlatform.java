@@ -217,7 +217,8 @@ final class LocalPlatform implements AutoCloseable {
 
     WarmMemory warmMemory() {
         String metrics = new String(api.send("GET", "/metrics", null, Map.of()).body(), StandardCharsets.UTF_8);
-        return new WarmMemory(gauge(metrics, "thaw_warm_memory_bytes"), gauge(metrics, "thaw_warm_memory_target_bytes"));
+        return new WarmMemory(gauge(metrics, "thaw_warm_memory_bytes"),
+                gauge(metrics, "thaw_warm_memory_target_bytes"));
     }
 
     private static long gauge(String metrics, String name) {

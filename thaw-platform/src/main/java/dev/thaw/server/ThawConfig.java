@@ -127,8 +127,8 @@ public record ThawConfig(
 
     /**
      * The bytes of host-backed memory held for restores: as configured, or, by default, 256 MB (at most a
-     * thirty-second of the host's memory, or of the platform's own cgroup limit if smaller) on a virtual machine whose balloon device takes free pages back, and none
-     * elsewhere, where freed memory stays backed.
+     * thirty-second of the host's memory, or of the platform's own cgroup limit if smaller) on a virtual machine
+     * whose balloon device takes free pages back, and none elsewhere, where freed memory stays backed.
      */
     public long warmMemoryBytes() {
         if (warmMemoryMb != WARM_MEMORY_AUTO) {
