@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
  */
 final class ClusterWorker implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("thaw: worker ready on \\S+ as (\\S+)");
+    private static final String NAMESPACE_PREFIX = "thaw-test-worker-";
+    private static final Pattern NAMESPACE = Pattern.compile(Pattern.quote(NAMESPACE_PREFIX) + "(\\d+)-\\d+");
+    private static final AtomicBoolean SWEPT = new AtomicBoolean();
 
     private final String namespace;
     private final String hostAddress;
@@ -37,7 +41,10 @@ final class ClusterWorker implements AutoCloseable {
 
     /** The namespace, its link and an empty home; the worker is started by {@link #start}. */
     static ClusterWorker prepare(int n) throws IOException, InterruptedException {
-        String name = "thaw-test-worker-" + ProcessHandle.current().pid() + "-" + n;
+        if (SWEPT.compareAndSet(false, true)) {
+            deleteStaleNamespaces();
+        }
+        String name = NAMESPACE_PREFIX + ProcessHandle.current().pid() + "-" + n;
         int base = (int) (ProcessHandle.current().pid() % 60) * 4 * 4 + n * 4;
         String prefix = "10.251." + (base >> 8) + ".";
         String host = prefix + ((base & 0xff) + 1);
@@ -197,11 +204,32 @@ final class ClusterWorker implements AutoCloseable {
         }
     }
 
-    private static void run(String... command) throws IOException, InterruptedException {
+    /**
+     * Deletes the namespaces of earlier test JVMs that were killed before their workers' {@link #close()}: those
+     * named after a pid that no longer runs, with no process left inside. One that still holds a process is
+     * reported and left alone.
+     */
+    private static void deleteStaleNamespaces() throws IOException, InterruptedException {
+        for (String name : run("ip", "netns", "list").lines().map(line -> line.split(" ")[0]).toList()) {
+            Matcher m = NAMESPACE.matcher(name);
+            if (!m.matches() || ProcessHandle.of(Long.parseLong(m.group(1))).isPresent()) {
+                continue;
+            }
+            String inside = run("ip", "netns", "pids", name);
+            if (inside.isEmpty()) {
+                run("ip", "netns", "delete", name);
+            } else {
+                System.err.println("left alone: " + name + " of a test JVM that is gone still holds " + inside);
+            }
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + out);
         }
+        return out;
     }
 }
