@@ -7,21 +7,31 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
- * Spare restore slots ({@link RestoreSlot} in the platform), one for each of the snapshots restored most recently (a
- * slot's CRIU is paused inside that snapshot's restore), refilled in the background once the restore that took one
- * is done ({@link #refill}): made during the restore, a slot's process start, CRIU start and namespaces would take
- * CPU from it on a small host. A take that finds none opens a slot on the spot, which costs what the spare saves.
- * When more snapshots are restored than keep a spare, the one restored least recently gives its spare up. A spare
- * made for an earlier snapshot of the same version (re-created since) is discarded, not used.
+ * Spare restore slots ({@link RestoreSlot} in the platform) for the snapshots restored most recently (a slot's CRIU is
+ * paused inside that snapshot's restore), refilled in the background once the restore that took one is done
+ * ({@link #refill}): made during the restore, a slot's process start, CRIU start and namespaces would take CPU from it
+ * on a small host. A take that finds none opens a slot on the spot, which costs what the spare saves.
+ *
+ * <p>Each snapshot keeps one spare, or as many as its restores overlapped in a recent burst ({@link SpareCount}, at
+ * most {@link #MAX_SPARES_PER_SNAPSHOT}, for {@link #BURST_HOLD_NANOS}). The first spare is made after every restore;
+ * the others only while no restore of any snapshot is under way, so that making them never competes with a burst, and
+ * those beyond the count are discarded once the hold runs out. When more snapshots are restored than keep spares, the
+ * one restored least recently gives its spares up. A spare made for an earlier snapshot of the same version
+ * (re-created since) is discarded, not used.
  */
 final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
-    /** Snapshots that keep a spare; each spare holds a paused CRIU, its namespaces and cgroups. */
+    /** Snapshots that keep spares; each spare holds a paused CRIU, its namespaces and cgroups. */
     static final int MAX_SNAPSHOTS = 8;
+    /** The most spares one snapshot keeps after a burst. */
+    static final int MAX_SPARES_PER_SNAPSHOT = 32;
+    /** How long a burst's count of spares is kept after the last burst that large. */
+    static final long BURST_HOLD_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final Logger LOG = Logger.getLogger(RestoreSlots.class.getName());
 
     /** What the spares need of a slot. */
@@ -51,53 +61,79 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
 
     /** A refill waits this long, so it does not share the CPU with the restored copy's first invoke either. */
     private final long refillDelayMillis;
-    private final Map<String, Spare> spares = new ConcurrentHashMap<>();
+    private final long burstHoldNanos;
+    private final Map<String, Spares> spares = new ConcurrentHashMap<>();
+    /** Restores of any snapshot that took a slot and have not ended: spares beyond the first wait for none. */
+    private final AtomicInteger underWay = new AtomicInteger();
     /** Refills under way, those of spares given up included: close() waits for them. */
     private final AtomicInteger refilling = new AtomicInteger();
     private volatile boolean closed;
 
     RestoreSlots() {
-        this(200);
+        this(200, BURST_HOLD_NANOS);
     }
 
-    RestoreSlots(long refillDelayMillis) {
+    RestoreSlots(long refillDelayMillis, long burstHoldNanos) {
         this.refillDelayMillis = refillDelayMillis;
+        this.burstHoldNanos = burstHoldNanos;
     }
 
-    /** A ready slot for a copy of {@code version} from {@code source}; the caller owns it. */
+    /**
+     * A ready slot for a copy of {@code version} from {@code source}; the caller owns it, and calls {@link #refill}
+     * once its restore has ended, restored or not.
+     */
     S take(FunctionVersion version, Source source, Opener<S> opener) throws IOException {
-        Spare spare = spares.computeIfAbsent(key(version), k -> new Spare());
-        spare.lastTaken = System.nanoTime();
+        Spares own = spares.computeIfAbsent(key(version), k -> new Spares());
+        own.taken();
         giveUpLeastRecent();
-        S slot = null;
-        Made<S> made = spare.slot.getAndSet(null);
-        if (made != null && (!made.source.equals(source) || !made.slot.usable())) {
-            made.slot.discard();
-        } else if (made != null) {
-            slot = made.slot;
-            slot.markSpare();
+        Made<S> made;
+        while ((made = own.ready.pollFirst()) != null) {
+            if (made.source.equals(source) && made.slot.usable()) {
+                made.slot.markSpare();
+                return made.slot;
+            }
+            // Discarding waits for the slot's CRIU to exit: not on the restore's path.
+            Thread.ofVirtual().name("restore-slot-discard").start(made.slot::discard);
         }
-        return slot != null ? slot : opener.open();
+        return opener.open();
     }
 
-    /** Makes a spare for {@code version}'s snapshot in the background, if there is none. */
+    /**
+     * The restore that took a slot for {@code version} has ended: makes spares for its snapshot in the background,
+     * up to the count it keeps now.
+     */
     void refill(FunctionVersion version, Source source, Opener<S> opener) {
-        Spare spare = spares.get(key(version));
-        if (spare != null) {
-            spare.refill(source, opener);
+        boolean quiet = underWay.decrementAndGet() == 0;
+        Spares own = spares.get(key(version));
+        if (own != null) {
+            own.ended();
+            own.refill(source, opener);
+        }
+        if (quiet) {
+            // Spares that other snapshots' bursts asked for were held back while this restore ran.
+            for (Spares other : spares.values()) {
+                if (other != own) {
+                    other.resume();
+                }
+            }
         }
     }
 
     /** Whether a spare is ready for {@code version}'s snapshot. */
     boolean hasSpare(FunctionVersion version) {
-        Spare spare = spares.get(key(version));
-        return spare != null && spare.slot.get() != null;
+        return spareCount(version) > 0;
+    }
+
+    /** How many spares are ready for {@code version}'s snapshot. */
+    int spareCount(FunctionVersion version) {
+        Spares own = spares.get(key(version));
+        return own == null ? 0 : own.ready.size();
     }
 
     /** Beyond {@link #MAX_SNAPSHOTS}, the snapshots restored least recently give their spares up. */
     private void giveUpLeastRecent() {
         while (spares.size() > MAX_SNAPSHOTS) {
-            Map.Entry<String, Spare> oldest = spares.entrySet().stream()
+            Map.Entry<String, Spares> oldest = spares.entrySet().stream()
                     .min(Comparator.comparingLong(e -> e.getValue().lastTaken)).orElse(null);
             if (oldest != null && spares.remove(oldest.getKey(), oldest.getValue())) {
                 oldest.getValue().giveUp();
@@ -122,11 +158,9 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
                 break;
             }
         }
-        for (Spare spare : spares.values()) {
-            Made<S> made = spare.slot.getAndSet(null);
-            if (made != null) {
-                made.slot.discard();
-            }
+        for (Spares own : spares.values()) {
+            own.stopTrimmer();
+            own.discardAll();
         }
     }
 
@@ -134,26 +168,86 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
     private record Made<S>(S slot, Source source) {
     }
 
-    /** The one spare slot of a snapshot, and whether one is being made. */
-    private final class Spare {
-        final AtomicReference<Made<S>> slot = new AtomicReference<>();
+    /** The spare slots of one snapshot, how many it keeps, and whether some are being made. */
+    private final class Spares {
+        final ConcurrentLinkedDeque<Made<S>> ready = new ConcurrentLinkedDeque<>();
+        private final SpareCount count = new SpareCount(MAX_SPARES_PER_SNAPSHOT, burstHoldNanos);
         volatile long lastTaken = System.nanoTime();
         /** Set when the snapshot lost its place among the most recently restored. */
         volatile boolean givenUp;
         private boolean refillRunning;
+        private Thread trimmer;
+        /** What the last refill made spares from, to go on with once restores pause. */
+        private Source lastSource;
+        private Opener<S> lastOpener;
 
-        /** A spare given up is discarded in the background: discarding waits for its CRIU to exit. */
+        void taken() {
+            lastTaken = System.nanoTime();
+            synchronized (this) {
+                count.taken(lastTaken);
+            }
+            underWay.incrementAndGet();
+        }
+
+        synchronized void ended() {
+            count.ended();
+        }
+
+        private synchronized int wanted() {
+            return count.wanted(System.nanoTime());
+        }
+
         void giveUp() {
             givenUp = true;
-            Made<S> made = slot.getAndSet(null);
-            if (made != null) {
-                Thread.ofVirtual().name("restore-slot-discard").start(made.slot::discard);
+            stopTrimmer();
+            Thread.ofVirtual().name("restore-slot-discard").start(this::discardAll);
+        }
+
+        synchronized void stopTrimmer() {
+            if (trimmer != null) {
+                trimmer.interrupt();
+            }
+        }
+
+        void discardAll() {
+            Made<S> made;
+            while ((made = ready.pollFirst()) != null) {
+                made.slot.discard();
+            }
+        }
+
+        /** Spares beyond the count the snapshot keeps now are discarded, the most recently made first. */
+        private void trim() {
+            Made<S> made;
+            while (ready.size() > wanted() && (made = ready.pollLast()) != null) {
+                made.slot.discard();
+            }
+        }
+
+        /** Whether one more spare should be made now: the first always, the others only while no restore runs. */
+        private boolean wantsOneMore() {
+            int have = ready.size();
+            return !closed && !givenUp && have < wanted() && (have == 0 || underWay.get() == 0);
+        }
+
+        /** Goes on making the spares the count asks for, from what the last refill made them of. */
+        void resume() {
+            Source source;
+            Opener<S> opener;
+            synchronized (this) {
+                source = lastSource;
+                opener = lastOpener;
+            }
+            if (opener != null) {
+                refill(source, opener);
             }
         }
 
         void refill(Source source, Opener<S> opener) {
             synchronized (this) {
-                if (closed || givenUp || slot.get() != null || refillRunning) {
+                lastSource = source;
+                lastOpener = opener;
+                if (closed || givenUp || refillRunning || !wantsOneMore()) {
                     return;
                 }
                 refillRunning = true;
@@ -162,18 +256,16 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
             Thread.ofVirtual().name("restore-slot-refill").start(() -> {
                 try {
                     Thread.sleep(refillDelayMillis);
-                    if (closed || givenUp) {
-                        return;
+                    while (wantsOneMore()) {
+                        Made<S> made = new Made<>(opener.open(), source);
+                        ready.addLast(made);
+                        // Given up or closed meanwhile: whichever saw the slot last discards it.
+                        if ((closed || givenUp) && ready.remove(made)) {
+                            made.slot.discard();
+                        }
                     }
-                    Made<S> made = new Made<>(opener.open(), source);
-                    Made<S> old = slot.getAndSet(made);
-                    if (old != null) {
-                        old.slot.discard();
-                    }
-                    // Given up or closed meanwhile: whichever saw the slot last discards it.
-                    if ((closed || givenUp) && slot.compareAndSet(made, null)) {
-                        made.slot.discard();
-                    }
+                    trim();
+                    scheduleTrim();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (IOException | RuntimeException e) {
@@ -185,6 +277,32 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
                     refilling.decrementAndGet();
                 }
             });
+        }
+
+        /** While the count is raised, a thread waits for its hold to run out and then discards the spares beyond it. */
+        private synchronized void scheduleTrim() {
+            if (trimmer != null || closed || givenUp || count.nanosUntilOne(System.nanoTime()) == 0) {
+                return;
+            }
+            trimmer = Thread.ofVirtual().name("restore-slot-trim").start(() -> {
+                try {
+                    long wait;
+                    while ((wait = untilOne()) > 0 && !closed && !givenUp) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    trim();
+                } catch (InterruptedException e) {
+                    // closed or given up: everything is discarded there
+                } finally {
+                    synchronized (this) {
+                        trimmer = null;
+                    }
+                }
+            });
+        }
+
+        private synchronized long untilOne() {
+            return count.nanosUntilOne(System.nanoTime());
         }
     }
 }

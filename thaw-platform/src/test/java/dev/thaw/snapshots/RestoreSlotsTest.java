@@ -35,7 +35,7 @@ class RestoreSlotsTest {
         }
     }
 
-    private final RestoreSlots<FakeSlot> slots = new RestoreSlots<>(0);
+    private final RestoreSlots<FakeSlot> slots = new RestoreSlots<>(0, RestoreSlots.BURST_HOLD_NANOS);
     private final List<FakeSlot> opened = new ArrayList<>();
     private final AtomicInteger opens = new AtomicInteger();
     private final RestoreSlots.Source source = new RestoreSlots.Source(null, Path.of("images"));
@@ -95,6 +95,102 @@ class RestoreSlotsTest {
         assertTrue(twosSpare.discarded, "the spare given up was discarded, not left paused");
 
         assertTrue(restore(version(RestoreSlots.MAX_SNAPSHOTS + 1)).spare, "the new snapshot's next restore is fast");
+        slots.close();
+    }
+
+    private void awaitSpares(RestoreSlots<FakeSlot> in, FunctionVersion v, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (in.spareCount(v) != n && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertEquals(n, in.spareCount(v), "spares of " + v.functionName());
+    }
+
+    @Test
+    void aBurstLeavesAsManySparesAsItsRestoresOverlappedOnceTheyHaveAllEnded() throws Exception {
+        FunctionVersion v = version(1);
+        List<FakeSlot> burst = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            burst.add(slots.take(v, source, this::open));
+        }
+        for (int i = 0; i < 4; i++) {
+            slots.refill(v, source, this::open);
+        }
+        awaitSpares(slots, v, 1);
+        Thread.sleep(50);
+        assertEquals(1, slots.spareCount(v), "while one of the burst still runs, only the first spare is made");
+        slots.refill(v, source, this::open);
+        awaitSpares(slots, v, 5);
+
+        for (int i = 0; i < 5; i++) {
+            assertTrue(slots.take(v, source, this::open).spare, "the next burst finds all its slots made ahead");
+        }
+        slots.close();
+    }
+
+    @Test
+    void sparesBeyondTheFirstWaitWhileAnotherSnapshotIsBeingRestored() throws Exception {
+        FunctionVersion v = version(1);
+        FunctionVersion other = version(2);
+        for (int i = 0; i < 3; i++) {
+            slots.take(v, source, this::open);
+        }
+        slots.take(other, source, this::open);
+        for (int i = 0; i < 3; i++) {
+            slots.refill(v, source, this::open);
+        }
+        awaitSpares(slots, v, 1);
+        Thread.sleep(50);
+        assertEquals(1, slots.spareCount(v), "no more while the other restore runs");
+        slots.refill(other, source, this::open);
+        awaitSpares(slots, v, 3);
+        awaitSpares(slots, other, 1);
+        slots.close();
+    }
+
+    @Test
+    void theSparesABurstAskedForAreDiscardedOnceItsHoldRunsOut() throws Exception {
+        RestoreSlots<FakeSlot> shortHold = new RestoreSlots<>(0, 1_000_000_000L);
+        FunctionVersion v = version(1);
+        for (int i = 0; i < 4; i++) {
+            shortHold.take(v, source, this::open);
+        }
+        for (int i = 0; i < 4; i++) {
+            shortHold.refill(v, source, this::open);
+        }
+        awaitSpares(shortHold, v, 4);
+        awaitSpares(shortHold, v, 1);
+        long discarded;
+        synchronized (opened) {
+            discarded = opened.stream().filter(slot -> slot.discarded).count();
+        }
+        assertEquals(3, discarded, "the three beyond the first were discarded, not left paused");
+        shortHold.close();
+    }
+
+    @Test
+    void sparesMadeFromAnEarlierCopyOfTheImagesAreDiscardedNotUsed() throws Exception {
+        FunctionVersion v = version(1);
+        for (int i = 0; i < 3; i++) {
+            slots.take(v, source, this::open);
+        }
+        for (int i = 0; i < 3; i++) {
+            slots.refill(v, source, this::open);
+        }
+        awaitSpares(slots, v, 3);
+        List<FakeSlot> spares;
+        synchronized (opened) {
+            spares = List.copyOf(opened.subList(3, 6));
+        }
+        RestoreSlots.Source decryptedAgain = new RestoreSlots.Source(null, Path.of("images-decrypted-again"));
+        FakeSlot slot = slots.take(v, decryptedAgain, this::open);
+        assertFalse(slot.spare, "a spare bound to the old images cannot restore from the new ones");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (spares.stream().anyMatch(spare -> !spare.discarded) && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(spares.stream().allMatch(spare -> spare.discarded), "every stale spare was discarded");
+        slots.refill(v, decryptedAgain, this::open);
         slots.close();
     }
 
