@@ -300,10 +300,11 @@ final class BenchCommand implements Callable<Integer> {
         List<String[]> modes = new ArrayList<>();
         modes.add(new String[] {"snapshot", "snapshot restore (SnapStart)", "1"});
         if (platform.warmMemory().targetBytes() > 0) {
-            // The default reserve has grown to what the first burst asked for; a fixed --warm-memory has not.
+            // The default reserve has grown to what the first burst asked for; a fixed --warm-memory has not. Either
+            // way the first burst left as many spare restore slots as it had copies, made while the memory filled.
             modes.add(new String[] {"snapshotAgain", warmMemoryMb == null
-                    ? "snapshot restore again, warm memory grown by the first burst"
-                    : "snapshot restore again, once the warm memory has filled", "1"});
+                    ? "snapshot restore again, warm memory grown and spare slots left by the first burst"
+                    : "snapshot restore again, with the spare slots the first burst left", "1"});
         }
         if (plainToo) {
             modes.add(new String[] {"plain", "plain cold start (INIT)", "$LATEST"});
