@@ -98,6 +98,20 @@ class RestoreSlotsTest {
         slots.close();
     }
 
+    /** {@code n} restores of {@code v} that take their slots at once, as a burst does. */
+    private void takeAtOnce(RestoreSlots<FakeSlot> in, FunctionVersion v, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            in.take(v, source, this::open);
+        }
+    }
+
+    /** {@code n} of the restores of {@code v} end, each asking for its spares to be made. */
+    private void end(RestoreSlots<FakeSlot> in, FunctionVersion v, int n) {
+        for (int i = 0; i < n; i++) {
+            in.refill(v, source, this::open);
+        }
+    }
+
     private void awaitSpares(RestoreSlots<FakeSlot> in, FunctionVersion v, int n) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (in.spareCount(v) != n && System.nanoTime() < deadline) {
@@ -109,17 +123,12 @@ class RestoreSlotsTest {
     @Test
     void aBurstLeavesAsManySparesAsItsRestoresOverlappedOnceTheyHaveAllEnded() throws Exception {
         FunctionVersion v = version(1);
-        List<FakeSlot> burst = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            burst.add(slots.take(v, source, this::open));
-        }
-        for (int i = 0; i < 4; i++) {
-            slots.refill(v, source, this::open);
-        }
+        takeAtOnce(slots, v, 5);
+        end(slots, v, 4);
         awaitSpares(slots, v, 1);
         Thread.sleep(50);
         assertEquals(1, slots.spareCount(v), "while one of the burst still runs, only the first spare is made");
-        slots.refill(v, source, this::open);
+        end(slots, v, 1);
         awaitSpares(slots, v, 5);
 
         for (int i = 0; i < 5; i++) {
@@ -132,17 +141,13 @@ class RestoreSlotsTest {
     void sparesBeyondTheFirstWaitWhileAnotherSnapshotIsBeingRestored() throws Exception {
         FunctionVersion v = version(1);
         FunctionVersion other = version(2);
-        for (int i = 0; i < 3; i++) {
-            slots.take(v, source, this::open);
-        }
-        slots.take(other, source, this::open);
-        for (int i = 0; i < 3; i++) {
-            slots.refill(v, source, this::open);
-        }
+        takeAtOnce(slots, v, 3);
+        takeAtOnce(slots, other, 1);
+        end(slots, v, 3);
         awaitSpares(slots, v, 1);
         Thread.sleep(50);
         assertEquals(1, slots.spareCount(v), "no more while the other restore runs");
-        slots.refill(other, source, this::open);
+        end(slots, other, 1);
         awaitSpares(slots, v, 3);
         awaitSpares(slots, other, 1);
         slots.close();
@@ -152,12 +157,8 @@ class RestoreSlotsTest {
     void theSparesABurstAskedForAreDiscardedOnceItsHoldRunsOut() throws Exception {
         RestoreSlots<FakeSlot> shortHold = new RestoreSlots<>(0, 1_000_000_000L);
         FunctionVersion v = version(1);
-        for (int i = 0; i < 4; i++) {
-            shortHold.take(v, source, this::open);
-        }
-        for (int i = 0; i < 4; i++) {
-            shortHold.refill(v, source, this::open);
-        }
+        takeAtOnce(shortHold, v, 4);
+        end(shortHold, v, 4);
         awaitSpares(shortHold, v, 4);
         awaitSpares(shortHold, v, 1);
         long discarded;
@@ -171,12 +172,8 @@ class RestoreSlotsTest {
     @Test
     void sparesMadeFromAnEarlierCopyOfTheImagesAreDiscardedNotUsed() throws Exception {
         FunctionVersion v = version(1);
-        for (int i = 0; i < 3; i++) {
-            slots.take(v, source, this::open);
-        }
-        for (int i = 0; i < 3; i++) {
-            slots.refill(v, source, this::open);
-        }
+        takeAtOnce(slots, v, 3);
+        end(slots, v, 3);
         awaitSpares(slots, v, 3);
         List<FakeSlot> spares;
         synchronized (opened) {
