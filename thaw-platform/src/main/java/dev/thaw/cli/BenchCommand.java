@@ -320,10 +320,13 @@ final class BenchCommand implements Callable<Integer> {
             }
             String label = m[1];
             LocalPlatform.WarmMemory warm = null;
+            LocalPlatform.RestoreSlots slots = null;
             if ("snapshotAgain".equals(m[0])) {
-                progress("waiting for the warm memory to fill again");
+                progress("waiting for the warm memory to fill again and the spare restore slots to be made");
                 warm = platform.awaitWarmMemory(Duration.ofMinutes(2));
-                label = String.format(Locale.ROOT, "%s (%.0f MB held)", m[1], warm.heldBytes() / 1048576.0);
+                slots = platform.awaitRestoreSlots("spring", m[2], Duration.ofMinutes(2));
+                label = String.format(Locale.ROOT, "%s (%.0f MB held, %d slots made ahead)", m[1],
+                        warm.heldBytes() / 1048576.0, slots.ready());
             }
             progress("burst of " + burst + ": " + label);
             long start = System.nanoTime();
@@ -337,6 +340,10 @@ final class BenchCommand implements Callable<Integer> {
             if (warm != null) {
                 b.put("warmMemoryHeldBytes", warm.heldBytes());
                 b.put("warmMemoryTargetBytes", warm.targetBytes());
+            }
+            if (slots != null) {
+                b.put("restoreSlotsReady", slots.ready());
+                b.put("restoreSlotsWanted", slots.wanted());
             }
             b.put("failed", r.failed());
             b.put("firstError", r.firstError());

@@ -221,6 +221,31 @@ final class LocalPlatform implements AutoCloseable {
                 gauge(metrics, "thaw_warm_memory_target_bytes"));
     }
 
+    /** One snapshot's spare restore slots, from the platform's {@code /metrics}: ready now and how many it keeps. */
+    record RestoreSlots(int ready, int wanted) {
+    }
+
+    RestoreSlots restoreSlots(String function, String version) {
+        String metrics = new String(api.send("GET", "/metrics", null, Map.of()).body(), StandardCharsets.UTF_8);
+        String labels = "{function=\"" + function + "\",version=\"" + version + "\"}";
+        return new RestoreSlots((int) gauge(metrics, Pattern.quote("thaw_restore_slots_ready" + labels)),
+                (int) gauge(metrics, Pattern.quote("thaw_restore_slots_wanted" + labels)));
+    }
+
+    /**
+     * Waits until the snapshot of {@code function}'s {@code version} has all the spare restore slots it keeps;
+     * returns them, or the state at {@code limit} if it did not get there.
+     */
+    RestoreSlots awaitRestoreSlots(String function, String version, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        RestoreSlots slots = restoreSlots(function, version);
+        while (slots.ready() < slots.wanted() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            slots = restoreSlots(function, version);
+        }
+        return slots;
+    }
+
     private static long gauge(String metrics, String name) {
         Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(metrics);
         if (!m.find()) {

@@ -36,6 +36,13 @@ public interface PlatformReadings {
     record WarmMemoryReading(long heldBytes, long targetBytes) {
     }
 
+    /**
+     * One snapshot's restore slots made ahead (see {@code snapshots.RestoreSlots}): ready now, and how many it keeps
+     * (one, or more for a while after a burst).
+     */
+    record RestoreSlotsReading(String function, String version, int ready, int wanted) {
+    }
+
     List<EnvironmentReading> environments();
 
     /** Invocations running now, by function (functions with none may be left out). */
@@ -46,4 +53,6 @@ public interface PlatformReadings {
     EventBacklog eventBacklog();
 
     WarmMemoryReading warmMemory();
+
+    List<RestoreSlotsReading> restoreSlots();
 }

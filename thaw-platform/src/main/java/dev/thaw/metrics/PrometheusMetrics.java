@@ -127,6 +127,16 @@ public final class PrometheusMetrics implements PlatformMetrics, VersionListener
         GaugeWithCallback.builder().name("thaw_warm_memory_target_bytes").unit(Unit.BYTES)
                 .help("What the memory held for restores fills to: its base, or more for a while after a burst")
                 .callback(cb -> cb.call(readings.warmMemory().targetBytes())).register(registry);
+        GaugeWithCallback.builder().name("thaw_restore_slots_ready")
+                .help("Restore slots made ahead for a snapshot: CRIU started and paused in a copy's namespaces")
+                .labelNames("function", "version")
+                .callback(cb -> readings.restoreSlots().forEach(s -> cb.call(s.ready(), s.function(), s.version())))
+                .register(registry);
+        GaugeWithCallback.builder().name("thaw_restore_slots_wanted")
+                .help("Restore slots a snapshot keeps made ahead: one, or as many as a recent burst overlapped")
+                .labelNames("function", "version")
+                .callback(cb -> readings.restoreSlots().forEach(s -> cb.call(s.wanted(), s.function(), s.version())))
+                .register(registry);
         GaugeWithCallback.builder().name("thaw_event_queue_depth")
                 .help("Event invocations waiting for delivery or being delivered")
                 .callback(cb -> cb.call(readings.eventBacklog().depth())).register(registry);

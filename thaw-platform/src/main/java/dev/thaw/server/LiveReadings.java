@@ -65,6 +65,11 @@ final class LiveReadings implements PlatformReadings {
     }
 
     @Override
+    public List<RestoreSlotsReading> restoreSlots() {
+        return snapshots.restoreSlots();
+    }
+
+    @Override
     public EventBacklog eventBacklog() {
         MetadataStore.EventBacklog backlog = events.backlog();
         return new EventBacklog(backlog.depth(), backlog.oldestAcceptedAt());

@@ -1,10 +1,13 @@
 package dev.thaw.snapshots;
 
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.metrics.PlatformReadings;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -83,7 +86,7 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
      * once its restore has ended, restored or not.
      */
     S take(FunctionVersion version, Source source, Opener<S> opener) throws IOException {
-        Spares own = spares.computeIfAbsent(key(version), k -> new Spares());
+        Spares own = spares.computeIfAbsent(key(version), k -> new Spares(version));
         own.taken();
         giveUpLeastRecent();
         Made<S> made;
@@ -130,6 +133,16 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
         return own == null ? 0 : own.ready.size();
     }
 
+    /** Each snapshot that keeps spares: how many are ready and how many it keeps now. */
+    List<PlatformReadings.RestoreSlotsReading> readings() {
+        List<PlatformReadings.RestoreSlotsReading> readings = new ArrayList<>();
+        for (Spares own : spares.values()) {
+            readings.add(new PlatformReadings.RestoreSlotsReading(own.function, own.version, own.ready.size(),
+                    own.wanted()));
+        }
+        return readings;
+    }
+
     /** Beyond {@link #MAX_SNAPSHOTS}, the snapshots restored least recently give their spares up. */
     private void giveUpLeastRecent() {
         while (spares.size() > MAX_SNAPSHOTS) {
@@ -170,6 +183,8 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
 
     /** The spare slots of one snapshot, how many it keeps, and whether some are being made. */
     private final class Spares {
+        final String function;
+        final String version;
         final ConcurrentLinkedDeque<Made<S>> ready = new ConcurrentLinkedDeque<>();
         private final SpareCount count = new SpareCount(MAX_SPARES_PER_SNAPSHOT, burstHoldNanos);
         volatile long lastTaken = System.nanoTime();
@@ -180,6 +195,11 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
         /** What the last refill made spares from, to go on with once restores pause. */
         private Source lastSource;
         private Opener<S> lastOpener;
+
+        Spares(FunctionVersion of) {
+            function = of.functionName();
+            version = of.version();
+        }
 
         void taken() {
             lastTaken = System.nanoTime();

@@ -288,6 +288,11 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
         return restorer.warmMemory();
     }
 
+    /** The spare restore slots of the snapshots that keep some. */
+    public java.util.List<PlatformReadings.RestoreSlotsReading> restoreSlots() {
+        return restorer.restoreSlots();
+    }
+
     /** Every snapshot on disk of a stored version, with its images' size. */
     public List<Manifest> manifests() {
         return functions.allStoredVersions().stream().filter(FunctionVersion::usesSnapshots)

@@ -69,6 +69,10 @@ final class SnapshotRestorer {
         return new PlatformReadings.WarmMemoryReading(warmMemory.heldBytes(), warmMemory.targetBytes());
     }
 
+    List<PlatformReadings.RestoreSlotsReading> restoreSlots() {
+        return slots.readings();
+    }
+
     /** Releases the spare restore slots and the warm memory. */
     void close() {
         slots.close();

@@ -142,6 +142,10 @@ class BenchSmokeIT {
             positive(again, "warmMemoryHeldBytes", "the second snapshot burst");
             assertTrue(again.path("warmMemoryTargetBytes").asLong() > 256L << 20,
                     "the first burst grew the reserve beyond its base: " + again);
+            assertTrue(again.path("restoreSlotsWanted").asInt() > 1,
+                    "the first burst left more than one spare restore slot: " + again);
+            assertEquals(again.path("restoreSlotsWanted").asInt(), again.path("restoreSlotsReady").asInt(),
+                    "the second burst began with every spare made: " + again);
         }
         JsonNode memory = results.path("burst").path("memory");
         for (String field : new String[] {"copies", "oneCopyRssMb", "oneCopyPssMb", "copiesRssMb", "copiesPssMb",

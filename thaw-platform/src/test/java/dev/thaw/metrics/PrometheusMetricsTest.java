@@ -35,6 +35,11 @@ class PrometheusMetricsTest {
         }
 
         @Override
+        public List<RestoreSlotsReading> restoreSlots() {
+            return List.of(new RestoreSlotsReading("f", "1", 5, 32));
+        }
+
+        @Override
         public EventBacklog eventBacklog() {
             return new EventBacklog(3, System.currentTimeMillis() - 5000);
         }
@@ -60,6 +65,8 @@ class PrometheusMetricsTest {
         assertTrue(body.contains("thaw_event_queue_depth 3.0\n"), body);
         assertTrue(body.contains("thaw_warm_memory_bytes 6.7108864E7\n"), body);
         assertTrue(body.contains("thaw_warm_memory_target_bytes 2.68435456E8\n"), body);
+        assertTrue(body.contains("thaw_restore_slots_ready{function=\"f\",version=\"1\"} 5.0\n"), body);
+        assertTrue(body.contains("thaw_restore_slots_wanted{function=\"f\",version=\"1\"} 32.0\n"), body);
         assertTrue(body.matches("(?s).*\nthaw_event_queue_oldest_age_seconds [56]\\.\\d+\n.*"), body);
     }
 

@@ -1,6 +1,7 @@
 package dev.thaw.snapshots;
 
 import dev.thaw.functions.FunctionVersion;
+import dev.thaw.metrics.PlatformReadings;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -130,6 +131,8 @@ class RestoreSlotsTest {
         assertEquals(1, slots.spareCount(v), "while one of the burst still runs, only the first spare is made");
         end(slots, v, 1);
         awaitSpares(slots, v, 5);
+        assertEquals(List.of(new PlatformReadings.RestoreSlotsReading("fn1", "1", 5, 5)), slots.readings(),
+                "what /metrics shows");
 
         for (int i = 0; i < 5; i++) {
             assertTrue(slots.take(v, source, this::open).spare, "the next burst finds all its slots made ahead");
