@@ -122,6 +122,14 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
         }
     }
 
+    /** {@code version}'s snapshot is gone (the version was deleted): its spares are discarded. */
+    void forget(FunctionVersion version) {
+        Spares own = spares.remove(key(version));
+        if (own != null) {
+            own.giveUp();
+        }
+    }
+
     /** Whether a spare is ready for {@code version}'s snapshot. */
     boolean hasSpare(FunctionVersion version) {
         return spareCount(version) > 0;

@@ -207,6 +207,7 @@ public final class SnapStartService implements VersionListener, AutoCloseable {
     @Override
     public void versionRetired(FunctionVersion version) {
         if (!version.isLatest()) {
+            restorer.forget(version);
             store.delete(version.functionName(), version.version());
             try {
                 shared.delete(version.functionName(), version.version());

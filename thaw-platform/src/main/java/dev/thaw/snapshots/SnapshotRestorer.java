@@ -73,6 +73,11 @@ final class SnapshotRestorer {
         return slots.readings();
     }
 
+    /** Discards the spare restore slots of a version whose snapshot is gone. */
+    void forget(FunctionVersion version) {
+        slots.forget(version);
+    }
+
     /** Releases the spare restore slots and the warm memory. */
     void close() {
         slots.close();

@@ -195,6 +195,27 @@ class RestoreSlotsTest {
     }
 
     @Test
+    void aDeletedVersionsSparesAreDiscardedAndNoLongerReported() throws Exception {
+        FunctionVersion v = version(1);
+        takeAtOnce(slots, v, 3);
+        end(slots, v, 3);
+        awaitSpares(slots, v, 3);
+        List<FakeSlot> spares;
+        synchronized (opened) {
+            spares = List.copyOf(opened.subList(3, 6));
+        }
+        slots.forget(v);
+        assertEquals(0, slots.spareCount(v));
+        assertTrue(slots.readings().isEmpty(), "no series for a deleted version");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (spares.stream().anyMatch(spare -> !spare.discarded) && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(spares.stream().allMatch(spare -> spare.discarded), "its spares were discarded");
+        slots.close();
+    }
+
+    @Test
     void closingDiscardsEverySpareButNoSlotARestoreTook() throws Exception {
         List<FakeSlot> taken = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
