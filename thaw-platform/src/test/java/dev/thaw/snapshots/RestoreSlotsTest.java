@@ -89,11 +89,7 @@ class RestoreSlotsTest {
         assertTrue(slots.hasSpare(version(RestoreSlots.MAX_SNAPSHOTS + 1)), "one more snapshot keeps a spare");
         assertFalse(slots.hasSpare(version(2)), "the least recent gave its up");
         assertTrue(slots.hasSpare(version(1)), "a snapshot restored since keeps its spare");
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!twosSpare.discarded && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
-        assertTrue(twosSpare.discarded, "the spare given up was discarded, not left paused");
+        awaitDiscarded(List.of(twosSpare), "the spare given up was discarded, not left paused");
 
         assertTrue(restore(version(RestoreSlots.MAX_SNAPSHOTS + 1)).spare, "the new snapshot's next restore is fast");
         slots.close();
@@ -111,6 +107,24 @@ class RestoreSlotsTest {
         for (int i = 0; i < n; i++) {
             in.refill(v, source, this::open);
         }
+    }
+
+    /** A burst of {@code n} restores of a first snapshot, all ended; returns the {@code n} spares it left. */
+    private List<FakeSlot> sparesOfABurst(FunctionVersion v, int n) throws Exception {
+        takeAtOnce(slots, v, n);
+        end(slots, v, n);
+        awaitSpares(slots, v, n);
+        synchronized (opened) {
+            return List.copyOf(opened.subList(n, 2 * n));
+        }
+    }
+
+    private static void awaitDiscarded(List<FakeSlot> slots, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (slots.stream().anyMatch(slot -> !slot.discarded) && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(slots.stream().allMatch(slot -> slot.discarded), what);
     }
 
     private void awaitSpares(RestoreSlots<FakeSlot> in, FunctionVersion v, int n) throws InterruptedException {
@@ -175,21 +189,11 @@ class RestoreSlotsTest {
     @Test
     void sparesMadeFromAnEarlierCopyOfTheImagesAreDiscardedNotUsed() throws Exception {
         FunctionVersion v = version(1);
-        takeAtOnce(slots, v, 3);
-        end(slots, v, 3);
-        awaitSpares(slots, v, 3);
-        List<FakeSlot> spares;
-        synchronized (opened) {
-            spares = List.copyOf(opened.subList(3, 6));
-        }
+        List<FakeSlot> spares = sparesOfABurst(v, 3);
         RestoreSlots.Source decryptedAgain = new RestoreSlots.Source(null, Path.of("images-decrypted-again"));
         FakeSlot slot = slots.take(v, decryptedAgain, this::open);
         assertFalse(slot.spare, "a spare bound to the old images cannot restore from the new ones");
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (spares.stream().anyMatch(spare -> !spare.discarded) && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
-        assertTrue(spares.stream().allMatch(spare -> spare.discarded), "every stale spare was discarded");
+        awaitDiscarded(spares, "every stale spare was discarded");
         slots.refill(v, decryptedAgain, this::open);
         slots.close();
     }
@@ -197,21 +201,11 @@ class RestoreSlotsTest {
     @Test
     void aDeletedVersionsSparesAreDiscardedAndNoLongerReported() throws Exception {
         FunctionVersion v = version(1);
-        takeAtOnce(slots, v, 3);
-        end(slots, v, 3);
-        awaitSpares(slots, v, 3);
-        List<FakeSlot> spares;
-        synchronized (opened) {
-            spares = List.copyOf(opened.subList(3, 6));
-        }
+        List<FakeSlot> spares = sparesOfABurst(v, 3);
         slots.forget(v);
         assertEquals(0, slots.spareCount(v));
         assertTrue(slots.readings().isEmpty(), "no series for a deleted version");
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (spares.stream().anyMatch(spare -> !spare.discarded) && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
-        assertTrue(spares.stream().allMatch(spare -> spare.discarded), "its spares were discarded");
+        awaitDiscarded(spares, "its spares were discarded");
         slots.close();
     }
 
