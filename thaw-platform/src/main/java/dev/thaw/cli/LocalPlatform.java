@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -216,7 +218,7 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     WarmMemory warmMemory() {
-        String metrics = new String(api.send("GET", "/metrics", null, Map.of()).body(), StandardCharsets.UTF_8);
+        String metrics = metrics();
         return new WarmMemory(gauge(metrics, "thaw_warm_memory_bytes"),
                 gauge(metrics, "thaw_warm_memory_target_bytes"));
     }
@@ -226,7 +228,7 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     RestoreSlots restoreSlots(String function, String version) {
-        String metrics = new String(api.send("GET", "/metrics", null, Map.of()).body(), StandardCharsets.UTF_8);
+        String metrics = metrics();
         String labels = "{function=\"" + function + "\",version=\"" + version + "\"}";
         return new RestoreSlots((int) gauge(metrics, Pattern.quote("thaw_restore_slots_ready" + labels)),
                 (int) gauge(metrics, Pattern.quote("thaw_restore_slots_wanted" + labels)));
@@ -237,13 +239,22 @@ final class LocalPlatform implements AutoCloseable {
      * returns them, or the state at {@code limit} if it did not get there.
      */
     RestoreSlots awaitRestoreSlots(String function, String version, Duration limit) throws InterruptedException {
+        return await(() -> restoreSlots(function, version), s -> s.ready() >= s.wanted(), limit);
+    }
+
+    /** Reads {@code read} every 200 ms until {@code done} holds or {@code limit} has passed; returns the last one. */
+    private static <T> T await(Supplier<T> read, Predicate<T> done, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        RestoreSlots slots = restoreSlots(function, version);
-        while (slots.ready() < slots.wanted() && System.nanoTime() < deadline) {
+        T reading = read.get();
+        while (!done.test(reading) && System.nanoTime() < deadline) {
             Thread.sleep(200);
-            slots = restoreSlots(function, version);
+            reading = read.get();
         }
-        return slots;
+        return reading;
+    }
+
+    private String metrics() {
+        return new String(api.send("GET", "/metrics", null, Map.of()).body(), StandardCharsets.UTF_8);
     }
 
     private static long gauge(String metrics, String name) {
@@ -259,13 +270,7 @@ final class LocalPlatform implements AutoCloseable {
      * {@code limit} if it did not get there.
      */
     WarmMemory awaitWarmMemory(Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        WarmMemory w = warmMemory();
-        while (w.heldBytes() < w.targetBytes() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            w = warmMemory();
-        }
-        return w;
+        return await(this::warmMemory, w -> w.heldBytes() >= w.targetBytes(), limit);
     }
 
     /** Pids of the running environments of one function version ({@code $LATEST} or a number), from the API. */
