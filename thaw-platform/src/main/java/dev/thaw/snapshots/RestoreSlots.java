@@ -24,15 +24,19 @@ import java.util.logging.Logger;
  * <p>Each snapshot keeps one spare, or as many as its restores overlapped in a recent burst ({@link SpareCount}, at
  * most {@link #MAX_SPARES_PER_SNAPSHOT}, for {@link #BURST_HOLD_NANOS}). The first spare is made after every restore;
  * the others only while no restore of any snapshot is under way, so that making them never competes with a burst, and
- * those beyond the count are discarded once the hold runs out. When more snapshots are restored than keep spares, the
- * one restored least recently gives its spares up. A spare made for an earlier snapshot of the same version
- * (re-created since) is discarded, not used.
+ * those beyond the count are discarded once the hold runs out. All snapshots together keep at most
+ * {@link #MAX_EXTRA_SPARES} beyond their first: past it, the spares of a newer burst take the place of extra spares
+ * of an older one. When more snapshots are restored than keep spares, the one restored least
+ * recently gives its spares up. A spare made for an earlier snapshot of the same version (re-created since) is
+ * discarded, not used.
  */
 final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
     /** Snapshots that keep spares; each spare holds a paused CRIU, its namespaces and cgroups. */
     static final int MAX_SNAPSHOTS = 8;
     /** The most spares one snapshot keeps after a burst. */
     static final int MAX_SPARES_PER_SNAPSHOT = 32;
+    /** Spares beyond each snapshot's first that all snapshots keep together: a paused CRIU, a namespace, cgroups each. */
+    static final int MAX_EXTRA_SPARES = 64;
     /** How long a burst's count of spares is kept after the last burst that large. */
     static final long BURST_HOLD_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final Logger LOG = Logger.getLogger(RestoreSlots.class.getName());
@@ -65,20 +69,25 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
     /** A refill waits this long, so it does not share the CPU with the restored copy's first invoke either. */
     private final long refillDelayMillis;
     private final long burstHoldNanos;
+    private final int maxExtraSpares;
     private final Map<String, Spares> spares = new ConcurrentHashMap<>();
     /** Restores of any snapshot that took a slot and have not ended: spares beyond the first wait for none. */
     private final AtomicInteger underWay = new AtomicInteger();
     /** Refills under way, those of spares given up included: close() waits for them. */
     private final AtomicInteger refilling = new AtomicInteger();
+    private final Object extraSparesLock = new Object();
+    /** Extra spares being opened now, guarded by {@link #extraSparesLock}. */
+    private int openingExtras;
     private volatile boolean closed;
 
     RestoreSlots() {
-        this(200, BURST_HOLD_NANOS);
+        this(200, BURST_HOLD_NANOS, MAX_EXTRA_SPARES);
     }
 
-    RestoreSlots(long refillDelayMillis, long burstHoldNanos) {
+    RestoreSlots(long refillDelayMillis, long burstHoldNanos, int maxExtraSpares) {
         this.refillDelayMillis = refillDelayMillis;
         this.burstHoldNanos = burstHoldNanos;
+        this.maxExtraSpares = maxExtraSpares;
     }
 
     /**
@@ -162,6 +171,47 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
         }
     }
 
+    /**
+     * Reserves room for one extra spare of {@code asking}: free room, or else an extra spare of the snapshot whose burst
+     * was the oldest, if older than its own, discarded to make the room. False when neither is there. By bursts, not by
+     * restores, so that two snapshots restored in turn do not take the room from each other on every restore.
+     */
+    private boolean reserveExtra(Spares asking) {
+        Made<S> reclaimed;
+        synchronized (extraSparesLock) {
+            if (extraSpares() + openingExtras < maxExtraSpares) {
+                openingExtras++;
+                return true;
+            }
+            long asked = asking.burstAt();
+            Spares donor = spares.values().stream()
+                    .filter(s -> s != asking && s.ready.size() > 1 && s.burstAt() - asked < 0)
+                    .min((a, b) -> Long.signum(a.burstAt() - b.burstAt())).orElse(null);
+            reclaimed = donor == null ? null : donor.ready.pollLast();
+            if (reclaimed == null) {
+                return false;
+            }
+            openingExtras++;
+        }
+        Thread.ofVirtual().name("restore-slot-discard").start(reclaimed.slot::discard);
+        return true;
+    }
+
+    private void releaseExtra() {
+        synchronized (extraSparesLock) {
+            openingExtras--;
+        }
+    }
+
+    /** Ready spares beyond each snapshot's first, in all snapshots. */
+    private int extraSpares() {
+        int extras = 0;
+        for (Spares own : spares.values()) {
+            extras += Math.max(0, own.ready.size() - 1);
+        }
+        return extras;
+    }
+
     private static String key(FunctionVersion version) {
         return version.functionName() + ":" + version.version();
     }
@@ -225,6 +275,10 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
             return count.wanted(System.nanoTime());
         }
 
+        synchronized long burstAt() {
+            return count.raisedAt();
+        }
+
         void giveUp() {
             givenUp = true;
             stopTrimmer();
@@ -285,11 +339,21 @@ final class RestoreSlots<S extends RestoreSlots.Slot> implements AutoCloseable {
                 try {
                     Thread.sleep(refillDelayMillis);
                     while (wantsOneMore()) {
-                        Made<S> made = new Made<>(opener.open(), source);
-                        ready.addLast(made);
-                        // Given up or closed meanwhile: whichever saw the slot last discards it.
-                        if ((closed || givenUp) && ready.remove(made)) {
-                            made.slot.discard();
+                        boolean extra = !ready.isEmpty();
+                        if (extra && !reserveExtra(this)) {
+                            break;
+                        }
+                        try {
+                            Made<S> made = new Made<>(opener.open(), source);
+                            ready.addLast(made);
+                            // Given up or closed meanwhile: whichever saw the slot last discards it.
+                            if ((closed || givenUp) && ready.remove(made)) {
+                                made.slot.discard();
+                            }
+                        } finally {
+                            if (extra) {
+                                releaseExtra();
+                            }
                         }
                     }
                     trim();

@@ -57,6 +57,11 @@ final class SpareCount {
         return raised > 1 && now - raisedAt < holdNanos ? raised : 1;
     }
 
+    /** When a burst last raised the count or held it: compare by subtraction, as {@link System#nanoTime()} values. */
+    long raisedAt() {
+        return raisedAt;
+    }
+
     /** Nanoseconds from {@code now} until the count falls back to one; 0 when it is not raised. */
     long nanosUntilOne(long now) {
         return wanted(now) > 1 ? holdNanos - (now - raisedAt) : 0;

@@ -36,7 +36,8 @@ class RestoreSlotsTest {
         }
     }
 
-    private final RestoreSlots<FakeSlot> slots = new RestoreSlots<>(0, RestoreSlots.BURST_HOLD_NANOS);
+    private final RestoreSlots<FakeSlot> slots = new RestoreSlots<>(0, RestoreSlots.BURST_HOLD_NANOS,
+            RestoreSlots.MAX_EXTRA_SPARES);
     private final List<FakeSlot> opened = new ArrayList<>();
     private final AtomicInteger opens = new AtomicInteger();
     private final RestoreSlots.Source source = new RestoreSlots.Source(null, Path.of("images"));
@@ -172,7 +173,8 @@ class RestoreSlotsTest {
 
     @Test
     void theSparesABurstAskedForAreDiscardedOnceItsHoldRunsOut() throws Exception {
-        RestoreSlots<FakeSlot> shortHold = new RestoreSlots<>(0, 1_000_000_000L);
+        RestoreSlots<FakeSlot> shortHold = new RestoreSlots<>(0, 1_000_000_000L,
+                RestoreSlots.MAX_EXTRA_SPARES);
         FunctionVersion v = version(1);
         takeAtOnce(shortHold, v, 4);
         end(shortHold, v, 4);
@@ -184,6 +186,37 @@ class RestoreSlotsTest {
         }
         assertEquals(3, discarded, "the three beyond the first were discarded, not left paused");
         shortHold.close();
+    }
+
+    @Test
+    void aNewerBurstsSparesTakeThePlaceOfAnOlderOnesExtrasBeyondTheCeiling() throws Exception {
+        RestoreSlots<FakeSlot> ceilingOfFour = new RestoreSlots<>(0, RestoreSlots.BURST_HOLD_NANOS, 4);
+        FunctionVersion older = version(1);
+        FunctionVersion newer = version(2);
+        takeAtOnce(ceilingOfFour, older, 4);
+        end(ceilingOfFour, older, 4);
+        awaitSpares(ceilingOfFour, older, 4);
+        List<FakeSlot> oldersSpares;
+        synchronized (opened) {
+            oldersSpares = List.copyOf(opened.subList(4, 8));
+        }
+
+        takeAtOnce(ceilingOfFour, newer, 4);
+        end(ceilingOfFour, newer, 4);
+        awaitSpares(ceilingOfFour, newer, 4);
+        assertEquals(2, ceilingOfFour.spareCount(older), "two of its three extras made room: four extras in all");
+        awaitDiscarded(oldersSpares.subList(2, 4), "the extras given up were discarded, the last made first");
+        assertFalse(oldersSpares.get(0).discarded || oldersSpares.get(1).discarded, "the rest are kept");
+        assertEquals(List.of(4, 2), ceilingOfFour.readings().stream()
+                        .sorted(java.util.Comparator.comparing(PlatformReadings.RestoreSlotsReading::function).reversed())
+                        .map(PlatformReadings.RestoreSlotsReading::ready).toList(),
+                "/metrics shows the older snapshot short of the four it wants");
+
+        takeAtOnce(ceilingOfFour, older, 1);
+        end(ceilingOfFour, older, 1);
+        Thread.sleep(50);
+        assertEquals(2, ceilingOfFour.spareCount(older), "a restore of the older one alone takes no room back");
+        ceilingOfFour.close();
     }
 
     @Test
