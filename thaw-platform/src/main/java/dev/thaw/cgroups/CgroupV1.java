@@ -147,10 +147,12 @@ final class CgroupV1 implements Cgroups {
     private final class Environment implements EnvironmentCgroup {
         private final String id;
         private final Map<String, Path> dirs;
+        private final CounterFile peak;
 
         Environment(String id, Map<String, Path> dirs) {
             this.id = id;
             this.dirs = dirs;
+            this.peak = new CounterFile(dirs.get("memory").resolve("memory.max_usage_in_bytes"));
         }
 
         @Override
@@ -160,7 +162,7 @@ final class CgroupV1 implements Cgroups {
 
         @Override
         public OptionalLong peakMemoryBytes() {
-            return CgroupFiles.readLong(dirs.get("memory").resolve("memory.max_usage_in_bytes"));
+            return peak.read();
         }
 
         @Override
@@ -201,6 +203,7 @@ final class CgroupV1 implements Cgroups {
             } catch (IllegalStateException gone) {
                 // already removed
             }
+            peak.close();
             dirs.values().forEach(CgroupFiles::killAndRemove);
         }
     }

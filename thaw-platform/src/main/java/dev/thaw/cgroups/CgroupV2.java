@@ -148,10 +148,12 @@ final class CgroupV2 implements Cgroups {
     private final class Environment implements EnvironmentCgroup {
         private final String id;
         private final Path dir;
+        private final CounterFile peak;
 
         Environment(String id, Path dir) {
             this.id = id;
             this.dir = dir;
+            this.peak = new CounterFile(dir.resolve("memory.peak"));
         }
 
         @Override
@@ -161,7 +163,7 @@ final class CgroupV2 implements Cgroups {
 
         @Override
         public OptionalLong peakMemoryBytes() {
-            return CgroupFiles.readLong(dir.resolve("memory.peak"));
+            return peak.read();
         }
 
         @Override
@@ -195,6 +197,7 @@ final class CgroupV2 implements Cgroups {
 
         @Override
         public void remove() {
+            peak.close();
             CgroupFiles.killAndRemove(dir);
         }
     }

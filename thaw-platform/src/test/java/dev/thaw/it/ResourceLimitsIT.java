@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,6 +43,17 @@ class ResourceLimitsIT {
             assertTrue(used.find(), log);
             int mb = Integer.parseInt(used.group(1));
             assertTrue(mb >= 40 && mb <= 256, "Max Memory Used from the cgroup: " + mb + " MB");
+
+            // The same environment holds 60 MB more: the peak is read anew for every REPORT.
+            InvokeResponse more = lambda.invoke(b -> b.functionName("hog").logType(LogType.TAIL)
+                    .payload(SdkBytes.fromUtf8String("{\"heapMb\":60}")));
+            assertNull(more.functionError(), more.payload().asUtf8String());
+            String moreLog = new String(Base64.getDecoder().decode(more.logResult()), StandardCharsets.UTF_8);
+            assertFalse(moreLog.contains("Init Duration"), "a warm invoke of the same environment: " + moreLog);
+            Matcher usedAfter = Pattern.compile("Max Memory Used: (\\d+) MB").matcher(moreLog);
+            assertTrue(usedAfter.find(), moreLog);
+            int mbAfter = Integer.parseInt(usedAfter.group(1));
+            assertTrue(mbAfter >= 100 && mbAfter > mb, "the peak grew from " + mb + " to " + mbAfter + " MB");
 
             // Off-heap memory past MemorySize: the memory cgroup kills the environment.
             InvokeResponse big = lambda.invoke(b -> b.functionName("hog")
