@@ -10,6 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -578,10 +581,41 @@ final class BenchCommand implements Callable<Integer> {
         return rows;
     }
 
-    /** Warm invokes of hello's $LATEST with {@code callers} concurrent callers. */
+    /** A warm-up round: invokes, then a look at how long the platform's JIT compiler compiled during it. */
+    private static final int WARM_UP_ROUND = 2000;
+    /** The compiler compiling for less than this share of a round counts as settled. */
+    private static final double SETTLED_COMPILE_SHARE = 0.02;
+    private static final long MIN_WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(20);
+    private static final long MAX_WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+    /**
+     * Warm invokes of hello's $LATEST with {@code callers} concurrent callers, measured once the path has warmed up:
+     * at least half the measured count and 20 s of invokes, then rounds until the platform's JIT compiler (this
+     * JVM's, since the platform runs in it) spends under 2% of a round compiling, for at most two minutes
+     * ({@code --quick}: half the measured count only). Without it the series measured the warm-up as much as the
+     * path: C2 compiled in the platform for most of a minute on two cores, and each new environment's JVM compiles
+     * and sizes its heap during its own first thousands of invokes.
+     */
     private WarmResult warmSeries(LocalPlatform platform, int callers) throws Exception {
         String event = "{\"name\":\"warm\"}";
+        long warmUpStart = System.nanoTime();
         warmRun(platform, "hello", "$LATEST", event, callers, Math.max(100, warmRuns / 2));
+        int warmUpInvokes = Math.max(100, warmRuns / 2);
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        while (!quick && jit != null && jit.isCompilationTimeMonitoringSupported()
+                && System.nanoTime() - warmUpStart < MAX_WARM_UP_NANOS) {
+            long compiledBefore = jit.getTotalCompilationTime();
+            long roundStart = System.nanoTime();
+            warmRun(platform, "hello", "$LATEST", event, callers, WARM_UP_ROUND);
+            warmUpInvokes += WARM_UP_ROUND;
+            double roundMillis = (System.nanoTime() - roundStart) / 1e6;
+            boolean compilerSettled = jit.getTotalCompilationTime() - compiledBefore
+                    < roundMillis * SETTLED_COMPILE_SHARE;
+            if (compilerSettled && System.nanoTime() - warmUpStart >= MIN_WARM_UP_NANOS) {
+                break;
+            }
+        }
+        double warmUpSeconds = (System.nanoTime() - warmUpStart) / 1e9;
         List<Long> pids = platform.environmentPids("hello", "$LATEST");
         long platformCpu = ProcStats.cpuNanos(ProcessHandle.current().pid());
         long environmentCpu = pids.stream().mapToLong(LocalPlatform::treeCpuNanos).sum();
@@ -592,7 +626,7 @@ final class BenchCommand implements Callable<Integer> {
         double environmentCpuMs = (pids.stream().mapToLong(LocalPlatform::treeCpuNanos).sum() - environmentCpu) / 1e6
                 / lat.size();
         return new WarmResult(callers, lat, lat.size() / seconds, platform.environmentPids("hello", "$LATEST").size(),
-                platformCpuMs, environmentCpuMs);
+                platformCpuMs, environmentCpuMs, warmUpInvokes, warmUpSeconds);
     }
 
     /** {@code --warm-only}: hello deployed alone, the in-process baseline and the warm series. */
@@ -697,7 +731,7 @@ final class BenchCommand implements Callable<Integer> {
      * platform's process (this one: the bench's callers included) and of the environments' processes.
      */
     record WarmResult(int callers, List<Double> latencies, double throughput, int environments,
-                      double platformCpuMs, double environmentCpuMs) {
+                      double platformCpuMs, double environmentCpuMs, int warmUpInvokes, double warmUpSeconds) {
     }
 
     private static void coldTable(StringBuilder md, Map<String, List<ModeResult>> byWorkload) {
@@ -749,9 +783,11 @@ final class BenchCommand implements Callable<Integer> {
                 + "trip through the Invoke API from a blocking HTTP client; added: p50 minus the handler called "
                 + "directly in-process, %.4f ms p50; environments: how many served the callers; CPU: user and "
                 + "system time per invoke of the platform's process, the callers included, and of the "
-                + "environments' process trees):%n%n", directMillis));
+                + "environments' process trees; warm-up: the invokes and seconds before the measured ones, at least 20 s "
+                + "and until the platform's JIT compiler spent under 2%% of a round of %d invokes compiling):%n%n", directMillis,
+                WARM_UP_ROUND));
         md.append("| callers | p50 ms | added p50 ms | p99 ms | invokes/s | environments | platform CPU ms/invoke "
-                + "| environment CPU ms/invoke | n |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| environment CPU ms/invoke | n | warm-up |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         results.put("warmDirectCallP50", directMillis);
         ArrayNode warm = results.putArray("warm");
         for (WarmResult s : series) {
@@ -766,9 +802,12 @@ final class BenchCommand implements Callable<Integer> {
             o.put("n", s.latencies().size());
             number(o, "platformCpuMsPerInvoke", s.platformCpuMs());
             number(o, "environmentCpuMsPerInvoke", s.environmentCpuMs());
-            md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.0f | %d | %.3f | %.3f | %d |%n",
+            o.put("warmUpInvokes", s.warmUpInvokes());
+            o.put("warmUpSeconds", s.warmUpSeconds());
+            md.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.0f | %d | %.3f | %.3f | %d | %d in %.0f s |%n",
                     s.callers(), p50, p50 - directMillis, percentile(s.latencies(), 99), s.throughput(),
-                    s.environments(), s.platformCpuMs(), s.environmentCpuMs(), s.latencies().size()));
+                    s.environments(), s.platformCpuMs(), s.environmentCpuMs(), s.latencies().size(),
+                    s.warmUpInvokes(), s.warmUpSeconds()));
         }
     }
 

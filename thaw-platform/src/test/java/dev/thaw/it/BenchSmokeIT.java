@@ -127,7 +127,8 @@ class BenchSmokeIT {
         for (JsonNode c : warm) {
             callers.add(c.path("callers").asInt());
             String where = "warm, " + c.path("callers").asInt() + " callers";
-            for (String field : new String[] {"p50", "addedP50", "p99", "throughput", "n", "environments"}) {
+            for (String field : new String[] {"p50", "addedP50", "p99", "throughput", "n", "environments",
+                    "warmUpInvokes", "warmUpSeconds"}) {
                 positive(c, field, where);
             }
         }
