@@ -7,6 +7,7 @@
  * platform's own cgroup in each hierarchy, so the platform never touches cgroups it does not own. Both backends
  * work on a root directory passed in, so tests run them against a fake cgroup filesystem.
  * {@link dev.thaw.cgroups.OwnMemoryLimit} reads the limit the platform itself runs under, which in a container is
- * what the platform's memory-sizing defaults must respect rather than the host's total.
+ * what the platform's memory-sizing defaults must respect rather than the host's total. The peak-memory reading
+ * that every REPORT takes goes through a {@link dev.thaw.cgroups.CounterFile} kept open per environment.
  */
 package dev.thaw.cgroups;
