@@ -26,7 +26,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -583,18 +582,13 @@ final class BenchCommand implements Callable<Integer> {
 
     /** A warm-up round: invokes, then a look at how long the platform's JIT compiler compiled during it. */
     private static final int WARM_UP_ROUND = 2000;
-    /** The compiler compiling for less than this share of a round counts as settled. */
-    private static final double SETTLED_COMPILE_SHARE = 0.02;
-    private static final long MIN_WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(20);
-    private static final long MAX_WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(120);
 
     /**
      * Warm invokes of hello's $LATEST with {@code callers} concurrent callers, measured once the path has warmed up:
-     * at least half the measured count and 20 s of invokes, then rounds until the platform's JIT compiler (this
-     * JVM's, since the platform runs in it) spends under 2% of a round compiling, for at most two minutes
-     * ({@code --quick}: half the measured count only). Without it the series measured the warm-up as much as the
-     * path: C2 compiled in the platform for most of a minute on two cores, and each new environment's JVM compiles
-     * and sizes its heap during its own first thousands of invokes.
+     * at least half the measured count, then rounds until {@link WarmUp#BENCH} says so (the compiler measured is this
+     * JVM's, since the platform runs in it; {@code --quick}: half the measured count only). Without it the series
+     * measured the warm-up as much as the path: C2 compiled in the platform for most of a minute on two cores, and
+     * each new environment's JVM compiles and sizes its heap during its own first thousands of invokes.
      */
     private WarmResult warmSeries(LocalPlatform platform, int callers) throws Exception {
         String event = "{\"name\":\"warm\"}";
@@ -602,18 +596,14 @@ final class BenchCommand implements Callable<Integer> {
         warmRun(platform, "hello", "$LATEST", event, callers, Math.max(100, warmRuns / 2));
         int warmUpInvokes = Math.max(100, warmRuns / 2);
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        while (!quick && jit != null && jit.isCompilationTimeMonitoringSupported()
-                && System.nanoTime() - warmUpStart < MAX_WARM_UP_NANOS) {
+        boolean done = quick || jit == null || !jit.isCompilationTimeMonitoringSupported();
+        while (!done) {
             long compiledBefore = jit.getTotalCompilationTime();
             long roundStart = System.nanoTime();
             warmRun(platform, "hello", "$LATEST", event, callers, WARM_UP_ROUND);
             warmUpInvokes += WARM_UP_ROUND;
-            double roundMillis = (System.nanoTime() - roundStart) / 1e6;
-            boolean compilerSettled = jit.getTotalCompilationTime() - compiledBefore
-                    < roundMillis * SETTLED_COMPILE_SHARE;
-            if (compilerSettled && System.nanoTime() - warmUpStart >= MIN_WARM_UP_NANOS) {
-                break;
-            }
+            done = WarmUp.BENCH.done(jit.getTotalCompilationTime() - compiledBefore,
+                    (System.nanoTime() - roundStart) / 1e6, System.nanoTime() - warmUpStart);
         }
         double warmUpSeconds = (System.nanoTime() - warmUpStart) / 1e9;
         List<Long> pids = platform.environmentPids("hello", "$LATEST");
@@ -783,9 +773,9 @@ final class BenchCommand implements Callable<Integer> {
                 + "trip through the Invoke API from a blocking HTTP client; added: p50 minus the handler called "
                 + "directly in-process, %.4f ms p50; environments: how many served the callers; CPU: user and "
                 + "system time per invoke of the platform's process, the callers included, and of the "
-                + "environments' process trees; warm-up: the invokes and seconds before the measured ones, at least 20 s "
-                + "and until the platform's JIT compiler spent under 2%% of a round of %d invokes compiling):%n%n", directMillis,
-                WARM_UP_ROUND));
+                + "environments' process trees; warm-up: the invokes and seconds before the measured ones, at least %d s "
+                + "and until the platform's JIT compiler spent under %.0f%% of a round of %d invokes compiling):%n%n",
+                directMillis, WarmUp.BENCH.minimum().toSeconds(), WarmUp.BENCH.settledShare() * 100, WARM_UP_ROUND));
         md.append("| callers | p50 ms | added p50 ms | p99 ms | invokes/s | environments | platform CPU ms/invoke "
                 + "| environment CPU ms/invoke | n | warm-up |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         results.put("warmDirectCallP50", directMillis);
