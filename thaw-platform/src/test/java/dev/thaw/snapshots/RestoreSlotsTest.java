@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -111,10 +112,10 @@ class RestoreSlotsTest {
     }
 
     /** A burst of {@code n} restores of a first snapshot, all ended; returns the {@code n} spares it left. */
-    private List<FakeSlot> sparesOfABurst(FunctionVersion v, int n) throws Exception {
-        takeAtOnce(slots, v, n);
-        end(slots, v, n);
-        awaitSpares(slots, v, n);
+    private List<FakeSlot> sparesOfABurst(RestoreSlots<FakeSlot> in, FunctionVersion v, int n) throws Exception {
+        takeAtOnce(in, v, n);
+        end(in, v, n);
+        awaitSpares(in, v, n);
         synchronized (opened) {
             return List.copyOf(opened.subList(n, 2 * n));
         }
@@ -193,13 +194,7 @@ class RestoreSlotsTest {
         RestoreSlots<FakeSlot> ceilingOfFour = new RestoreSlots<>(0, RestoreSlots.BURST_HOLD_NANOS, 4);
         FunctionVersion older = version(1);
         FunctionVersion newer = version(2);
-        takeAtOnce(ceilingOfFour, older, 4);
-        end(ceilingOfFour, older, 4);
-        awaitSpares(ceilingOfFour, older, 4);
-        List<FakeSlot> oldersSpares;
-        synchronized (opened) {
-            oldersSpares = List.copyOf(opened.subList(4, 8));
-        }
+        List<FakeSlot> oldersSpares = sparesOfABurst(ceilingOfFour, older, 4);
 
         takeAtOnce(ceilingOfFour, newer, 4);
         end(ceilingOfFour, newer, 4);
@@ -208,7 +203,7 @@ class RestoreSlotsTest {
         awaitDiscarded(oldersSpares.subList(2, 4), "the extras given up were discarded, the last made first");
         assertFalse(oldersSpares.get(0).discarded || oldersSpares.get(1).discarded, "the rest are kept");
         assertEquals(List.of(4, 2), ceilingOfFour.readings().stream()
-                        .sorted(java.util.Comparator.comparing(PlatformReadings.RestoreSlotsReading::function).reversed())
+                        .sorted(Comparator.comparing(PlatformReadings.RestoreSlotsReading::function).reversed())
                         .map(PlatformReadings.RestoreSlotsReading::ready).toList(),
                 "/metrics shows the older snapshot short of the four it wants");
 
@@ -222,7 +217,7 @@ class RestoreSlotsTest {
     @Test
     void sparesMadeFromAnEarlierCopyOfTheImagesAreDiscardedNotUsed() throws Exception {
         FunctionVersion v = version(1);
-        List<FakeSlot> spares = sparesOfABurst(v, 3);
+        List<FakeSlot> spares = sparesOfABurst(slots, v, 3);
         RestoreSlots.Source decryptedAgain = new RestoreSlots.Source(null, Path.of("images-decrypted-again"));
         FakeSlot slot = slots.take(v, decryptedAgain, this::open);
         assertFalse(slot.spare, "a spare bound to the old images cannot restore from the new ones");
@@ -234,7 +229,7 @@ class RestoreSlotsTest {
     @Test
     void aDeletedVersionsSparesAreDiscardedAndNoLongerReported() throws Exception {
         FunctionVersion v = version(1);
-        List<FakeSlot> spares = sparesOfABurst(v, 3);
+        List<FakeSlot> spares = sparesOfABurst(slots, v, 3);
         slots.forget(v);
         assertEquals(0, slots.spareCount(v));
         assertTrue(slots.readings().isEmpty(), "no series for a deleted version");
