@@ -593,8 +593,8 @@ final class BenchCommand implements Callable<Integer> {
     private WarmResult warmSeries(LocalPlatform platform, int callers) throws Exception {
         String event = "{\"name\":\"warm\"}";
         long warmUpStart = System.nanoTime();
-        warmRun(platform, "hello", "$LATEST", event, callers, Math.max(100, warmRuns / 2));
         int warmUpInvokes = Math.max(100, warmRuns / 2);
+        warmRun(platform, "hello", "$LATEST", event, callers, warmUpInvokes);
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean done = quick || jit == null || !jit.isCompilationTimeMonitoringSupported();
         while (!done) {
