@@ -20,6 +20,7 @@ import java.util.function.Consumer;
  */
 final class LogPump implements Runnable {
     private static final int MAX_LINE = 256 * 1024;
+    private static final long QUIET_PAUSE_NANOS = 2_000;
 
     private final InputStream outer;
     private final InputStream in;
@@ -138,7 +139,7 @@ final class LogPump implements Runnable {
                     return;
                 }
                 quietOnce = reading;
-                Thread.yield();
+                pauseBriefly();
                 continue;
             }
             quietOnce = false;
@@ -156,6 +157,18 @@ final class LogPump implements Runnable {
                 waiting = false;
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Spins for {@value #QUIET_PAUSE_NANOS} ns between the two quiet checks: long enough for a pump running on another
+     * core to count bytes it has just taken, without {@link Thread#yield()}, which on a virtual thread hands the
+     * carrier back to the scheduler and wakes a second carrier to look for work.
+     */
+    private static void pauseBriefly() {
+        long until = System.nanoTime() + QUIET_PAUSE_NANOS;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
         }
     }
 
