@@ -80,8 +80,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cold", defaultValue = "20", description = "Cold starts per mode (default: 20).")
     int coldRuns;
 
-    @Option(names = "--warm", defaultValue = "2000", description = "Warm invokes of hello per caller count "
-            + "(default: 2000); each workload's warm mode runs a quarter of that, at least 50.")
+    @Option(names = "--warm", defaultValue = "20000", description = "Warm invokes of hello per caller count "
+            + "(default: 20000, several seconds of invokes, so that one noisy second does not make the rate); each "
+            + "workload's warm mode runs a quarter of that, at least 50 and at most 500.")
     int warmRuns;
 
     @Option(names = "--burst", defaultValue = "32", description = "Simultaneous cold invokes of spring (default: 32).")
@@ -571,7 +572,7 @@ final class BenchCommand implements Callable<Integer> {
         Mode warm = Mode.WARM_JAVA17;
         progress(w.name() + " warm invokes");
         String fn = w.name() + warm.function;
-        int n = Math.max(50, warmRuns / 4);
+        int n = Math.max(50, Math.min(500, warmRuns / 4));
         warmRun(platform, fn, warm.qualifier, w.event(), 1, Math.max(20, n / 5));
         List<Double> lat = warmRun(platform, fn, warm.qualifier, w.event(), 1, n);
         rows.add(new ModeResult(warm, lat, Double.NaN, platform.rssMb(fn, warm.qualifier), Double.NaN, Double.NaN,
