@@ -1,5 +1,6 @@
 package dev.thaw.it;
 
+import dev.thaw.contract.RuntimeContract;
 import dev.thaw.network.EnvironmentNetwork;
 import dev.thaw.network.EnvironmentNetworks;
 import dev.thaw.network.FunctionNetworkMode;
@@ -35,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * as a runtime calls it.
  */
 class RuntimeApiServerIT {
-    private static final String API = "http://" + RuntimeApiServer.ADDRESS + "/2018-06-01/runtime";
+    private static final String API = "http://" + RuntimeApiServer.ADDRESS + RuntimeContract.RUNTIME_API_BASE;
 
     private final String group = "thawapiit" + ThreadLocalRandom.current().nextInt(1 << 20);
     private final InvocationChannel channel = new InvocationChannel();
@@ -47,8 +48,9 @@ class RuntimeApiServerIT {
     void start() throws Exception {
         networks = EnvironmentNetworks.prepare(group, FunctionNetworkMode.NONE);
         network = networks.open("api1");
-        CredentialsEndpoint credentials = authorization -> new CredentialsEndpoint.Reply(401,
-                "{\"message\":\"no\"}".getBytes(StandardCharsets.UTF_8));
+        CredentialsEndpoint credentials = authorization -> "Bearer right".equals(authorization)
+                ? new CredentialsEndpoint.Reply(200, "{\"AccessKeyId\":\"AKID\"}".getBytes(StandardCharsets.UTF_8))
+                : new CredentialsEndpoint.Reply(401, "{\"message\":\"no\"}".getBytes(StandardCharsets.UTF_8));
         server = network.bind(() -> RuntimeApiServer.bind(channel, credentials)).start();
     }
 
@@ -122,6 +124,15 @@ class RuntimeApiServerIT {
         assertTrue(answer.toLowerCase(Locale.ROOT).contains("connection: close"), answer);
         assertTrue(channel.checkpointRequested().isDone());
         assertEquals("{\"primed\":0}", new String(channel.checkpointSummary(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theCredentialsEndpointAnswersWhatItsEndpointDecidesForTheAuthorizationSent() {
+        String url = "http://" + RuntimeApiServer.ADDRESS + CredentialsEndpoint.PATH;
+        assertEquals("{\"AccessKeyId\":\"AKID\"} 200",
+                curl("-w", " %{http_code}", "-H", "Authorization: Bearer right", url));
+        assertEquals("{\"message\":\"no\"} 401",
+                curl("-w", " %{http_code}", "-H", "Authorization: Bearer wrong", url));
     }
 
     @Test
