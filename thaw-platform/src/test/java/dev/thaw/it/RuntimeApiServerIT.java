@@ -54,12 +54,19 @@ class RuntimeApiServerIT {
         server = network.bind(() -> RuntimeApiServer.bind(channel, credentials)).start();
     }
 
+    /** Also after a failed start: closing the networks deletes every namespace of their group. */
     @AfterEach
     void stop() {
         channel.close(new IllegalStateException("test over"));
-        server.close();
-        network.close();
-        networks.close();
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            if (networks != null) {
+                networks.close();
+            }
+        }
     }
 
     @Test
@@ -153,8 +160,9 @@ class RuntimeApiServerIT {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", network.name(), "curl", "-s",
                 "--max-time", "20"));
         command.addAll(List.of(args));
+        Process p = null;
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             return out.replace("\r\n", "\n");
@@ -163,6 +171,10 @@ class RuntimeApiServerIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+            }
         }
     }
 }
